@@ -1,0 +1,102 @@
+//! The one error type of the crate.
+//!
+//! Every fallible function returns [`MathError`]; contracts map each variant to
+//! a named Solidity error, the keeper to a typed error with the same one-line
+//! message (`Display`).
+
+use core::fmt;
+
+/// Why a computation was refused. Each variant names one precondition or one
+/// range limit; none carries data so the type stays `Copy` and cheap on chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MathError {
+    /// A division (or a ratio) by zero was requested.
+    DivisionByZero,
+    /// The exact result does not fit in the return type.
+    Overflow,
+    /// An unsigned subtraction would go below zero.
+    Underflow,
+    /// A price (or a price component, or a reserve used as one) is zero.
+    ZeroPrice,
+    /// An oracle answered zero or a negative price.
+    NonPositivePrice,
+    /// A decimals argument is above 36.
+    DecimalsOutOfRange,
+    /// A WAD price ratio is outside `[1, 10^36]` (that is `[1e-18, 1e18]`).
+    RatioOutOfRange,
+    /// A price interval is empty or inverted (`lower >= upper`).
+    InvalidInterval,
+    /// The reference price is outside the price interval.
+    PriceOutsideInterval,
+    /// Strikes are not ordered `lower <= put <= call <= upper`.
+    InvalidStrike,
+    /// An option premium is negative.
+    NegativePremium,
+    /// The capital to hedge is zero.
+    ZeroCapital,
+    /// A fee-tier table breaks one of the rules of `fees::validate_tiers`.
+    InvalidTierTable,
+    /// A tier index is not an index of the table.
+    TierIndexOutOfRange,
+    /// A volatility is above `fees::MAX_SIGMA_WAD` (5000 %/yr).
+    VolatilityOutOfRange,
+}
+
+impl fmt::Display for MathError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = match self {
+            Self::DivisionByZero => "division by zero",
+            Self::Overflow => "result does not fit in 256 bits",
+            Self::Underflow => "subtraction below zero",
+            Self::ZeroPrice => "price is zero",
+            Self::NonPositivePrice => "oracle price is zero or negative",
+            Self::DecimalsOutOfRange => "decimals above 36",
+            Self::RatioOutOfRange => "price ratio outside [1e-18, 1e18]",
+            Self::InvalidInterval => "price interval lower bound is not below its upper bound",
+            Self::PriceOutsideInterval => "reference price outside the price interval",
+            Self::InvalidStrike => "strikes not ordered lower <= put <= call <= upper",
+            Self::NegativePremium => "option premium is negative",
+            Self::ZeroCapital => "capital is zero",
+            Self::InvalidTierTable => "invalid fee tier table",
+            Self::TierIndexOutOfRange => "fee tier index out of range",
+            Self::VolatilityOutOfRange => "volatility above the maximum (5000%/yr)",
+        };
+        f.write_str(message)
+    }
+}
+
+impl core::error::Error for MathError {}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::MathError;
+    use std::string::ToString;
+
+    #[test]
+    fn every_error_displays_one_distinct_line() {
+        let all = [
+            MathError::DivisionByZero,
+            MathError::Overflow,
+            MathError::Underflow,
+            MathError::ZeroPrice,
+            MathError::NonPositivePrice,
+            MathError::DecimalsOutOfRange,
+            MathError::RatioOutOfRange,
+            MathError::InvalidInterval,
+            MathError::PriceOutsideInterval,
+            MathError::InvalidStrike,
+            MathError::NegativePremium,
+            MathError::ZeroCapital,
+            MathError::InvalidTierTable,
+            MathError::TierIndexOutOfRange,
+            MathError::VolatilityOutOfRange,
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for e in all {
+            let s = e.to_string();
+            assert!(!s.is_empty() && !s.contains('\n'), "{e:?}: {s:?}");
+            assert!(seen.insert(s), "duplicate message for {e:?}");
+        }
+    }
+}
