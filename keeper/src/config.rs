@@ -1,0 +1,838 @@
+//! The keeper's TOML configuration.
+//!
+//! Precedence, highest first: command-line flag > environment variable
+//! (`IL_...`, both handled by clap on [`ChainArgs`]) > the file
+//! (`--config`, default `keeper.toml`) > built-in defaults. Every section is
+//! optional; unknown keys are errors (a typo must not silently fall back to a
+//! default), and each validation error names the offending key.
+//!
+//! ```toml
+//! [chain]
+//! rpc_url = "http://127.0.0.1:8547"
+//! chain_id = 412346
+//! [contracts]
+//! manifest = "deployments/local.json"   # or vault/pool/oracle/hedge = "0x..."
+//! [keeper]
+//! key_env = "IL_KEEPER_KEY"             # or keystore = "...", key_file = "..."
+//! max_tx_per_run = 3
+//! gas_price_cap_gwei = 1.0
+//! confirmations = 1
+//! [volatility]
+//! estimator = "ewma"
+//! [policy]
+//! hedge_band_bps = 500
+//! ```
+//!
+//! Private keys are never read from the command line or from this file: only
+//! a keystore path, a key-file path, or the *name* of an environment variable.
+
+use std::path::{Path, PathBuf};
+
+use alloy_primitives::Address;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::policy::PolicyConfig;
+use crate::vol::VolConfig;
+
+/// Config file read when `--config` is not given (absent is fine).
+pub const DEFAULT_CONFIG_FILE: &str = "keeper.toml";
+/// The local Stylus chain's JSON-RPC endpoint (Nitro dev node's port).
+pub const DEFAULT_RPC_URL: &str = "http://127.0.0.1:8547";
+/// The local chain's id (Nitro dev node's).
+pub const DEFAULT_CHAIN_ID: u64 = 412_346;
+/// Default environment variable holding a keystore's password.
+pub const DEFAULT_KEYSTORE_PASSWORD_ENV: &str = "IL_KEYSTORE_PASSWORD";
+
+/// A configuration problem. All of these are exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// An explicitly named config file (or a manifest) could not be read.
+    #[error("cannot read {path}: {reason}")]
+    Read {
+        /// The file.
+        path: String,
+        /// OS error text.
+        reason: String,
+    },
+    /// Malformed TOML, an unknown key or a value of the wrong type (the
+    /// message carries the key, line and column).
+    #[error("{path}: {message}")]
+    Toml {
+        /// The file.
+        path: String,
+        /// Parser message, one line.
+        message: String,
+    },
+    /// A well-formed value that is not acceptable.
+    #[error("{key}: {reason}")]
+    Invalid {
+        /// Dotted key, e.g. `chain.rpc_url`.
+        key: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The deployment manifest is malformed.
+    #[error("manifest {path}: {reason}")]
+    Manifest {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+fn invalid(key: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_string(),
+        reason: reason.into(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    chain: RawChain,
+    #[serde(default)]
+    contracts: RawContracts,
+    #[serde(default)]
+    keeper: RawKeeper,
+    #[serde(default)]
+    volatility: VolConfig,
+    #[serde(default)]
+    policy: PolicyConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChain {
+    rpc_url: Option<String>,
+    chain_id: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContracts {
+    manifest: Option<PathBuf>,
+    vault: Option<String>,
+    pool: Option<String>,
+    oracle: Option<String>,
+    hedge: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKeeper {
+    keystore: Option<PathBuf>,
+    keystore_password_env: Option<String>,
+    keystore_password_file: Option<PathBuf>,
+    key_file: Option<PathBuf>,
+    key_env: Option<String>,
+    max_tx_per_run: Option<u32>,
+    gas_price_cap_gwei: Option<f64>,
+    confirmations: Option<u64>,
+}
+
+/// Flags (and their environment variables) that override the file. `tick`,
+/// `run` and `status` flatten this into their arguments.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ChainArgs {
+    /// JSON-RPC endpoint (http, https, ws or wss).
+    #[arg(long, env = "IL_RPC_URL")]
+    pub rpc_url: Option<String>,
+    /// Chain id the endpoint must report.
+    #[arg(long, env = "IL_CHAIN_ID")]
+    pub chain_id: Option<u64>,
+    /// Deployment manifest (JSON) supplying contract addresses.
+    #[arg(long, env = "IL_MANIFEST")]
+    pub manifest: Option<PathBuf>,
+    /// Vault address (overrides the manifest).
+    #[arg(long, env = "IL_VAULT")]
+    pub vault: Option<String>,
+    /// Pool address (overrides the manifest).
+    #[arg(long, env = "IL_POOL")]
+    pub pool: Option<String>,
+    /// Oracle address (overrides the manifest).
+    #[arg(long, env = "IL_ORACLE")]
+    pub oracle: Option<String>,
+    /// Hedge venue address (overrides the manifest).
+    #[arg(long, env = "IL_HEDGE")]
+    pub hedge: Option<String>,
+    /// Encrypted JSON keystore of the keeper account.
+    #[arg(long, env = "IL_KEYSTORE")]
+    pub keystore: Option<PathBuf>,
+    /// File holding the keeper's hex private key (mode 0600).
+    #[arg(long, env = "IL_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// NAME of the environment variable holding the private key (never the key).
+    #[arg(long, env = "IL_KEY_ENV")]
+    pub key_env: Option<String>,
+    /// Most transactions one run may send.
+    #[arg(long, env = "IL_MAX_TX_PER_RUN")]
+    pub max_tx_per_run: Option<u32>,
+    /// Refuse to send above this gas price (gwei).
+    #[arg(long, env = "IL_GAS_PRICE_CAP_GWEI")]
+    pub gas_price_cap_gwei: Option<f64>,
+    /// Blocks to wait on top of a receipt's block.
+    #[arg(long, env = "IL_CONFIRMATIONS")]
+    pub confirmations: Option<u64>,
+}
+
+/// Where the keeper's signing key comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeySource {
+    /// An encrypted JSON keystore and where its password is.
+    Keystore {
+        /// Keystore file.
+        path: PathBuf,
+        /// Password source.
+        password: PasswordSource,
+    },
+    /// A file with the hex private key.
+    KeyFile(PathBuf),
+    /// The name of an environment variable holding the hex private key.
+    Env(String),
+}
+
+/// Where a keystore's password is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordSource {
+    /// Named environment variable.
+    Env(String),
+    /// File holding the password.
+    File(PathBuf),
+}
+
+/// `[chain]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainConfig {
+    /// JSON-RPC endpoint.
+    pub rpc_url: Url,
+    /// Expected chain id.
+    pub chain_id: u64,
+}
+
+/// `[contracts]`, after the manifest is merged in. Absent addresses are
+/// errors only for the commands that need them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Contracts {
+    /// Manifest the addresses came from, if any.
+    pub manifest: Option<PathBuf>,
+    /// Vault.
+    pub vault: Option<Address>,
+    /// Pool.
+    pub pool: Option<Address>,
+    /// Oracle.
+    pub oracle: Option<Address>,
+    /// Hedge venue.
+    pub hedge: Option<Address>,
+}
+
+/// `[keeper]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeeperConfig {
+    /// Signing key source; `None` means read-only use (status, dry runs).
+    pub key: Option<KeySource>,
+    /// Most transactions one run may send (>= 1).
+    pub max_tx_per_run: u32,
+    /// Gas price cap, gwei (> 0).
+    pub gas_price_cap_gwei: f64,
+    /// Confirmations to wait for.
+    pub confirmations: u64,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Config {
+    /// The file it was read from (`None`: defaults only).
+    pub file: Option<PathBuf>,
+    /// `[chain]`.
+    pub chain: ChainConfig,
+    /// `[contracts]`.
+    pub contracts: Contracts,
+    /// `[keeper]`.
+    pub keeper: KeeperConfig,
+    /// `[volatility]`.
+    pub volatility: VolConfig,
+    /// `[policy]`.
+    pub policy: PolicyConfig,
+}
+
+/// Parses and checks an address: `0x` + 40 hex digits, EIP-55 checksum
+/// enforced when the letters are mixed-case, not the zero address.
+///
+/// # Errors
+/// [`ConfigError::Invalid`] naming `key`.
+pub fn parse_address(key: &str, s: &str) -> Result<Address, ConfigError> {
+    let s = s.trim();
+    let hex = s.strip_prefix("0x").ok_or_else(|| {
+        invalid(
+            key,
+            format!("{s:?} is not an address (want 0x + 40 hex digits)"),
+        )
+    })?;
+    if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(invalid(
+            key,
+            format!("{s:?} is not an address (want 0x + 40 hex digits)"),
+        ));
+    }
+    let mixed =
+        hex.bytes().any(|b| b.is_ascii_lowercase()) && hex.bytes().any(|b| b.is_ascii_uppercase());
+    let addr = if mixed {
+        Address::parse_checksummed(s, None)
+            .map_err(|_| invalid(key, format!("{s:?} has a bad EIP-55 checksum")))?
+    } else {
+        s.parse::<Address>()
+            .map_err(|e| invalid(key, format!("{s:?}: {e}")))?
+    };
+    if addr == Address::ZERO {
+        return Err(invalid(key, "the zero address is not a contract"));
+    }
+    Ok(addr)
+}
+
+/// Parses an RPC URL: http, https, ws or wss, with a host.
+///
+/// # Errors
+/// [`ConfigError::Invalid`] naming `key`.
+pub fn parse_rpc_url(key: &str, s: &str) -> Result<Url, ConfigError> {
+    let url =
+        Url::parse(s.trim()).map_err(|e| invalid(key, format!("{s:?} is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https" | "ws" | "wss") {
+        return Err(invalid(
+            key,
+            format!("{s:?}: scheme must be http, https, ws or wss"),
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(key, format!("{s:?} has no host")));
+    }
+    Ok(url)
+}
+
+fn check_env_name(key: &str, name: &str) -> Result<(), ConfigError> {
+    let ok = !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !name.as_bytes()[0].is_ascii_digit();
+    if ok {
+        Ok(())
+    } else {
+        // Do not echo the value: someone may have pasted a key here.
+        Err(invalid(
+            key,
+            "must be the NAME of an environment variable ([A-Za-z_][A-Za-z0-9_]*), not a key",
+        ))
+    }
+}
+
+/// Reads the manifest's addresses: a JSON object whose `contracts` member
+/// (or the object itself) maps `vault`, `pool`, `oracle`, `hedge` to an
+/// address string or to an object with an `address` string. A `chain_id`
+/// member, when present, must match `chain_id`.
+fn read_manifest(path: &Path, chain_id: u64) -> Result<[Option<Address>; 4], ConfigError> {
+    let display = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        path: display.clone(),
+        reason: e.to_string(),
+    })?;
+    let bad = |reason: String| ConfigError::Manifest {
+        path: display.clone(),
+        reason,
+    };
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    if let Some(id) = json.get("chain_id").or_else(|| json.get("chainId")) {
+        let id = id
+            .as_u64()
+            .ok_or_else(|| bad("chain_id is not a number".into()))?;
+        if id != chain_id {
+            return Err(bad(format!(
+                "chain_id {id} does not match the configured chain {chain_id}"
+            )));
+        }
+    }
+    let map = json.get("contracts").unwrap_or(&json);
+    if !map.is_object() {
+        return Err(bad("expected a JSON object of contract addresses".into()));
+    }
+    let mut out = [None; 4];
+    for (slot, name) in out.iter_mut().zip(["vault", "pool", "oracle", "hedge"]) {
+        let Some(entry) = map.get(name) else { continue };
+        let s = entry
+            .as_str()
+            .or_else(|| entry.get("address").and_then(serde_json::Value::as_str))
+            .ok_or_else(|| {
+                bad(format!(
+                    "{name} is neither an address string nor an object with an address"
+                ))
+            })?;
+        *slot =
+            Some(parse_address(&format!("manifest {name}"), s).map_err(|e| bad(e.to_string()))?);
+    }
+    Ok(out)
+}
+
+impl Config {
+    /// Loads the configuration: the file `path` (or [`DEFAULT_CONFIG_FILE`]
+    /// when `None`: a missing default file means "defaults"), then `args`
+    /// on top, then validation and the manifest.
+    ///
+    /// # Errors
+    /// [`ConfigError`]: an explicit file that cannot be read, malformed TOML
+    /// or unknown keys, invalid values (naming the key), a bad manifest.
+    pub fn load(path: Option<&Path>, args: &ChainArgs) -> Result<Self, ConfigError> {
+        let (file, text) = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| ConfigError::Read {
+                    path: p.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                (Some(p.to_path_buf()), Some(text))
+            }
+            None => {
+                let p = Path::new(DEFAULT_CONFIG_FILE);
+                match std::fs::read_to_string(p) {
+                    Ok(text) => (Some(p.to_path_buf()), Some(text)),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, None),
+                    Err(e) => {
+                        return Err(ConfigError::Read {
+                            path: p.display().to_string(),
+                            reason: e.to_string(),
+                        });
+                    }
+                }
+            }
+        };
+        let name = file
+            .as_ref()
+            .map_or_else(|| "defaults".to_string(), |p| p.display().to_string());
+        let raw = match &text {
+            Some(t) => Self::parse_raw(t, &name)?,
+            None => RawConfig::default(),
+        };
+        let base = file
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        Self::resolve(raw, args, file, &base)
+    }
+
+    /// Parses configuration text (no file system access except the
+    /// manifest, resolved against the current directory).
+    ///
+    /// # Errors
+    /// As [`Self::load`].
+    pub fn from_toml(text: &str, args: &ChainArgs) -> Result<Self, ConfigError> {
+        let raw = Self::parse_raw(text, "config")?;
+        Self::resolve(raw, args, None, Path::new(""))
+    }
+
+    fn parse_raw(text: &str, name: &str) -> Result<RawConfig, ConfigError> {
+        // A targeted message for the one mistake that matters most.
+        if let Ok(value) = text.parse::<toml::Table>() {
+            let keeper = value.get("keeper").and_then(toml::Value::as_table);
+            if keeper.is_some_and(|k| k.contains_key("private_key") || k.contains_key("key")) {
+                return Err(invalid(
+                    "keeper.private_key",
+                    "private keys are never read from the config file; use keystore, key_file or key_env",
+                ));
+            }
+        }
+        toml::from_str(text).map_err(|e| ConfigError::Toml {
+            path: name.to_string(),
+            message: e
+                .to_string()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+        })
+    }
+
+    fn resolve(
+        raw: RawConfig,
+        args: &ChainArgs,
+        file: Option<PathBuf>,
+        base: &Path,
+    ) -> Result<Self, ConfigError> {
+        let rpc = args
+            .rpc_url
+            .clone()
+            .or(raw.chain.rpc_url)
+            .unwrap_or_else(|| DEFAULT_RPC_URL.to_string());
+        let rpc_url = parse_rpc_url("chain.rpc_url", &rpc)?;
+        let chain_id = args
+            .chain_id
+            .or(raw.chain.chain_id)
+            .unwrap_or(DEFAULT_CHAIN_ID);
+        if chain_id == 0 {
+            return Err(invalid("chain.chain_id", "must be positive"));
+        }
+
+        let addr = |key: &str,
+                    flag: &Option<String>,
+                    file: &Option<String>|
+         -> Result<Option<Address>, ConfigError> {
+            flag.as_ref()
+                .or(file.as_ref())
+                .map(|s| parse_address(key, s))
+                .transpose()
+        };
+        let mut contracts = Contracts {
+            manifest: None,
+            vault: addr("contracts.vault", &args.vault, &raw.contracts.vault)?,
+            pool: addr("contracts.pool", &args.pool, &raw.contracts.pool)?,
+            oracle: addr("contracts.oracle", &args.oracle, &raw.contracts.oracle)?,
+            hedge: addr("contracts.hedge", &args.hedge, &raw.contracts.hedge)?,
+        };
+        let manifest = match (&args.manifest, &raw.contracts.manifest) {
+            (Some(m), _) => Some(m.clone()),
+            (None, Some(m)) if m.is_relative() => Some(base.join(m)),
+            (None, m) => m.clone(),
+        };
+        if let Some(m) = manifest {
+            let [vault, pool, oracle, hedge] = read_manifest(&m, chain_id)?;
+            contracts.vault = contracts.vault.or(vault);
+            contracts.pool = contracts.pool.or(pool);
+            contracts.oracle = contracts.oracle.or(oracle);
+            contracts.hedge = contracts.hedge.or(hedge);
+            contracts.manifest = Some(m);
+        }
+
+        let k = raw.keeper;
+        let keystore = args.keystore.clone().or(k.keystore);
+        let key_file = args.key_file.clone().or(k.key_file);
+        let key_env = args.key_env.clone().or(k.key_env);
+        let sources = usize::from(keystore.is_some())
+            + usize::from(key_file.is_some())
+            + usize::from(key_env.is_some());
+        if sources > 1 {
+            return Err(invalid(
+                "keeper",
+                "set only one of keystore, key_file and key_env",
+            ));
+        }
+        if keystore.is_none()
+            && (k.keystore_password_env.is_some() || k.keystore_password_file.is_some())
+        {
+            return Err(invalid(
+                "keeper.keystore_password_env",
+                "a keystore password source needs keeper.keystore",
+            ));
+        }
+        let key = if let Some(path) = keystore {
+            let password = match (k.keystore_password_env, k.keystore_password_file) {
+                (Some(_), Some(_)) => {
+                    return Err(invalid(
+                        "keeper",
+                        "set only one of keystore_password_env and keystore_password_file",
+                    ));
+                }
+                (Some(env), None) => {
+                    check_env_name("keeper.keystore_password_env", &env)?;
+                    PasswordSource::Env(env)
+                }
+                (None, Some(f)) => PasswordSource::File(f),
+                (None, None) => PasswordSource::Env(DEFAULT_KEYSTORE_PASSWORD_ENV.to_string()),
+            };
+            Some(KeySource::Keystore { path, password })
+        } else if let Some(path) = key_file {
+            Some(KeySource::KeyFile(path))
+        } else if let Some(env) = key_env {
+            check_env_name("keeper.key_env", &env)?;
+            Some(KeySource::Env(env))
+        } else {
+            None
+        };
+        let max_tx_per_run = args.max_tx_per_run.or(k.max_tx_per_run).unwrap_or(3);
+        if max_tx_per_run == 0 {
+            return Err(invalid("keeper.max_tx_per_run", "must be at least 1"));
+        }
+        let gas_price_cap_gwei = args
+            .gas_price_cap_gwei
+            .or(k.gas_price_cap_gwei)
+            .unwrap_or(1.0);
+        if !(gas_price_cap_gwei.is_finite() && gas_price_cap_gwei > 0.0) {
+            return Err(invalid(
+                "keeper.gas_price_cap_gwei",
+                format!("must be a positive number of gwei, got {gas_price_cap_gwei}"),
+            ));
+        }
+        let confirmations = args.confirmations.or(k.confirmations).unwrap_or(1);
+
+        raw.volatility
+            .validate()
+            .map_err(|e| invalid("volatility", e.to_string()))?;
+        raw.policy
+            .validate()
+            .map_err(|(key, reason)| invalid(&format!("policy.{key}"), reason))?;
+
+        Ok(Self {
+            file,
+            chain: ChainConfig { rpc_url, chain_id },
+            contracts,
+            keeper: KeeperConfig {
+                key,
+                max_tx_per_run,
+                gas_price_cap_gwei,
+                confirmations,
+            },
+            volatility: raw.volatility,
+            policy: raw.policy,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VAULT: &str = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+
+    fn load(text: &str) -> Result<Config, ConfigError> {
+        Config::from_toml(text, &ChainArgs::default())
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("il-keeper-config-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn example_config_parses_and_names_its_keys() {
+        // The manifest it names does not exist here: drop that line.
+        let text = include_str!("../keeper.example.toml")
+            .replace("manifest = \"deployments/local.json\"", "");
+        let c = load(&text).unwrap();
+        assert_eq!(c.keeper.key, Some(KeySource::Env("IL_KEEPER_KEY".into())));
+        assert_eq!(c.policy, PolicyConfig::default());
+        assert_eq!(c.volatility, VolConfig::default());
+        assert_eq!(c.chain.chain_id, DEFAULT_CHAIN_ID);
+    }
+
+    #[test]
+    fn empty_config_gives_local_chain_defaults() {
+        let c = load("").unwrap();
+        assert_eq!(c.chain.rpc_url.as_str(), "http://127.0.0.1:8547/");
+        assert_eq!(c.chain.chain_id, 412_346);
+        assert_eq!(c.keeper.max_tx_per_run, 3);
+        assert_eq!(c.keeper.key, None);
+        assert_eq!(c.volatility, VolConfig::default());
+        assert_eq!(c.policy, PolicyConfig::default());
+    }
+
+    #[test]
+    fn full_config_parses() {
+        let c = load(&format!(
+            "[chain]\nrpc_url = \"https://arb.example/rpc\"\nchain_id = 421614\n\
+             [contracts]\nvault = \"{VAULT}\"\npool = \"0x{}\"\n\
+             [keeper]\nkeystore = \"k.json\"\nkeystore_password_file = \"pw\"\nmax_tx_per_run = 2\ngas_price_cap_gwei = 0.5\nconfirmations = 3\n\
+             [volatility]\nestimator = \"garch\"\newma_lambda = 0.97\n\
+             [policy]\nhedge_band_bps = 250\n",
+            "ab".repeat(20)
+        ))
+        .unwrap();
+        assert_eq!(c.chain.chain_id, 421_614);
+        assert_eq!(c.contracts.vault, Some(VAULT.parse().unwrap()));
+        assert_eq!(
+            c.keeper.key,
+            Some(KeySource::Keystore {
+                path: "k.json".into(),
+                password: PasswordSource::File("pw".into())
+            })
+        );
+        assert_eq!(c.volatility.estimator, crate::vol::Estimator::Garch);
+        assert_eq!(c.policy.hedge_band_bps, 250);
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let args = ChainArgs {
+            rpc_url: Some("http://10.0.0.1:8547".into()),
+            max_tx_per_run: Some(1),
+            ..ChainArgs::default()
+        };
+        let c = Config::from_toml(
+            "[chain]\nrpc_url = \"http://127.0.0.1:1\"\n[keeper]\nmax_tx_per_run = 5\n",
+            &args,
+        )
+        .unwrap();
+        assert_eq!(c.chain.rpc_url.as_str(), "http://10.0.0.1:8547/");
+        assert_eq!(c.keeper.max_tx_per_run, 1);
+    }
+
+    #[test]
+    fn malformed_toml_is_a_toml_error() {
+        let e = load("[chain\nrpc_url = 1").unwrap_err();
+        assert!(matches!(e, ConfigError::Toml { .. }), "{e}");
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let e = load("[chain]\nrpc_ulr = \"http://x\"\n").unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Toml { message, .. } if message.contains("rpc_ulr")),
+            "{e}"
+        );
+        let e = load("[policy]\nhedge_bnad_bps = 1\n").unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Toml { message, .. } if message.contains("hedge_bnad_bps")),
+            "{e}"
+        );
+        let e = load("[chian]\n").unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Toml { message, .. } if message.contains("chian")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let e = load("[chain]\nchain_id = \"one\"\n").unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Toml { message, .. } if message.contains("chain_id")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_address_is_named() {
+        let e = load("[contracts]\nvault = \"0x1234\"\n").unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Invalid { key, .. } if key == "contracts.vault"),
+            "{e}"
+        );
+        // One letter's case flipped: the EIP-55 checksum fails.
+        let bad = VAULT.replace("FbDB", "fbDB");
+        let e = load(&format!("[contracts]\nvault = \"{bad}\"\n")).unwrap_err();
+        assert_eq!(
+            e,
+            ConfigError::Invalid {
+                key: "contracts.vault".into(),
+                reason: format!("{bad:?} has a bad EIP-55 checksum")
+            }
+        );
+        let e = load(&format!("[contracts]\noracle = \"0x{}\"\n", "0".repeat(40))).unwrap_err();
+        assert_eq!(
+            e,
+            ConfigError::Invalid {
+                key: "contracts.oracle".into(),
+                reason: "the zero address is not a contract".into()
+            }
+        );
+        assert!(
+            load(&format!(
+                "[contracts]\nvault = \"{}\"\n",
+                VAULT.to_lowercase()
+            ))
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn malformed_url_is_named() {
+        for url in ["not a url", "ftp://x", "http://"] {
+            let e = load(&format!("[chain]\nrpc_url = \"{url}\"\n")).unwrap_err();
+            assert!(
+                matches!(&e, ConfigError::Invalid { key, .. } if key == "chain.rpc_url"),
+                "{url}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn private_key_in_file_is_refused() {
+        let e = load("[keeper]\nprivate_key = \"0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80\"\n").unwrap_err();
+        assert_eq!(
+            e,
+            ConfigError::Invalid {
+                key: "keeper.private_key".into(),
+                reason: "private keys are never read from the config file; use keystore, key_file or key_env".into()
+            }
+        );
+        let e = load("[keeper]\nkey_env = \"0xac0974bec39a17e36ba4a6b4d238ff944bacb478\"\n")
+            .unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Invalid { key, reason } if key == "keeper.key_env" && !reason.contains("ac09")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn two_key_sources_are_refused() {
+        let e = load("[keeper]\nkey_env = \"K\"\nkey_file = \"f\"\n").unwrap_err();
+        assert_eq!(
+            e,
+            ConfigError::Invalid {
+                key: "keeper".into(),
+                reason: "set only one of keystore, key_file and key_env".into()
+            }
+        );
+    }
+
+    #[test]
+    fn bad_keeper_numbers_are_named() {
+        let e = load("[keeper]\nmax_tx_per_run = 0\n").unwrap_err();
+        assert!(matches!(&e, ConfigError::Invalid { key, .. } if key == "keeper.max_tx_per_run"));
+        let e = load("[keeper]\ngas_price_cap_gwei = -1.0\n").unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Invalid { key, .. } if key == "keeper.gas_price_cap_gwei")
+        );
+        let e = load("[volatility]\newma_lambda = 1.5\n").unwrap_err();
+        assert!(matches!(&e, ConfigError::Invalid { key, .. } if key == "volatility"));
+    }
+
+    #[test]
+    fn missing_explicit_file_is_a_read_error_and_missing_default_is_fine() {
+        let e = Config::load(
+            Some(Path::new("/nonexistent/keeper.toml")),
+            &ChainArgs::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(&e, ConfigError::Read { path, .. } if path == "/nonexistent/keeper.toml"));
+    }
+
+    #[test]
+    fn manifest_supplies_addresses_relative_to_the_config_file() {
+        let dir = temp_dir("manifest");
+        std::fs::write(
+            dir.join("local.json"),
+            format!("{{\"chain_id\": 412346, \"contracts\": {{\"vault\": \"{VAULT}\", \"pool\": {{\"address\": \"0x{}\"}}}}}}", "cd".repeat(20)),
+        )
+        .unwrap();
+        let other = "0x".to_string() + &"ef".repeat(20);
+        std::fs::write(
+            dir.join("keeper.toml"),
+            format!("[contracts]\nmanifest = \"local.json\"\npool = \"{other}\"\n"),
+        )
+        .unwrap();
+        let c = Config::load(Some(&dir.join("keeper.toml")), &ChainArgs::default()).unwrap();
+        assert_eq!(c.contracts.vault, Some(VAULT.parse().unwrap()));
+        // An explicit address beats the manifest.
+        assert_eq!(c.contracts.pool, Some(other.parse().unwrap()));
+        assert_eq!(c.contracts.manifest, Some(dir.join("local.json")));
+
+        std::fs::write(
+            dir.join("wrong.json"),
+            "{\"chain_id\": 1, \"vault\": \"0x00\"}",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("k2.toml"),
+            "[contracts]\nmanifest = \"wrong.json\"\n",
+        )
+        .unwrap();
+        let e = Config::load(Some(&dir.join("k2.toml")), &ChainArgs::default()).unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Manifest { reason, .. } if reason.contains("chain_id 1")),
+            "{e}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

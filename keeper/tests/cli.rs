@@ -1,0 +1,306 @@
+//! The binary as a user (or cron) runs it: stdout, stderr, exit codes.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn keeper(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_il-keeper"))
+        .args(args)
+        // No stray keeper.toml from the caller's directory, no env overrides.
+        .current_dir(std::env::temp_dir())
+        .env_remove("RUST_LOG")
+        .env_remove("IL_JSON")
+        .env_remove("IL_CONFIG")
+        .output()
+        .expect("run il-keeper")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("il-keeper-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Exit 2 with exactly one line on stderr, containing `needle`.
+fn assert_input_error(o: &Output, needle: &str) {
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "stdout: {} stderr: {}",
+        stdout(o),
+        stderr(o)
+    );
+    let err = stderr(o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(needle), "{err}");
+    assert!(stdout(o).is_empty());
+}
+
+#[test]
+fn il_ratio_json_is_the_documented_object() {
+    let o = keeper(&["il", "--ratio", "2", "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "{\"ratio\":2,\"il\":-0.057190958417936635}\n");
+}
+
+#[test]
+fn il_from_to_equals_ratio() {
+    let a = keeper(&["il", "--from", "1800.5", "--to", "3601", "--json"]);
+    let b = keeper(&["il", "--ratio", "2", "--json"]);
+    assert_eq!(stdout(&a), stdout(&b));
+    let human = keeper(&["il", "--ratio", "2"]);
+    assert!(
+        stdout(&human).contains("-5.7190958417936635 %"),
+        "{}",
+        stdout(&human)
+    );
+}
+
+#[test]
+fn il_bad_input_exits_2_with_one_line() {
+    assert_input_error(
+        &keeper(&["il", "--ratio", "0"]),
+        "error: --ratio 0: price is zero",
+    );
+    assert_input_error(
+        &keeper(&["il", "--ratio", "two"]),
+        "\"two\" is not a decimal number",
+    );
+    assert_input_error(
+        &keeper(&["il", "--from", "-3", "--to", "1"]),
+        "price must be positive",
+    );
+    let o = keeper(&["il"]);
+    assert_eq!(o.status.code(), Some(2), "clap usage errors exit 2");
+}
+
+#[test]
+fn strangle_json_and_errors() {
+    let base = [
+        "strangle",
+        "--capital",
+        "1000",
+        "--price",
+        "100",
+        "--lower",
+        "50",
+        "--upper",
+        "200",
+        "--call-strike",
+        "120",
+        "--call-premium",
+        "2",
+        "--put-strike",
+        "80",
+        "--put-premium",
+        "2",
+        "--pool-return",
+        "0.1",
+    ];
+    let mut args = base.to_vec();
+    args.push("--json");
+    let o = keeper(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "{\"min_put_qty\":2.071067811865475245,\"min_call_qty\":1.464466094067262378,\"qty\":2.071067811865475245,\"cost\":8.28427124746190098,\"covered\":true}\n"
+    );
+    let mut bad = base.to_vec();
+    bad[12] = "-2";
+    assert_eq!(bad[11], "--call-premium");
+    assert_input_error(&keeper(&bad), "strangle: option premium is negative");
+    let mut bad = base.to_vec();
+    bad[4] = "250";
+    assert_input_error(&keeper(&bad), "reference price outside the price interval");
+}
+
+#[test]
+fn help_lists_exit_codes() {
+    let o = keeper(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for line in [
+        "0  done",
+        "1  runtime failure",
+        "2  bad configuration or input",
+    ] {
+        assert!(out.contains(line), "{out}");
+    }
+}
+
+#[test]
+fn config_errors_exit_2_and_name_the_key() {
+    let dir = temp("config");
+    let file = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let missing = dir.join("nope.toml").display().to_string();
+    assert_input_error(&keeper(&["--config", &missing, "config"]), "cannot read");
+    assert_input_error(
+        &keeper(&["--config", &file("bad.toml", "[chain\n"), "config"]),
+        "bad.toml",
+    );
+    assert_input_error(
+        &keeper(&[
+            "--config",
+            &file("unknown.toml", "[chain]\nrpc = 1\n"),
+            "config",
+        ]),
+        "rpc",
+    );
+    assert_input_error(
+        &keeper(&[
+            "--config",
+            &file("addr.toml", "[contracts]\nvault = \"0x12\"\n"),
+            "config",
+        ]),
+        "contracts.vault",
+    );
+    assert_input_error(
+        &keeper(&[
+            "--config",
+            &file("url.toml", "[chain]\nrpc_url = \"localhost:8547\"\n"),
+            "config",
+        ]),
+        "chain.rpc_url",
+    );
+    // The backtest reads the same file and refuses it the same way.
+    assert_input_error(
+        &keeper(&[
+            "--config",
+            &file("bad2.toml", "[policy]\nhorizon_secs = 0\n"),
+            "backtest",
+            "-q",
+        ]),
+        "policy.horizon_secs",
+    );
+    // Flags beat the file; env beats the file too.
+    let good = file("good.toml", "[chain]\nrpc_url = \"http://127.0.0.1:1\"\n");
+    let o = keeper(&[
+        "--config",
+        &good,
+        "config",
+        "--json",
+        "--rpc-url",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["chain"]["rpc_url"], "http://127.0.0.1:9/");
+    let o = Command::new(env!("CARGO_BIN_EXE_il-keeper"))
+        .args(["config", "--json"])
+        .current_dir(&dir)
+        .env("IL_CONFIG", &good)
+        .env("IL_RPC_URL", "http://127.0.0.1:7")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["chain"]["rpc_url"], "http://127.0.0.1:7/");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn backtest_without_arguments_prints_the_report() {
+    let o = keeper(&["backtest"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    for needle in [
+        "synthetic gbm sigma=0.8",
+        "LP+hedge",
+        "LP+strangle",
+        "keeper",
+        "sigma^2/8",
+    ] {
+        assert!(out.contains(needle), "{needle}: {out}");
+    }
+}
+
+#[test]
+fn backtest_same_seed_prints_the_same_json() {
+    let args = ["backtest", "--days", "30", "--seed", "7", "--json", "-q"];
+    let a = keeper(&args);
+    let b = keeper(&args);
+    assert_eq!(a.status.code(), Some(0));
+    assert_eq!(stdout(&a), stdout(&b));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&a)).unwrap();
+    assert_eq!(v["strategies"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn backtest_csv_errors_name_the_line() {
+    let dir = temp("csv");
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let f = write(
+        "unsorted.csv",
+        "timestamp,close\n2024-01-02,1\n2024-01-01,2\n2024-01-03,2\n",
+    );
+    assert_input_error(&keeper(&["backtest", "--prices", &f]), "line 3");
+    let f = write("nocol.csv", "timestamp,open\n2024-01-01,1\n");
+    assert_input_error(
+        &keeper(&["backtest", "--prices", &f]),
+        "missing column close",
+    );
+    let f = write(
+        "neg.csv",
+        "timestamp,close\n2024-01-01,1\n2024-01-02,0\n2024-01-03,2\n",
+    );
+    assert_input_error(&keeper(&["backtest", "--prices", &f]), "not positive");
+    let missing = dir.join("missing.csv").display().to_string();
+    assert_input_error(&keeper(&["backtest", "--prices", &missing]), "cannot read");
+    assert_input_error(&keeper(&["backtest", "--steps-per-day", "7"]), "86,400");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn backtest_writes_charts_and_csv() {
+    let dir = temp("plot");
+    let csv = dir.join("report.csv");
+    let decisions = dir.join("decisions.jsonl");
+    let o = keeper(&[
+        "backtest",
+        "--days",
+        "20",
+        "--plot",
+        dir.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for chart in ["price", "pnl", "il", "payoff"] {
+        for ext in ["png", "svg"] {
+            let p = dir.join(format!("{chart}.{ext}"));
+            let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+            assert!(len > 5_000, "{} is {len} bytes", p.display());
+        }
+    }
+    let png = std::fs::read(dir.join("pnl.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let report = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(report.lines().count(), 7, "{report}");
+    assert!(
+        std::fs::read_to_string(dir.join("series.csv"))
+            .unwrap()
+            .starts_with("day,price,hold,LP,")
+    );
+    for line in std::fs::read_to_string(&decisions).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v["rule"].is_string() && v["reason"].is_string());
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
