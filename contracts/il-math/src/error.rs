@@ -40,7 +40,61 @@ pub enum MathError {
     TierIndexOutOfRange,
     /// A volatility is above `fees::MAX_SIGMA_WAD` (5000 %/yr).
     VolatilityOutOfRange,
+    /// A record or argument list is malformed (too short, or a part larger
+    /// than its whole).
+    InvalidInput,
 }
+
+impl MathError {
+    /// A stable number for the error (1..=16, in declaration order), carried
+    /// by the contracts' `...Math(uint8 code)` errors so a client can name
+    /// the failure (`MathError::from_code`).
+    pub fn code(self) -> u8 {
+        match self {
+            Self::DivisionByZero => 1,
+            Self::Overflow => 2,
+            Self::Underflow => 3,
+            Self::ZeroPrice => 4,
+            Self::NonPositivePrice => 5,
+            Self::DecimalsOutOfRange => 6,
+            Self::RatioOutOfRange => 7,
+            Self::InvalidInterval => 8,
+            Self::PriceOutsideInterval => 9,
+            Self::InvalidStrike => 10,
+            Self::NegativePremium => 11,
+            Self::ZeroCapital => 12,
+            Self::InvalidTierTable => 13,
+            Self::TierIndexOutOfRange => 14,
+            Self::VolatilityOutOfRange => 15,
+            Self::InvalidInput => 16,
+        }
+    }
+
+    /// The error a [`Self::code`] stands for, if any.
+    pub fn from_code(code: u8) -> Option<Self> {
+        ALL.iter().copied().find(|e| e.code() == code)
+    }
+}
+
+/// Every error, in code order.
+const ALL: [MathError; 16] = [
+    MathError::DivisionByZero,
+    MathError::Overflow,
+    MathError::Underflow,
+    MathError::ZeroPrice,
+    MathError::NonPositivePrice,
+    MathError::DecimalsOutOfRange,
+    MathError::RatioOutOfRange,
+    MathError::InvalidInterval,
+    MathError::PriceOutsideInterval,
+    MathError::InvalidStrike,
+    MathError::NegativePremium,
+    MathError::ZeroCapital,
+    MathError::InvalidTierTable,
+    MathError::TierIndexOutOfRange,
+    MathError::VolatilityOutOfRange,
+    MathError::InvalidInput,
+];
 
 impl fmt::Display for MathError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -60,6 +114,7 @@ impl fmt::Display for MathError {
             Self::InvalidTierTable => "invalid fee tier table",
             Self::TierIndexOutOfRange => "fee tier index out of range",
             Self::VolatilityOutOfRange => "volatility above the maximum (5000%/yr)",
+            Self::InvalidInput => "malformed record or arguments",
         };
         f.write_str(message)
     }
@@ -75,25 +130,10 @@ mod tests {
 
     #[test]
     fn every_error_displays_one_distinct_line() {
-        let all = [
-            MathError::DivisionByZero,
-            MathError::Overflow,
-            MathError::Underflow,
-            MathError::ZeroPrice,
-            MathError::NonPositivePrice,
-            MathError::DecimalsOutOfRange,
-            MathError::RatioOutOfRange,
-            MathError::InvalidInterval,
-            MathError::PriceOutsideInterval,
-            MathError::InvalidStrike,
-            MathError::NegativePremium,
-            MathError::ZeroCapital,
-            MathError::InvalidTierTable,
-            MathError::TierIndexOutOfRange,
-            MathError::VolatilityOutOfRange,
-        ];
         let mut seen = std::collections::BTreeSet::new();
-        for e in all {
+        for (i, e) in super::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(e.code()), i + 1);
+            assert_eq!(MathError::from_code(e.code()), Some(e));
             let s = e.to_string();
             assert!(!s.is_empty() && !s.contains('\n'), "{e:?}: {s:?}");
             assert!(seen.insert(s), "duplicate message for {e:?}");

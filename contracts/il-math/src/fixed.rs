@@ -54,7 +54,7 @@ pub fn mul_div(a: U256, b: U256, denominator: U256, rounding: Rounding) -> Resul
     if denominator.is_zero() {
         return Err(MathError::DivisionByZero);
     }
-    let product: U512 = a.widening_mul(b);
+    let product: U512 = wide::mul(&a, &b);
     let q = wide::div_round(product, wide::widen(denominator), rounding)?;
     wide::narrow(q)
 }
@@ -88,15 +88,15 @@ pub fn sqrt(x: U256, rounding: Rounding) -> U256 {
 /// ceiling) is `<= 2^256 - 1` and always fits. Used for `sqrt(k * P)` with
 /// `k = reserve0 * reserve1` up to `2^224`.
 pub fn sqrt_product(a: U256, b: U256, rounding: Rounding) -> U256 {
-    let product: U512 = a.widening_mul(b);
+    let product: U512 = wide::mul(&a, &b);
     // cannot truncate: the root of a value < 2^512 is < 2^256 (see above).
     wide::low256(wide::isqrt(product, rounding))
 }
 
 /// Exact comparison of `a * b` with `c * d` (both formed in 512 bits).
 pub fn cmp_products(a: U256, b: U256, c: U256, d: U256) -> Ordering {
-    let left: U512 = a.widening_mul(b);
-    let right: U512 = c.widening_mul(d);
+    let left: U512 = wide::mul(&a, &b);
+    let right: U512 = wide::mul(&c, &d);
     left.cmp(&right)
 }
 
@@ -121,7 +121,7 @@ pub fn sub(a: U256, b: U256) -> Result<U256, MathError> {
 /// # Errors
 /// `Overflow` if the product is `>= 2^256`.
 pub fn mul(a: U256, b: U256) -> Result<U256, MathError> {
-    a.checked_mul(b).ok_or(MathError::Overflow)
+    wide::narrow(wide::mul::<256, 4, 256, 4, 512, 8>(&a, &b))
 }
 
 /// `a` as a signed value.
@@ -150,6 +150,15 @@ pub fn signed_diff(a: U256, b: U256) -> Result<I256, MathError> {
         // cannot underflow: this branch has b > a.
         None => to_negative(b.wrapping_sub(a)),
     }
+}
+
+/// `a * b` for a signed `a`, exact.
+///
+/// # Errors
+/// `Overflow` when the product is outside the `I256` range.
+pub fn signed_mul(a: I256, b: U256) -> Result<I256, MathError> {
+    let magnitude = mul(a.unsigned_abs(), b)?;
+    if a.is_negative() { to_negative(magnitude) } else { to_signed(magnitude) }
 }
 
 /// `a * b / d` for a signed `a`, exact, rounded as asked: `Floor` toward

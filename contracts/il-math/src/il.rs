@@ -55,7 +55,7 @@ pub fn il_from_ratio(r_wad: U256) -> Result<I256, MathError> {
     }
     // cannot overflow: r <= 10^36 < 2^120, so 4 r WAD^3 < 2^302 (in 512 bits)
     // and (WAD + r)^2 < 2^242.
-    let n: U512 = r_wad.widening_mul(FOUR_WAD_CUBED);
+    let n: U512 = wide::mul(&r_wad, &FOUR_WAD_CUBED);
     let s = r_wad.wrapping_add(WAD);
     let d = s.wrapping_mul(s);
     let q = wide::div_round(n, wide::widen(d), Rounding::Floor)?;
@@ -77,13 +77,13 @@ pub fn il_from_ratio(r_wad: U256) -> Result<I256, MathError> {
 /// # Errors
 /// None in practice (kept `Result` for symmetry with `il_from_ratio`).
 pub fn il_between(p0: &Price, p1: &Price) -> Result<I256, MathError> {
-    let a: U512 = p0.num().widening_mul(p1.den());
-    let b: U512 = p1.num().widening_mul(p0.den());
-    let ab: U1024 = a.widening_mul(b);
-    let n: U1152 = ab.widening_mul(U128::from(FOUR_WAD_SQUARED));
+    let a: U512 = wide::mul(&p0.num(), &p1.den());
+    let b: U512 = wide::mul(&p1.num(), &p0.den());
+    let ab: U1024 = wide::mul(&a, &b);
+    let n: U1152 = wide::mul(&ab, &U128::from(FOUR_WAD_SQUARED));
     // cannot overflow: a, b < 2^512 so a + b < 2^513 in 576 bits.
     let sum = wide::widen::<512, 8, 576, 9>(a).wrapping_add(wide::widen(b));
-    let d: U1152 = sum.widening_mul::<576, 9, 1152, 18>(sum);
+    let d: U1152 = wide::mul(&sum, &sum);
     // d > 0: a, b >= 1. The quotient is <= WAD^2 (AM-GM), so it fits in 256 bits.
     let q = wide::div_round(n, d, Rounding::Floor)?;
     il_from_squared_factor(wide::narrow(q)?)
@@ -114,14 +114,14 @@ pub fn fair_reserves(
     price: &Price,
     rounding: Rounding,
 ) -> Result<(U256, U256), MathError> {
-    let k: U512 = reserve0.widening_mul(reserve1);
+    let k: U512 = wide::mul(&reserve0, &reserve1);
     let x = sqrt_of_ratio(
-        k.widening_mul(price.den()),
+        wide::mul(&k, &price.den()),
         wide::widen(price.num()),
         rounding,
     )?;
     let y = sqrt_of_ratio(
-        k.widening_mul(price.num()),
+        wide::mul(&k, &price.num()),
         wide::widen(price.den()),
         rounding,
     )?;
@@ -140,8 +140,8 @@ pub fn lp_value(
     price: &Price,
     rounding: Rounding,
 ) -> Result<U256, MathError> {
-    let k: U512 = reserve0.widening_mul(reserve1);
-    let kp: U768 = k.widening_mul(price.num());
+    let k: U512 = wide::mul(&reserve0, &reserve1);
+    let kp: U768 = wide::mul(&k, &price.num());
     // If 4 k num >= 2^768 then 4 k P > 2^512 (den < 2^256): the root does not fit.
     let four_kp = kp
         .checked_mul(U768::from(4_u8))
@@ -160,9 +160,9 @@ pub fn lp_delta(
     price: &Price,
     rounding: Rounding,
 ) -> Result<U256, MathError> {
-    let k: U512 = reserve0.widening_mul(reserve1);
+    let k: U512 = wide::mul(&reserve0, &reserve1);
     sqrt_of_ratio(
-        k.widening_mul(price.den()),
+        wide::mul(&k, &price.den()),
         wide::widen(price.num()),
         rounding,
     )
@@ -185,9 +185,9 @@ pub fn lp_dollar_gamma(
     price: &Price,
     rounding: Rounding,
 ) -> Result<I256, MathError> {
-    let k: U512 = reserve0.widening_mul(reserve1);
-    let kp: U768 = k.widening_mul(price.num());
-    let four_den: U768 = wide::widen::<512, 8, 768, 12>(price.den().widening_mul(U256::from(4_u8)));
+    let k: U512 = wide::mul(&reserve0, &reserve1);
+    let kp: U768 = wide::mul(&k, &price.num());
+    let four_den: U768 = wide::widen::<512, 8, 768, 12>(wide::mul(&price.den(), &U256::from(4_u8)));
     // A negative value rounds toward -inf when its magnitude rounds up.
     let magnitude_rounding = match rounding {
         Rounding::Floor => Rounding::Ceil,
@@ -208,14 +208,14 @@ pub fn liquidity_amounts(
     price: &Price,
     rounding: Rounding,
 ) -> Result<(U256, U256), MathError> {
-    let l2: U512 = liquidity.widening_mul(liquidity);
+    let l2: U512 = wide::mul(&liquidity, &liquidity);
     let x = sqrt_of_ratio(
-        l2.widening_mul(price.den()),
+        wide::mul(&l2, &price.den()),
         wide::widen(price.num()),
         rounding,
     )?;
     let y = sqrt_of_ratio(
-        l2.widening_mul(price.num()),
+        wide::mul(&l2, &price.num()),
         wide::widen(price.den()),
         rounding,
     )?;

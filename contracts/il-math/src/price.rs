@@ -131,9 +131,9 @@ impl Price {
     /// # Errors
     /// `Overflow` if the result is `>= 2^256`.
     pub fn ratio_wad(&self, later: &Price, rounding: Rounding) -> Result<U256, MathError> {
-        let top: U512 = later.num.widening_mul(self.den);
-        let n: U768 = top.widening_mul(WAD);
-        let d: U512 = later.den.widening_mul(self.num);
+        let top: U512 = wide::mul(&later.num, &self.den);
+        let n: U768 = wide::mul(&top, &WAD);
+        let d: U512 = wide::mul(&later.den, &self.num);
         wide::narrow(wide::div_round(n, wide::widen(d), rounding)?)
     }
 
@@ -145,16 +145,16 @@ impl Price {
     /// `Overflow` if the result is `>= 2^256`.
     pub fn deviation_bps(&self, reference: &Price) -> Result<U256, MathError> {
         // |sn/sd - rn/rd| / (rn/rd) = |sn*rd - rn*sd| / (sd*rn)
-        let a: U512 = self.num.widening_mul(reference.den);
-        let b: U512 = reference.num.widening_mul(self.den);
+        let a: U512 = wide::mul(&self.num, &reference.den);
+        let b: U512 = wide::mul(&reference.num, &self.den);
         // cannot underflow: the larger minus the smaller.
         let diff = if a >= b {
             a.wrapping_sub(b)
         } else {
             b.wrapping_sub(a)
         };
-        let n: U768 = diff.widening_mul(U256::from(BPS));
-        let d: U512 = self.den.widening_mul(reference.num);
+        let n: U768 = wide::mul(&diff, &U256::from(BPS));
+        let d: U512 = wide::mul(&self.den, &reference.num);
         wide::narrow(wide::div_round(n, wide::widen(d), Rounding::Ceil)?)
     }
 

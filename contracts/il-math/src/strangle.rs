@@ -158,7 +158,7 @@ pub fn size_strangle(params: &StrangleParams) -> Result<StrangleSizing, MathErro
 /// `ceil(Z) = ceil(sqrt(ceil(W^2 C^2 p0 / Pi)))`.
 fn min_put_qty(capital: U256, p0: U256, p_lower: U256) -> Result<U256, MathError> {
     let z_ceil = scaled_root(capital, p0, p_lower, Rounding::Ceil)?;
-    let wc: U512 = WAD.widening_mul(capital);
+    let wc: U512 = wide::mul(&WAD, &capital);
     // cannot underflow: p0 >= Pi makes Z >= W C, and ceil(Z) >= Z.
     let top = z_ceil
         .checked_sub(wide::widen(wc))
@@ -172,7 +172,7 @@ fn min_put_qty(capital: U256, p0: U256, p_lower: U256) -> Result<U256, MathError
 /// `(W C - Z) / (2 p0)` and its ceiling is `ceil((W C - floor(Z)) / (2 p0))`.
 fn min_call_qty(capital: U256, p0: U256, p_upper: U256) -> Result<U256, MathError> {
     let z_floor = scaled_root(capital, p0, p_upper, Rounding::Floor)?;
-    let wc: U896 = wide::widen::<512, 8, 896, 14>(WAD.widening_mul(capital));
+    let wc: U896 = wide::widen::<512, 8, 896, 14>(wide::mul(&WAD, &capital));
     // cannot underflow: p0 <= Ps makes floor(Z) <= Z <= W C.
     let top = wc.checked_sub(z_floor).ok_or(MathError::Underflow)?;
     ceil_div_two_p0(top, p0)
@@ -185,9 +185,9 @@ fn scaled_root(
     bound: U256,
     rounding: Rounding,
 ) -> Result<U896, MathError> {
-    let c2: U512 = capital.widening_mul(capital);
-    let c2p: U768 = c2.widening_mul(p0);
-    let n: U896 = c2p.widening_mul(alloy_primitives::ruint::aliases::U128::from(WAD_SQUARED));
+    let c2: U512 = wide::mul(&capital, &capital);
+    let c2p: U768 = wide::mul(&c2, &p0);
+    let n: U896 = wide::mul(&c2p, &alloy_primitives::ruint::aliases::U128::from(WAD_SQUARED));
     let q = wide::div_round(n, wide::widen(bound), rounding)?;
     Ok(wide::isqrt(q, rounding))
 }
@@ -205,9 +205,9 @@ fn ceil_div_two_p0(top: U896, p0: U256) -> Result<U256, MathError> {
 /// `2 p0 n >= C (K + p0) - T` iff `2 p0 n >= C (K + p0) - floor(T)`, so the
 /// ceiling is `ceil((C (K + p0) - floor(sqrt(4 C^2 K p0))) / (2 p0))`.
 fn il_magnitude_ceil(capital: U256, p0: U256, strike: U256) -> Result<U256, MathError> {
-    let c2: U512 = capital.widening_mul(capital);
-    let kp: U512 = strike.widening_mul(p0);
-    let c2kp: U1152 = wide::widen::<1024, 16, 1152, 18>(c2.widening_mul(kp));
+    let c2: U512 = wide::mul(&capital, &capital);
+    let kp: U512 = wide::mul(&strike, &p0);
+    let c2kp: U1152 = wide::widen::<1024, 16, 1152, 18>(wide::mul(&c2, &kp));
     // cannot overflow: c2kp < 2^1024, times 4 < 2^1026.
     let t_floor = wide::isqrt(c2kp.wrapping_shl(2), Rounding::Floor);
     // cannot overflow: K + p0 < 2^257 and C (K + p0) < 2^513, both in 1152 bits.

@@ -47,118 +47,296 @@ pub(crate) fn low256(x: U512) -> U256 {
 
 /// Quotient and remainder of `n / d` for every width up to 1152 bits.
 ///
-/// ruint monomorphises its whole division algorithm per integer width (about
-/// 10 KiB of wasm each); routing every width through one 1152-bit instance
-/// keeps a single copy in a contract. The algorithm trims leading zero limbs
-/// first, so the wider container costs only the limb copies.
-/// `d` must be non-zero (callers check).
-#[inline]
+/// One compact long division serves every width (see [`divmod_digits`]):
+/// ruint's `div_rem` is ~10 KB of wasm per integer width, and a Stylus
+/// contract has 24 KiB in all. `d` must be non-zero (callers check).
+#[cfg(test)]
 pub(crate) fn div_rem<const B: usize, const L: usize>(
     n: Uint<B, L>,
     d: Uint<B, L>,
 ) -> (Uint<B, L>, Uint<B, L>) {
     const { assert!(B <= 1152 && L <= 18) };
-    let (q, r) = div_rem_1152(widen(n), widen(d));
-    // q <= n and r < d, so both fit in B bits: the truncation drops zeros only.
-    (low_limbs(q), low_limbs(r))
+    let (q, r) = divmod_digits(&to_digits(&n), &to_digits(&d));
+    // q <= n and r < d, so both fit in B bits.
+    (from_digits(&q), from_digits(&r))
 }
 
-#[inline(never)]
-fn div_rem_1152(n: U1152, d: U1152) -> (U1152, U1152) {
-    n.div_rem(d)
-}
-
-/// The low `L` limbs of `x` (callers guarantee the rest are zero).
+/// `a * b` in the width the caller asks for, which must hold the whole
+/// product (`B3 >= B1 + B2`, or a product known to fit): one compact
+/// schoolbook multiplication serves every width (ruint instantiates a
+/// multiplication per pair of widths).
 #[inline]
-fn low_limbs<const B: usize, const L: usize>(x: U1152) -> Uint<B, L> {
+pub(crate) fn mul<const B1: usize, const L1: usize, const B2: usize, const L2: usize, const B3: usize, const L3: usize>(
+    a: &Uint<B1, L1>,
+    b: &Uint<B2, L2>,
+) -> Uint<B3, L3> {
+    const { assert!(B3 <= 1152 && L3 <= 18) };
+    from_digits(&mul_digits(&to_digits(a), &to_digits(b)))
+}
+
+/// Schoolbook product of two digit strings, truncated to [`DIGITS`] digits
+/// (callers size their types so nothing is lost).
+#[inline(never)]
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+// digit * digit + digit + carry < 2^64: no u64 operation below overflows,
+// and every index stays below DIGITS by the `take`/bounds of the loops.
+fn mul_digits(a: &Digits, b: &Digits) -> Digits {
+    let mut out = [0_u32; DIGITS];
+    let (al, bl) = (digit_len(a), digit_len(b));
+    for i in 0..al {
+        let mut carry = 0_u64;
+        let ai = u64::from(a[i]);
+        for j in 0..bl {
+            if i + j >= DIGITS {
+                break;
+            }
+            let t = ai * u64::from(b[j]) + u64::from(out[i + j]) + carry;
+            out[i + j] = t as u32;
+            carry = t >> 32;
+        }
+        if i + bl < DIGITS {
+            out[i + bl] = carry as u32;
+        }
+    }
+    out
+}
+
+/// Number of 32-bit digits of the widest intermediate (1152 bits).
+const DIGITS: usize = 36;
+/// A number as little-endian base-2^32 digits.
+type Digits = [u32; DIGITS];
+
+// index arithmetic: i < L <= 18, so 2 * i + 1 < 36 = DIGITS.
+#[allow(clippy::arithmetic_side_effects)]
+fn to_digits<const B: usize, const L: usize>(x: &Uint<B, L>) -> Digits {
+    let mut out = [0_u32; DIGITS];
+    for (i, limb) in x.as_limbs().iter().enumerate() {
+        // truncation intended: the two 32-bit halves of a limb.
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            out[2 * i] = *limb as u32;
+            out[2 * i + 1] = (*limb >> 32) as u32;
+        }
+    }
+    out
+}
+
+// index arithmetic: i < L <= 18, so 2 * i + 1 < 36 = DIGITS.
+#[allow(clippy::arithmetic_side_effects)]
+fn from_digits<const B: usize, const L: usize>(d: &Digits) -> Uint<B, L> {
     let mut limbs = [0_u64; L];
-    for (dst, src) in limbs.iter_mut().zip(x.as_limbs()) {
-        *dst = *src;
+    for (i, limb) in limbs.iter_mut().enumerate() {
+        *limb = u64::from(d[2 * i]) | (u64::from(d[2 * i + 1]) << 32);
     }
     Uint::from_limbs(limbs)
+}
+
+/// Number of significant digits of `x` (0 for zero).
+fn digit_len(x: &Digits) -> usize {
+    // i < DIGITS: the + 1 cannot overflow.
+    x.iter().rposition(|d| *d != 0).map_or(0, |i| i.wrapping_add(1))
+}
+
+/// Knuth's algorithm D (TAOCP vol. 2, 4.3.1) in base 2^32, with u64
+/// intermediates (native on wasm32's i64): `(n / d, n % d)`, `d != 0`.
+/// Loops only, one instance for every width: about 1 KB of wasm.
+#[inline(never)]
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+// Every operation below is bounded by the algorithm's invariants (digits
+// < 2^32, products of two digits < 2^64, qhat <= 2^32 + 1 before the
+// correction loop); they are noted where not obvious.
+fn divmod_digits(n: &Digits, d: &Digits) -> (Digits, Digits) {
+    const BASE: u64 = 1 << 32;
+    let mut q = [0_u32; DIGITS];
+    let dl = digit_len(d);
+    let nl = digit_len(n);
+    if dl == 0 || nl < dl {
+        return (q, *n);
+    }
+    if dl == 1 {
+        let dv = u64::from(d[0]);
+        let mut rem = 0_u64;
+        for i in (0..nl).rev() {
+            let cur = (rem << 32) | u64::from(n[i]);
+            q[i] = (cur / dv) as u32;
+            rem = cur % dv;
+        }
+        let mut r = [0_u32; DIGITS];
+        r[0] = rem as u32;
+        return (q, r);
+    }
+    // Normalise: shift so the divisor's top digit has its high bit set.
+    let s = d[dl - 1].leading_zeros();
+    let mut v = [0_u32; DIGITS];
+    let mut u = [0_u32; DIGITS + 1];
+    for i in (1..dl).rev() {
+        v[i] = (d[i] << s) | if s == 0 { 0 } else { d[i - 1] >> (32 - s) };
+    }
+    v[0] = d[0] << s;
+    u[nl] = if s == 0 { 0 } else { n[nl - 1] >> (32 - s) };
+    for i in (1..nl).rev() {
+        u[i] = (n[i] << s) | if s == 0 { 0 } else { n[i - 1] >> (32 - s) };
+    }
+    u[0] = n[0] << s;
+    let vtop = u64::from(v[dl - 1]);
+    let vnext = u64::from(v[dl - 2]);
+    for j in (0..=nl - dl).rev() {
+        let top = (u64::from(u[j + dl]) << 32) | u64::from(u[j + dl - 1]);
+        let mut qhat = top / vtop;
+        let mut rhat = top % vtop;
+        while qhat >= BASE || qhat * vnext > ((rhat << 32) | u64::from(u[j + dl - 2])) {
+            qhat -= 1;
+            rhat += vtop;
+            if rhat >= BASE {
+                break;
+            }
+        }
+        // Multiply and subtract qhat * v from u[j ..= j + dl].
+        let mut borrow: i64 = 0;
+        let mut carry: u64 = 0;
+        for i in 0..dl {
+            let p = qhat * u64::from(v[i]) + carry;
+            carry = p >> 32;
+            let t = i64::from(u[i + j]) - borrow - (p & 0xFFFF_FFFF) as i64;
+            u[i + j] = t as u32;
+            borrow = if t < 0 { 1 } else { 0 };
+        }
+        let t = i64::from(u[j + dl]) - borrow - carry as i64;
+        u[j + dl] = t as u32;
+        if t < 0 {
+            // qhat was one too large: add v back.
+            qhat -= 1;
+            let mut c = 0_u64;
+            for i in 0..dl {
+                let sum = u64::from(u[i + j]) + u64::from(v[i]) + c;
+                u[i + j] = sum as u32;
+                c = sum >> 32;
+            }
+            u[j + dl] = u[j + dl].wrapping_add(c as u32);
+        }
+        q[j] = qhat as u32;
+    }
+    // Unnormalise the remainder.
+    let mut r = [0_u32; DIGITS];
+    for i in 0..dl {
+        r[i] = (u[i] >> s) | if s == 0 { 0 } else { u[i + 1] << (32 - s) };
+    }
+    (q, r)
 }
 
 /// `n / d` rounded as asked.
 ///
 /// # Errors
-/// `DivisionByZero` if `d == 0`; `Overflow` never in practice (a remainder
-/// implies `d >= 2`, so `q + 1 <= n`), kept to avoid an unchecked add.
+/// `DivisionByZero` if `d == 0`. (A ceiling never overflows: a remainder
+/// implies `d >= 2`, so `q + 1 <= n`.)
 #[inline]
 pub(crate) fn div_round<const B: usize, const L: usize>(
     n: Uint<B, L>,
     d: Uint<B, L>,
     rounding: Rounding,
 ) -> Result<Uint<B, L>, MathError> {
-    if d.is_zero() {
+    // q <= n fits in B bits.
+    Ok(from_digits(&div_round_digits(&to_digits(&n), &to_digits(&d), rounding)?))
+}
+
+#[inline(never)]
+fn div_round_digits(n: &Digits, d: &Digits, rounding: Rounding) -> Result<Digits, MathError> {
+    if digit_len(d) == 0 {
         return Err(MathError::DivisionByZero);
     }
-    let (q, r) = div_rem(n, d);
-    match rounding {
-        Rounding::Ceil if !r.is_zero() => q.checked_add(Uint::ONE).ok_or(MathError::Overflow),
-        _ => Ok(q),
+    let (q, r) = divmod_digits(n, d);
+    Ok(if rounding == Rounding::Ceil && digit_len(&r) != 0 { add_one(&q) } else { q })
+}
+
+/// `x + 1` (callers guarantee no carry out of the top digit).
+fn add_one(x: &Digits) -> Digits {
+    let mut out = *x;
+    for d in out.iter_mut() {
+        let (v, carry) = d.overflowing_add(1);
+        *d = v;
+        if !carry {
+            break;
+        }
     }
+    out
+}
+
+/// `(a + b) / 2` (the carry of the sum is kept as the top bit).
+fn half_sum(a: &Digits, b: &Digits) -> Digits {
+    let mut sum = [0_u32; DIGITS];
+    let mut carry = 0_u64;
+    for i in 0..DIGITS {
+        let t = u64::from(a[i]).saturating_add(u64::from(b[i])).saturating_add(carry);
+        // truncation intended: the low 32 bits of a sum of three < 2^33 values.
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            sum[i] = t as u32;
+        }
+        carry = t >> 32;
+    }
+    let mut out = [0_u32; DIGITS];
+    for i in 0..DIGITS {
+        // the carry is 0 or 1: the truncation keeps it.
+        #[allow(clippy::cast_possible_truncation)]
+        let high = sum.get(i.wrapping_add(1)).copied().unwrap_or(carry as u32);
+        out[i] = (sum[i] >> 1) | (high << 31);
+    }
+    out
+}
+
+/// `a < b`.
+fn less(a: &Digits, b: &Digits) -> bool {
+    for i in (0..DIGITS).rev() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+    }
+    false
 }
 
 /// Floor (largest `s` with `s*s <= x`) or ceiling (smallest `s` with
 /// `s*s >= x`) of the square root of `x`, exact for every `x`.
-///
-/// Integer Newton iteration from above, started at a 64-bit-accurate estimate
-/// (the `u128` integer square root of the top 127..128 bits), so a 256-bit
-/// root needs 3 or 4 divisions.
+#[inline]
 pub(crate) fn isqrt<const B: usize, const L: usize>(
     x: Uint<B, L>,
     rounding: Rounding,
 ) -> Uint<B, L> {
-    let s = isqrt_floor(x);
-    match rounding {
-        Rounding::Floor => s,
-        Rounding::Ceil => {
-            // cannot overflow: s <= 2^(B/2) - 1, so s*s < 2^B and s + 1 <= 2^(B/2).
-            if s.wrapping_mul(s) == x {
-                s
-            } else {
-                s.wrapping_add(Uint::ONE)
-            }
-        }
-    }
+    // the root of a B-bit value has at most B/2 + 1 bits: it fits.
+    from_digits(&isqrt_digits(&to_digits(&x), rounding))
 }
 
-fn isqrt_floor<const B: usize, const L: usize>(x: Uint<B, L>) -> Uint<B, L> {
-    let bits = x.bit_len();
-    if bits <= 128 {
-        // fits: at most 128 significant bits.
-        let small = u128::try_from(x).unwrap_or(u128::MAX);
-        return Uint::from_limbs_slice(&split_u128(small.isqrt()));
+/// Newton iteration from above, started at `2^ceil(bits/2) >= sqrt(x)`:
+/// `y = floor((s + floor(x / s)) / 2)` stays `>= floor(sqrt(x))` (AM-GM)
+/// and decreases strictly until it reaches it. One instance for every width.
+#[inline(never)]
+fn isqrt_digits(x: &Digits, rounding: Rounding) -> Digits {
+    let len = digit_len(x);
+    if len == 0 {
+        return *x;
     }
-    // bits in (128, B]: shift right by an even amount so that 127 or 128 bits
-    // remain. cannot overflow or underflow: bits >= 129.
-    let shift = bits.saturating_sub(127).saturating_add(1) & !1;
-    let top = u128::try_from(x.wrapping_shr(shift)).unwrap_or(u128::MAX);
-    // top < 2^128 so isqrt(top) < 2^64 and the + 1 cannot overflow.
-    let estimate = top.isqrt().saturating_add(1);
-    // s0 = (isqrt(top) + 1) * 2^(shift/2) >= sqrt(x), since
-    // x < (top + 1) * 2^shift <= (isqrt(top) + 1)^2 * 2^shift.
-    // Fits: s0 <= 2^64 * 2^(shift/2) <= 2^(B/2 + 1) < 2^B.
-    let mut s: Uint<B, L> = Uint::from_limbs_slice(&split_u128(estimate)).wrapping_shl(shift / 2);
+    // bits of x: 32 * (len - 1) + bit length of its top digit (len >= 1).
+    let bits = 32_u32
+        .saturating_mul(u32::try_from(len).unwrap_or(u32::MAX).saturating_sub(1))
+        .saturating_add(32_u32.saturating_sub(x[len.saturating_sub(1)].leading_zeros()));
+    let half = bits.div_ceil(2);
+    let mut s = [0_u32; DIGITS];
+    // half <= 576 < 32 * DIGITS: the index is in range.
+    if let Some(d) = s.get_mut(usize::try_from(half / 32).unwrap_or(DIGITS)) {
+        *d = 1 << (half % 32);
+    }
     loop {
-        // Newton step from above: y = floor((s + floor(x / s)) / 2) >= floor(sqrt(x))
-        // by AM-GM, and y < s while s > floor(sqrt(x)); it stops at floor(sqrt(x)).
-        // s >= floor(sqrt(x)) >= 2^64 > 0, so the division is defined, and
-        // s + x/s < 2^(B/2 + 2) <= 2^B cannot overflow.
-        let y = s.wrapping_add(div_rem(x, s).0).wrapping_shr(1);
-        if y >= s {
-            return s;
+        let (q, _) = divmod_digits(x, &s);
+        let y = half_sum(&s, &q);
+        if !less(&y, &s) {
+            break;
         }
         s = y;
     }
-}
-
-/// `[low, high]` 64-bit limbs of a `u128`.
-#[inline]
-fn split_u128(v: u128) -> [u64; 2] {
-    // truncation intended: the two halves of v.
-    #[allow(clippy::cast_possible_truncation)]
-    [v as u64, (v >> 64) as u64]
+    if rounding == Rounding::Ceil && mul_digits(&s, &s) != *x {
+        add_one(&s)
+    } else {
+        s
+    }
 }
 
 #[cfg(test)]
@@ -204,6 +382,41 @@ mod tests {
             U512::from(1_u8).wrapping_shl(256)
         );
         assert_eq!(isqrt(U512::ZERO, Rounding::Ceil), U512::ZERO);
+    }
+
+    /// Digits that exercise Knuth D's corner cases: qhat over-estimates and
+    /// the rare add-back step need digits near 0, 2^31 and 2^32 - 1.
+    #[allow(clippy::arithmetic_side_effects)]
+    fn edgy_digits() -> impl proptest::strategy::Strategy<Value = [u64; 18]> {
+        use proptest::prelude::*;
+        let digit = prop_oneof![
+            Just(0_u64),
+            Just(1),
+            Just(0x7fff_ffff),
+            Just(0x8000_0000),
+            Just(0xffff_fffe),
+            Just(0xffff_ffff),
+            any::<u32>().prop_map(u64::from),
+        ];
+        (proptest::collection::vec(digit, 36), 0_usize..=36).prop_map(|(d, len)| {
+            let mut limbs = [0_u64; 18];
+            for (i, x) in d.iter().take(len).enumerate() {
+                limbs[i / 2] |= x << (32 * (i % 2));
+            }
+            limbs
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn div_rem_matches_ruint_on_edge_digits(n in edgy_digits(), d in edgy_digits()) {
+            let (n, d) = (U1152::from_limbs(n), U1152::from_limbs(d));
+            proptest::prop_assume!(!d.is_zero());
+            let (q, r) = div_rem(n, d);
+            let (q_ref, r_ref) = n.div_rem(d);
+            proptest::prop_assert_eq!((q, r), (q_ref, r_ref));
+        }
     }
 
     #[test]
