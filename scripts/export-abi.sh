@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Regenerate every contract's committed Solidity interface, I<Name>.sol, from
-# the code (stylus-sdk export-abi + event ABIs). `--check` only compares and
-# fails when a committed file is stale (the test suite checks the same thing
-# with `cargo test --features <pkg>/export-abi --test abi`).
+# the contract's sol! interface (`cargo run --features export-abi`, what
+# cargo-stylus export-abi runs). `--check` only compares and fails when a
+# committed file is stale (the test suite checks the same thing with
+# `cargo test -p <pkg> --features export-abi --test abi`).
+# Usage: scripts/export-abi.sh [--check] [package...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 check=0
-[ "${1:-}" = "--check" ] && check=1
+if [ "${1:-}" = "--check" ]; then check=1; shift; fi
+only=" $* "
 
 # package name, manifest dir, interface file: every package with a bin named
 # <package>-abi (see contracts/*/Cargo.toml).
@@ -17,6 +20,7 @@ for p in json.load(sys.stdin)["packages"]:
         if "bin" in t["kind"] and t["name"] == p["name"] + "-abi":
             print(p["name"], os.path.dirname(p["manifest_path"]), t["name"])
 ' | while read -r pkg dir bin; do
+  if [ "$only" != "  " ] && [[ "$only" != *" $pkg "* ]]; then continue; fi
   iface=$(grep -o 'I[A-Za-z]*\.sol' "$dir/src/main.rs" | head -n1)
   tmp=$(mktemp)
   cargo run -q -p "$pkg" --bin "$bin" --features export-abi > "$tmp"

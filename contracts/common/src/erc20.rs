@@ -4,27 +4,50 @@
 //! wallet or `cast` shows each of them the same way. Errors follow ERC-6093
 //! (the names OpenZeppelin Contracts 5 uses), events follow EIP-20.
 //!
-//! Contracts expose the standard interface with [`erc20_interface!`]
-//! (`crate::erc20_interface`), which generates the `IErc20` trait and its
-//! `#[public]` impl delegating here, optionally calling a hook of the
-//! contract before every transfer between holders.
+//! The interface, events and errors are declared once in the `sol!`
+//! interface [`IERC20`]; contracts route its selectors with
+//! `crate::lean_router!` to the methods `crate::erc20_methods!` generates
+//! (delegating here, optionally calling a hook of the contract before every
+//! transfer between holders), and include its ABI in their exported
+//! interface.
 //!
 //! Supply invariant: the sum of all balances equals `total_supply` <= 2^256-1,
 //! so once `total_supply` is checked no balance can overflow.
 
-use alloc::string::String;
+#[allow(unused_imports)]
+use alloc::{string::String, vec, vec::Vec};
 
 use alloy_primitives::{Address, U256};
-use alloy_sol_types::sol;
-use stylus_sdk::{
-    prelude::*,
-    storage::{StorageMap, StorageU256},
-};
+use alloy_sol_types::{SolEvent, sol};
+
+use crate::lean::{Word, emit};
+use stylus_sdk::prelude::*;
+
+use crate::slots;
 
 sol! {
-    /// The ERC-20 events (EIP-20).
+    /// The ERC-20 interface (EIP-20) with ERC-6093 errors.
     #[sol(abi)]
-    interface Erc20Events {
+    interface IERC20 {
+        /// Token name.
+        function name() external view returns (string);
+        /// Token symbol.
+        function symbol() external view returns (string);
+        /// Decimals of raw amounts.
+        function decimals() external view returns (uint8);
+        /// Total supply, raw units.
+        function totalSupply() external view returns (uint256);
+        /// Balance of `account`.
+        function balanceOf(address account) external view returns (uint256);
+        /// Moves `value` from the caller to `to`.
+        function transfer(address to, uint256 value) external returns (bool);
+        /// Moves `value` from `from` to `to` with the caller's allowance.
+        function transferFrom(address from, address to, uint256 value) external returns (bool);
+        /// Lets `spender` move up to `value` of the caller's tokens.
+        function approve(address spender, uint256 value) external returns (bool);
+        /// What `spender` may still move out of `owner`'s balance.
+        function allowance(address owner, address spender) external view returns (uint256);
+
         /// `value` tokens moved from `from` to `to`; the zero address stands for
         /// mint (as `from`) and burn (as `to`).
         #[derive(Debug, PartialEq, Eq)]
@@ -32,34 +55,35 @@ sol! {
         /// `owner` allowed `spender` to move `value` of its tokens.
         #[derive(Debug, PartialEq, Eq)]
         event Approval(address indexed owner, address indexed spender, uint256 value);
+
+        /// `sender` holds `balance`, less than the `needed` amount.
+        #[derive(Debug, PartialEq, Eq)]
+        error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed);
+        /// Tokens cannot come from this address (the zero address).
+        #[derive(Debug, PartialEq, Eq)]
+        error ERC20InvalidSender(address sender);
+        /// Tokens cannot go to this address (the zero address).
+        #[derive(Debug, PartialEq, Eq)]
+        error ERC20InvalidReceiver(address receiver);
+        /// `spender` may move `allowance`, less than the `needed` amount.
+        #[derive(Debug, PartialEq, Eq)]
+        error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
+        /// Approvals cannot be given by this address (the zero address).
+        #[derive(Debug, PartialEq, Eq)]
+        error ERC20InvalidApprover(address approver);
+        /// Approvals cannot be given to this address (the zero address).
+        #[derive(Debug, PartialEq, Eq)]
+        error ERC20InvalidSpender(address spender);
+        /// Minting `amount` would take the supply past 2^256 - 1.
+        #[derive(Debug, PartialEq, Eq)]
+        error ERC20SupplyOverflow(uint256 supply, uint256 amount);
     }
 }
 
-pub use Erc20Events::{Approval, Transfer};
-
-sol! {
-    /// `sender` holds `balance`, less than the `needed` amount.
-    #[derive(Debug, PartialEq, Eq)]
-    error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed);
-    /// Tokens cannot come from this address (the zero address).
-    #[derive(Debug, PartialEq, Eq)]
-    error ERC20InvalidSender(address sender);
-    /// Tokens cannot go to this address (the zero address).
-    #[derive(Debug, PartialEq, Eq)]
-    error ERC20InvalidReceiver(address receiver);
-    /// `spender` may move `allowance`, less than the `needed` amount.
-    #[derive(Debug, PartialEq, Eq)]
-    error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
-    /// Approvals cannot be given by this address (the zero address).
-    #[derive(Debug, PartialEq, Eq)]
-    error ERC20InvalidApprover(address approver);
-    /// Approvals cannot be given to this address (the zero address).
-    #[derive(Debug, PartialEq, Eq)]
-    error ERC20InvalidSpender(address spender);
-    /// Minting `amount` would take the supply past 2^256 - 1.
-    #[derive(Debug, PartialEq, Eq)]
-    error ERC20SupplyOverflow(uint256 supply, uint256 amount);
-}
+pub use IERC20::{
+    Approval, ERC20InsufficientAllowance, ERC20InsufficientBalance, ERC20InvalidApprover,
+    ERC20InvalidReceiver, ERC20InvalidSender, ERC20InvalidSpender, ERC20SupplyOverflow, Transfer,
+};
 
 /// The errors an [`Erc20`] method can return, as `From` conversions into the
 /// contract's own error enum (derived by `#[derive(SolidityError)]` when the
@@ -86,13 +110,17 @@ impl<T> Erc20Errors for T where
 {
 }
 
-/// ERC-20 state. Embed it as a field of a `#[storage]` contract.
+/// Slot of the total supply.
+const SUPPLY: U256 = slots::base(b"il.erc20.supply");
+/// Base of the balances map (`keccak(account . BALANCES)`).
+const BALANCES: U256 = slots::base(b"il.erc20.balances");
+/// Base of the allowances map (`keccak(spender . keccak(owner . ALLOWANCES))`).
+const ALLOWANCES: U256 = slots::base(b"il.erc20.allowances");
+
+/// ERC-20 state (supply, balances, allowances in hashed slots, see
+/// [`crate::slots`]). Embed it as a field of a `#[storage]` contract.
 #[storage]
-pub struct Erc20 {
-    balances: StorageMap<Address, StorageU256>,
-    allowances: StorageMap<Address, StorageMap<Address, StorageU256>>,
-    total_supply: StorageU256,
-}
+pub struct Erc20 {}
 
 /// Name, symbol and decimals of a token, supplied by the contract (constants
 /// for the pool and vault shares, short strings in storage for the test
@@ -111,17 +139,26 @@ pub trait Erc20Metadata {
 impl Erc20 {
     /// Total supply, raw units.
     pub fn total_supply(&self) -> U256 {
-        self.total_supply.get()
+        slots::get(self.vm(), SUPPLY)
     }
 
     /// Balance of `account`, raw units.
     pub fn balance_of(&self, account: Address) -> U256 {
-        self.balances.get(account)
+        slots::get(self.vm(), self.balance_slot(account))
     }
 
     /// What `spender` may still move out of `owner`'s balance.
     pub fn allowance(&self, owner: Address, spender: Address) -> U256 {
-        self.allowances.getter(owner).get(spender)
+        slots::get(self.vm(), self.allowance_slot(owner, spender))
+    }
+
+    fn balance_slot(&self, account: Address) -> U256 {
+        slots::keyed(self.vm(), account.into_word(), BALANCES)
+    }
+
+    fn allowance_slot(&self, owner: Address, spender: Address) -> U256 {
+        let inner = slots::keyed(self.vm(), owner.into_word(), ALLOWANCES);
+        slots::keyed(self.vm(), spender.into_word(), inner)
     }
 
     /// Moves `value` from `from` to `to`.
@@ -186,12 +223,12 @@ impl Erc20 {
         if spender.is_zero() {
             return Err(ERC20InvalidSpender { spender }.into());
         }
-        self.allowances.setter(owner).setter(spender).set(value);
-        self.vm().log(Approval {
-            owner,
-            spender,
-            value,
-        });
+        slots::set(self.vm(), self.allowance_slot(owner, spender), value);
+        emit(
+            self.vm(),
+            &[Approval::SIGNATURE_HASH, owner.to_word(), spender.to_word()],
+            &[value.to_word()],
+        );
         Ok(())
     }
 
@@ -215,7 +252,7 @@ impl Erc20 {
             allowance: current,
             needed: value,
         })?;
-        self.allowances.setter(owner).setter(spender).set(left);
+        slots::set(self.vm(), self.allowance_slot(owner, spender), left);
         Ok(())
     }
 
@@ -260,27 +297,22 @@ impl Erc20 {
     /// `Transfer(0, 0, value)`, as Uniswap V2 emits.
     pub fn mint_locked<E: Erc20Errors>(&mut self, value: U256) -> Result<(), E> {
         self.add_supply::<E>(value)?;
-        let locked = self.balances.get(Address::ZERO);
+        let slot = self.balance_slot(Address::ZERO);
+        let locked = slots::get(self.vm(), slot);
         // cannot overflow: the locked balance is part of the supply, which was
         // just checked to fit.
-        self.balances
-            .setter(Address::ZERO)
-            .set(locked.wrapping_add(value));
-        self.vm().log(Transfer {
-            from: Address::ZERO,
-            to: Address::ZERO,
-            value,
-        });
+        slots::set(self.vm(), slot, locked.wrapping_add(value));
+        self.log_transfer(Address::ZERO, Address::ZERO, value);
         Ok(())
     }
 
     fn add_supply<E: Erc20Errors>(&mut self, value: U256) -> Result<(), E> {
-        let supply = self.total_supply.get();
+        let supply = self.total_supply();
         let new_supply = supply.checked_add(value).ok_or(ERC20SupplyOverflow {
             supply,
             amount: value,
         })?;
-        self.total_supply.set(new_supply);
+        slots::set(self.vm(), SUPPLY, new_supply);
         Ok(())
     }
 
@@ -290,7 +322,8 @@ impl Erc20 {
         if from.is_zero() {
             self.add_supply::<E>(value)?;
         } else {
-            let balance = self.balances.get(from);
+            let slot = self.balance_slot(from);
+            let balance = slots::get(self.vm(), slot);
             let left = balance
                 .checked_sub(value)
                 .ok_or(ERC20InsufficientBalance {
@@ -298,144 +331,137 @@ impl Erc20 {
                     balance,
                     needed: value,
                 })?;
-            self.balances.setter(from).set(left);
+            slots::set(self.vm(), slot, left);
         }
         if to.is_zero() {
-            let supply = self.total_supply.get();
+            let supply = self.total_supply();
             // cannot underflow: `value` was just taken from a balance, and
             // every balance is part of the supply.
-            self.total_supply.set(supply.wrapping_sub(value));
+            slots::set(self.vm(), SUPPLY, supply.wrapping_sub(value));
         } else {
-            let balance = self.balances.get(to);
+            let slot = self.balance_slot(to);
+            let balance = slots::get(self.vm(), slot);
             // cannot overflow: sum of balances == supply <= 2^256-1.
-            self.balances.setter(to).set(balance.wrapping_add(value));
+            slots::set(self.vm(), slot, balance.wrapping_add(value));
         }
-        self.vm().log(Transfer { from, to, value });
+        self.log_transfer(from, to, value);
         Ok(())
+    }
+
+    fn log_transfer(&self, from: Address, to: Address, value: U256) {
+        emit(
+            self.vm(),
+            &[Transfer::SIGNATURE_HASH, from.to_word(), to.to_word()],
+            &[value.to_word()],
+        );
     }
 }
 
-/// Generates the standard ERC-20 interface of a contract: a `#[public]`
-/// trait `IErc20` (name, symbol, decimals, totalSupply, balanceOf, transfer,
-/// transferFrom, approve, allowance) and its impl for `$contract`, delegating
-/// to the [`Erc20`] field `$field`. Add `IErc20` to the contract's
-/// `#[implements(...)]` list.
+/// Generates the ERC-20 methods of a contract, delegating to its [`Erc20`]
+/// field `$field`, for `crate::lean_router!` to route the [`IERC20`]
+/// selectors to: `name`, `symbol`, `decimals`, `total_supply`,
+/// `balance_of`, `transfer`, `transfer_from`, `approve`, `allowance`.
 ///
-/// `$contract` implements [`Erc20Metadata`]; `$error` is the contract's
-/// error enum and must convert from every ERC-20 error ([`Erc20Errors`]). With `before_transfer = method`, the contract's
-/// `fn method(&mut self, from: Address, to: Address, value: U256) ->
-/// Result<(), $error>` runs before every `transfer`/`transferFrom` (the vault
-/// moves its per-holder accounting there).
+/// `$contract` implements [`Erc20Metadata`]; `$error` is its error type and
+/// converts from every ERC-20 error ([`Erc20Errors`]). With
+/// `before_transfer = method`, the contract's `fn method(&mut self, from:
+/// Address, to: Address, value: U256) -> Result<(), $error>` runs before
+/// every `transfer`/`transferFrom` (the vault moves its per-holder
+/// accounting there). The routes, in `lean_router!`:
+///
+/// ```text
+/// IERC20::nameCall => name();
+/// IERC20::symbolCall => symbol();
+/// IERC20::decimalsCall => decimals();
+/// IERC20::totalSupplyCall => total_supply();
+/// IERC20::balanceOfCall => balance_of(account: Address);
+/// IERC20::transferCall => transfer(to: Address, value: U256);
+/// IERC20::transferFromCall => transfer_from(from: Address, to: Address, value: U256);
+/// IERC20::approveCall => approve(spender: Address, value: U256);
+/// IERC20::allowanceCall => allowance(owner: Address, spender: Address);
+/// ```
 #[macro_export]
-macro_rules! erc20_interface {
+macro_rules! erc20_methods {
     ($contract:ident, $field:ident, $error:ty $(, before_transfer = $hook:ident)?) => {
-        /// The ERC-20 interface (EIP-20).
-        #[stylus_sdk::prelude::public]
-        pub trait IErc20 {
+        impl $contract {
             /// Token name.
-            fn name(&self) -> alloc::string::String;
+            pub fn name(&self) -> Result<alloc::string::String, $error> {
+                Ok(<Self as $crate::erc20::Erc20Metadata>::erc20_name(self))
+            }
+
             /// Token symbol.
-            fn symbol(&self) -> alloc::string::String;
+            pub fn symbol(&self) -> Result<alloc::string::String, $error> {
+                Ok(<Self as $crate::erc20::Erc20Metadata>::erc20_symbol(self))
+            }
+
             /// Decimals of raw amounts.
-            fn decimals(&self) -> u8;
+            pub fn decimals(&self) -> Result<u8, $error> {
+                Ok(<Self as $crate::erc20::Erc20Metadata>::erc20_decimals(self))
+            }
+
             /// Total supply.
-            fn total_supply(&self) -> stylus_sdk::alloy_primitives::U256;
+            pub fn total_supply(&self) -> Result<alloy_primitives::U256, $error> {
+                Ok(self.$field.total_supply())
+            }
+
             /// Balance of `account`.
-            fn balance_of(
-                &self,
-                account: stylus_sdk::alloy_primitives::Address,
-            ) -> stylus_sdk::alloy_primitives::U256;
+            pub fn balance_of(&self, account: alloy_primitives::Address) -> Result<alloy_primitives::U256, $error> {
+                Ok(self.$field.balance_of(account))
+            }
+
             /// Moves `value` from the caller to `to`.
-            fn transfer(
-                &mut self,
-                to: stylus_sdk::alloy_primitives::Address,
-                value: stylus_sdk::alloy_primitives::U256,
-            ) -> Result<bool, $error>;
-            /// Moves `value` from `from` to `to` with the caller's allowance.
-            fn transfer_from(
-                &mut self,
-                from: stylus_sdk::alloy_primitives::Address,
-                to: stylus_sdk::alloy_primitives::Address,
-                value: stylus_sdk::alloy_primitives::U256,
-            ) -> Result<bool, $error>;
-            /// Lets `spender` move up to `value` of the caller's tokens.
-            fn approve(
-                &mut self,
-                spender: stylus_sdk::alloy_primitives::Address,
-                value: stylus_sdk::alloy_primitives::U256,
-            ) -> Result<bool, $error>;
-            /// Allowance of `spender` over `owner`'s tokens.
-            fn allowance(
-                &self,
-                owner: stylus_sdk::alloy_primitives::Address,
-                spender: stylus_sdk::alloy_primitives::Address,
-            ) -> stylus_sdk::alloy_primitives::U256;
-        }
-
-        #[stylus_sdk::prelude::public]
-        impl IErc20 for $contract {
-            fn name(&self) -> alloc::string::String {
-                <Self as $crate::erc20::Erc20Metadata>::erc20_name(self)
-            }
-
-            fn symbol(&self) -> alloc::string::String {
-                <Self as $crate::erc20::Erc20Metadata>::erc20_symbol(self)
-            }
-
-            fn decimals(&self) -> u8 {
-                <Self as $crate::erc20::Erc20Metadata>::erc20_decimals(self)
-            }
-
-            fn total_supply(&self) -> stylus_sdk::alloy_primitives::U256 {
-                self.$field.total_supply()
-            }
-
-            fn balance_of(
-                &self,
-                account: stylus_sdk::alloy_primitives::Address,
-            ) -> stylus_sdk::alloy_primitives::U256 {
-                self.$field.balance_of(account)
-            }
-
-            fn transfer(
-                &mut self,
-                to: stylus_sdk::alloy_primitives::Address,
-                value: stylus_sdk::alloy_primitives::U256,
-            ) -> Result<bool, $error> {
-                let from = self.vm().msg_sender();
+            ///
+            /// # Errors
+            /// ERC-6093 errors (and the hook's).
+            ///
+            /// # Events
+            /// `Transfer`.
+            pub fn transfer(&mut self, to: alloy_primitives::Address, value: alloy_primitives::U256) -> Result<bool, $error> {
+                let from = stylus_sdk::prelude::HostAccess::vm(self).msg_sender();
                 $( self.$hook(from, to, value)?; )?
                 self.$field.transfer::<$error>(from, to, value)?;
                 Ok(true)
             }
 
-            fn transfer_from(
+            /// Moves `value` from `from` to `to` with the caller's allowance.
+            ///
+            /// # Errors
+            /// ERC-6093 errors (and the hook's).
+            ///
+            /// # Events
+            /// `Transfer`.
+            pub fn transfer_from(
                 &mut self,
-                from: stylus_sdk::alloy_primitives::Address,
-                to: stylus_sdk::alloy_primitives::Address,
-                value: stylus_sdk::alloy_primitives::U256,
+                from: alloy_primitives::Address,
+                to: alloy_primitives::Address,
+                value: alloy_primitives::U256,
             ) -> Result<bool, $error> {
-                let spender = self.vm().msg_sender();
+                let spender = stylus_sdk::prelude::HostAccess::vm(self).msg_sender();
                 $( self.$hook(from, to, value)?; )?
                 self.$field.transfer_from::<$error>(spender, from, to, value)?;
                 Ok(true)
             }
 
-            fn approve(
-                &mut self,
-                spender: stylus_sdk::alloy_primitives::Address,
-                value: stylus_sdk::alloy_primitives::U256,
-            ) -> Result<bool, $error> {
-                let owner = self.vm().msg_sender();
+            /// Lets `spender` move up to `value` of the caller's tokens.
+            ///
+            /// # Errors
+            /// `ERC20InvalidSpender` for the zero address.
+            ///
+            /// # Events
+            /// `Approval`.
+            pub fn approve(&mut self, spender: alloy_primitives::Address, value: alloy_primitives::U256) -> Result<bool, $error> {
+                let owner = stylus_sdk::prelude::HostAccess::vm(self).msg_sender();
                 self.$field.approve::<$error>(owner, spender, value)?;
                 Ok(true)
             }
 
-            fn allowance(
+            /// What `spender` may still move out of `owner`'s balance.
+            pub fn allowance(
                 &self,
-                owner: stylus_sdk::alloy_primitives::Address,
-                spender: stylus_sdk::alloy_primitives::Address,
-            ) -> stylus_sdk::alloy_primitives::U256 {
-                self.$field.allowance(owner, spender)
+                owner: alloy_primitives::Address,
+                spender: alloy_primitives::Address,
+            ) -> Result<alloy_primitives::U256, $error> {
+                Ok(self.$field.allowance(owner, spender))
             }
         }
     };

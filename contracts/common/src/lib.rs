@@ -1,87 +1,68 @@
 //! Building blocks shared by every contract of the project, written once:
 //!
-//! - [`erc20::Erc20`]: balances, allowances, supply and metadata with the
-//!   standard `Transfer`/`Approval` events and ERC-6093 errors. The token,
-//!   the pool's LP shares and the vault's shares all use it.
+//! - [`erc20::Erc20`]: balances, allowances, supply with the standard
+//!   `Transfer`/`Approval` events and ERC-6093 errors. The token, the
+//!   pool's LP shares and the vault's shares all use it.
 //! - [`ownable::Ownable2Step`]: an owner with a two-step transfer.
 //! - [`pausable::Pausable`]: a pause flag with `Paused`/`Unpaused` events.
+//! - [`router`] (`lean_router!`), [`lean`] (`solidity_errors!`, compact ABI
+//!   encoding), [`slots`] (word records in hashed slots): the plumbing that
+//!   keeps each contract under Stylus's 24 KiB (compressed) limit.
 //!
 //! Components do not know their contract's error type. Each fallible method
 //! is generic over `E: From<SpecificSolError>...` (the `*Errors` traits), and
-//! `#[derive(SolidityError)]` on a contract's error enum provides those `From`
+//! `solidity_errors!` on a contract's error type provides those `From`
 //! impls, so a component error becomes the contract's named Solidity error
 //! without a conversion table per contract.
 #![deny(clippy::arithmetic_side_effects)]
+#![cfg_attr(not(any(test, feature = "export-abi")), no_std)]
 
 extern crate alloc;
 
+#[doc(hidden)]
+pub mod __private {
+    pub use alloy_sol_types;
+}
 
 pub mod erc20;
+pub mod lean;
 pub mod short_string;
+pub mod slots;
 pub mod ownable;
 pub mod pausable;
+pub mod router;
 
 pub use erc20::{Erc20, Erc20Errors, Erc20Metadata};
-pub use short_string::ShortString;
 pub use ownable::{Ownable2Step, OwnableErrors};
 pub use pausable::{Pausable, PausableErrors};
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests;
 
 /// Solidity interface export (feature `export-abi`, the one cargo-stylus
-/// uses). Each contract's `main.rs` prints [`abi::render`] and a test
-/// compares it with the committed `I<Contract>.sol`, so the code and the
-/// interface the keeper binds to cannot drift apart.
-///
-/// stylus-sdk's export covers functions and errors; events come from the
-/// `#[sol(abi)]` event interfaces (`Erc20Events`, `OwnableEvents`, ...) so the
-/// committed file is the whole public surface.
+/// uses): each contract's `main.rs` prints [`abi::render`] of the JSON ABIs
+/// of its `sol!` interfaces (the same definitions its router dispatches
+/// on), and a test compares it with the committed `I<Contract>.sol`, so the
+/// code and the interface the keeper binds to cannot drift apart.
 #[cfg(feature = "export-abi")]
 pub mod abi {
-    use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
-    use core::fmt::{self, Write};
+    use alloc::{format, string::String};
 
-    use alloy_sol_types::private::alloy_json_abi::Event;
+    use alloy_sol_types::private::alloy_json_abi::JsonAbi;
 
-    /// Writes one `interface` block (stylus-sdk's `GenerateAbi::fmt_abi`).
-    pub type Part = fn(&mut fmt::Formatter<'_>) -> fmt::Result;
-
-    struct Interface(Part);
-
-    impl fmt::Display for Interface {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            (self.0)(f)
-        }
-    }
-
-    /// The Solidity interfaces of a contract: a header, the contract's
-    /// interface and those of the traits it implements (`parts`), then an
-    /// `I<name>Events` interface with every event in `events` (sorted,
-    /// deduplicated).
-    pub fn render(name: &str, parts: &[Part], events: &[BTreeMap<String, Vec<Event>>]) -> String {
-        let mut out = String::from(
+    /// One Solidity `interface I<name>` with every function, event and
+    /// error of `parts` (merged, deduplicated), under a license/pragma
+    /// header and a note on where it comes from.
+    pub fn render(name: &str, parts: &[JsonAbi]) -> String {
+        let mut abi: JsonAbi = parts.iter().flat_map(|p| p.items()).collect();
+        abi.dedup();
+        format!(
             "// SPDX-License-Identifier: MIT OR Apache-2.0\n\
-             // Generated from the Rust contract by `scripts/export-abi.sh`\n\
-             // (stylus-sdk export-abi + event ABIs). Do not edit: regenerate.\n\
-             pragma solidity ^0.8.23;\n\n",
-        );
-        for part in parts {
-            // writing to a String cannot fail
-            let _ = write!(out, "{}", Interface(*part));
-        }
-        let mut lines: Vec<String> = events
-            .iter()
-            .flat_map(|map| map.values().flatten())
-            .map(|event| format!("    {};", event.full_signature()))
-            .collect();
-        lines.sort();
-        lines.dedup();
-        let _ = writeln!(out, "interface I{name}Events {{");
-        for line in lines {
-            let _ = writeln!(out, "{line}");
-        }
-        out.push_str("}\n");
-        out
+             // Generated from the contract's sol! interface by `scripts/export-abi.sh`\n\
+             // (`cargo run --features export-abi`). Do not edit: regenerate.\n\
+             pragma solidity ^0.8.23;\n\n{}",
+            abi.to_sol(&format!("I{name}"), None)
+        )
     }
 }

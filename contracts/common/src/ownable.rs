@@ -3,45 +3,62 @@
 //! There is deliberately no `renounceOwnership`: an ownerless vault could no
 //! longer be paused.
 
+#[allow(unused_imports)]
+use alloc::{string::String, vec, vec::Vec};
 use alloy_primitives::Address;
-use alloy_sol_types::sol;
-use stylus_sdk::{prelude::*, storage::StorageAddress};
+use alloy_sol_types::{SolEvent, sol};
+
+use crate::lean::{Word, emit};
+use stylus_sdk::prelude::*;
+
+use crate::slots;
 
 sol! {
-    /// Ownership events.
+    /// Two-step ownership.
     #[sol(abi)]
-    interface OwnableEvents {
+    interface IOwnable {
+        /// The current owner.
+        function owner() external view returns (address);
+        /// The address that may accept ownership (zero when none).
+        function pendingOwner() external view returns (address);
+        /// Owner only: proposes a new owner (zero cancels).
+        function transferOwnership(address newOwner) external;
+        /// Pending owner only: takes ownership.
+        function acceptOwnership() external;
+
         /// `newOwner` may now accept ownership from `previousOwner`.
         #[derive(Debug, PartialEq, Eq)]
         event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
         /// Ownership moved from `previousOwner` to `newOwner`.
         #[derive(Debug, PartialEq, Eq)]
         event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+
+        /// `account` is not allowed to do this (not the owner, or not the
+        /// pending owner when accepting).
+        #[derive(Debug, PartialEq, Eq)]
+        error OwnableUnauthorizedAccount(address account);
+        /// `owner` cannot own the contract (the zero address).
+        #[derive(Debug, PartialEq, Eq)]
+        error OwnableInvalidOwner(address owner);
     }
 }
 
-pub use OwnableEvents::{OwnershipTransferStarted, OwnershipTransferred};
-
-sol! {
-    /// `account` is not allowed to do this (not the owner, or not the
-    /// pending owner when accepting).
-    #[derive(Debug, PartialEq, Eq)]
-    error OwnableUnauthorizedAccount(address account);
-    /// `owner` cannot own the contract (the zero address).
-    #[derive(Debug, PartialEq, Eq)]
-    error OwnableInvalidOwner(address owner);
-}
+pub use IOwnable::{
+    OwnableInvalidOwner, OwnableUnauthorizedAccount, OwnershipTransferStarted,
+    OwnershipTransferred,
+};
 
 /// The errors an [`Ownable2Step`] method can return (see `crate::erc20::Erc20Errors`).
 pub trait OwnableErrors: From<OwnableUnauthorizedAccount> + From<OwnableInvalidOwner> {}
 impl<T> OwnableErrors for T where T: From<OwnableUnauthorizedAccount> + From<OwnableInvalidOwner> {}
 
-/// Owner and pending owner. Embed it as a field of a `#[storage]` contract.
+/// Slots of the owner and (next) the pending owner.
+const OWNER: alloy_primitives::U256 = slots::base(b"il.ownable");
+
+/// Owner and pending owner (hashed slots, see [`crate::slots`]). Embed it
+/// as a field of a `#[storage]` contract.
 #[storage]
-pub struct Ownable2Step {
-    owner: StorageAddress,
-    pending_owner: StorageAddress,
-}
+pub struct Ownable2Step {}
 
 impl Ownable2Step {
     /// Sets the first owner. Call once, from the constructor.
@@ -55,22 +72,33 @@ impl Ownable2Step {
         if owner.is_zero() {
             return Err(OwnableInvalidOwner { owner }.into());
         }
-        self.owner.set(owner);
-        self.vm().log(OwnershipTransferred {
-            previousOwner: Address::ZERO,
-            newOwner: owner,
-        });
+        self.set_owners(owner, Address::ZERO);
+        emit(
+            self.vm(),
+            &[OwnershipTransferred::SIGNATURE_HASH, Address::ZERO.to_word(), owner.to_word()],
+            &[],
+        );
         Ok(())
     }
 
     /// The current owner.
     pub fn owner(&self) -> Address {
-        self.owner.get()
+        self.owners().0
     }
 
     /// The address that may accept ownership (zero when none).
     pub fn pending_owner(&self) -> Address {
-        self.pending_owner.get()
+        self.owners().1
+    }
+
+    fn owners(&self) -> (Address, Address) {
+        let mut w = [alloy_primitives::U256::ZERO; 2];
+        slots::load(self.vm(), OWNER, &mut w);
+        (slots::to_address(w[0]), slots::to_address(w[1]))
+    }
+
+    fn set_owners(&self, owner: Address, pending: Address) {
+        slots::store(self.vm(), OWNER, &[slots::from_address(owner), slots::from_address(pending)]);
     }
 
     /// Passes when the caller is the owner.
@@ -79,7 +107,7 @@ impl Ownable2Step {
     /// `OwnableUnauthorizedAccount(caller)` otherwise.
     pub fn only_owner<E: OwnableErrors>(&self) -> Result<(), E> {
         let caller = self.vm().msg_sender();
-        if caller != self.owner.get() {
+        if caller != self.owner() {
             return Err(OwnableUnauthorizedAccount { account: caller }.into());
         }
         Ok(())
@@ -94,11 +122,13 @@ impl Ownable2Step {
     /// `OwnershipTransferStarted(owner, new_owner)`.
     pub fn transfer_ownership<E: OwnableErrors>(&mut self, new_owner: Address) -> Result<(), E> {
         self.only_owner::<E>()?;
-        self.pending_owner.set(new_owner);
-        self.vm().log(OwnershipTransferStarted {
-            previousOwner: self.owner.get(),
-            newOwner: new_owner,
-        });
+        let owner = self.owner();
+        self.set_owners(owner, new_owner);
+        emit(
+            self.vm(),
+            &[OwnershipTransferStarted::SIGNATURE_HASH, owner.to_word(), new_owner.to_word()],
+            &[],
+        );
         Ok(())
     }
 
@@ -111,60 +141,63 @@ impl Ownable2Step {
     /// `OwnershipTransferred(previous, caller)`.
     pub fn accept_ownership<E: OwnableErrors>(&mut self) -> Result<(), E> {
         let caller = self.vm().msg_sender();
-        if caller.is_zero() || caller != self.pending_owner.get() {
+        let (previous, pending) = self.owners();
+        if caller.is_zero() || caller != pending {
             return Err(OwnableUnauthorizedAccount { account: caller }.into());
         }
-        let previous = self.owner.get();
-        self.owner.set(caller);
-        self.pending_owner.set(Address::ZERO);
-        self.vm().log(OwnershipTransferred {
-            previousOwner: previous,
-            newOwner: caller,
-        });
+        self.set_owners(caller, Address::ZERO);
+        emit(
+            self.vm(),
+            &[OwnershipTransferred::SIGNATURE_HASH, previous.to_word(), caller.to_word()],
+            &[],
+        );
         Ok(())
     }
 }
 
-/// Generates the `IOwnable` public interface of a contract (owner,
-/// pendingOwner, transferOwnership, acceptOwnership) delegating to the
-/// [`Ownable2Step`] field `$field`. Add `IOwnable` to `#[implements(...)]`.
+/// Generates the ownership methods of a contract, delegating to its
+/// [`Ownable2Step`] field `$field`, for `crate::lean_router!` to route the
+/// [`IOwnable`] selectors to:
+///
+/// ```text
+/// IOwnable::ownerCall => owner();
+/// IOwnable::pendingOwnerCall => pending_owner();
+/// IOwnable::transferOwnershipCall => transfer_ownership(new_owner: Address);
+/// IOwnable::acceptOwnershipCall => accept_ownership();
+/// ```
 #[macro_export]
-macro_rules! ownable_interface {
+macro_rules! ownable_methods {
     ($contract:ident, $field:ident, $error:ty) => {
-        /// Two-step ownership.
-        #[stylus_sdk::prelude::public]
-        pub trait IOwnable {
+        impl $contract {
             /// The current owner.
-            fn owner(&self) -> stylus_sdk::alloy_primitives::Address;
+            pub fn owner(&self) -> Result<alloy_primitives::Address, $error> {
+                Ok(self.$field.owner())
+            }
+
             /// The address that may accept ownership (zero when none).
-            fn pending_owner(&self) -> stylus_sdk::alloy_primitives::Address;
+            pub fn pending_owner(&self) -> Result<alloy_primitives::Address, $error> {
+                Ok(self.$field.pending_owner())
+            }
+
             /// Owner only: proposes a new owner (zero cancels).
-            fn transfer_ownership(
-                &mut self,
-                new_owner: stylus_sdk::alloy_primitives::Address,
-            ) -> Result<(), $error>;
-            /// Pending owner only: takes ownership.
-            fn accept_ownership(&mut self) -> Result<(), $error>;
-        }
-
-        #[stylus_sdk::prelude::public]
-        impl IOwnable for $contract {
-            fn owner(&self) -> stylus_sdk::alloy_primitives::Address {
-                self.$field.owner()
-            }
-
-            fn pending_owner(&self) -> stylus_sdk::alloy_primitives::Address {
-                self.$field.pending_owner()
-            }
-
-            fn transfer_ownership(
-                &mut self,
-                new_owner: stylus_sdk::alloy_primitives::Address,
-            ) -> Result<(), $error> {
+            ///
+            /// # Errors
+            /// `OwnableUnauthorizedAccount`.
+            ///
+            /// # Events
+            /// `OwnershipTransferStarted`.
+            pub fn transfer_ownership(&mut self, new_owner: alloy_primitives::Address) -> Result<(), $error> {
                 self.$field.transfer_ownership::<$error>(new_owner)
             }
 
-            fn accept_ownership(&mut self) -> Result<(), $error> {
+            /// Pending owner only: takes ownership.
+            ///
+            /// # Errors
+            /// `OwnableUnauthorizedAccount`.
+            ///
+            /// # Events
+            /// `OwnershipTransferred`.
+            pub fn accept_ownership(&mut self) -> Result<(), $error> {
                 self.$field.accept_ownership::<$error>()
             }
         }

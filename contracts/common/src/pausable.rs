@@ -2,48 +2,55 @@
 //! a pause stops is too (the vault stops deposits and keeper actions, never
 //! withdrawals).
 
+#[allow(unused_imports)]
+use alloc::{string::String, vec, vec::Vec};
 use alloy_primitives::Address;
-use alloy_sol_types::sol;
-use stylus_sdk::{prelude::*, storage::StorageBool};
+use alloy_sol_types::{SolEvent, sol};
+
+use crate::lean::{Word, emit};
+use alloy_primitives::U256;
+use stylus_sdk::prelude::*;
+
+use crate::slots;
 
 sol! {
-    /// Pause events.
+    /// Pause events and errors (who may pause is the contract's decision).
     #[sol(abi)]
-    interface PausableEvents {
+    interface IPausable {
         /// `account` paused the contract.
         #[derive(Debug, PartialEq, Eq)]
         event Paused(address account);
         /// `account` lifted the pause.
         #[derive(Debug, PartialEq, Eq)]
         event Unpaused(address account);
+
+        /// The operation is not allowed while the contract is paused.
+        #[derive(Debug, PartialEq, Eq)]
+        error EnforcedPause();
+        /// The operation needs the contract to be paused.
+        #[derive(Debug, PartialEq, Eq)]
+        error ExpectedPause();
     }
 }
 
-pub use PausableEvents::{Paused, Unpaused};
-
-sol! {
-    /// The operation is not allowed while the contract is paused.
-    #[derive(Debug, PartialEq, Eq)]
-    error EnforcedPause();
-    /// The operation needs the contract to be paused.
-    #[derive(Debug, PartialEq, Eq)]
-    error ExpectedPause();
-}
+pub use IPausable::{EnforcedPause, ExpectedPause, Paused, Unpaused};
 
 /// The errors a [`Pausable`] method can return (see `crate::erc20::Erc20Errors`).
 pub trait PausableErrors: From<EnforcedPause> + From<ExpectedPause> {}
 impl<T> PausableErrors for T where T: From<EnforcedPause> + From<ExpectedPause> {}
 
-/// The pause flag. Embed it as a field of a `#[storage]` contract.
+/// Slot of the pause flag.
+const PAUSED: U256 = slots::base(b"il.pausable");
+
+/// The pause flag (a hashed slot, see [`crate::slots`]). Embed it as a
+/// field of a `#[storage]` contract.
 #[storage]
-pub struct Pausable {
-    paused: StorageBool,
-}
+pub struct Pausable {}
 
 impl Pausable {
     /// Whether the contract is paused.
     pub fn paused(&self) -> bool {
-        self.paused.get()
+        !slots::get(self.vm(), PAUSED).is_zero()
     }
 
     /// Passes when not paused.
@@ -51,7 +58,7 @@ impl Pausable {
     /// # Errors
     /// `EnforcedPause` when paused.
     pub fn when_not_paused<E: PausableErrors>(&self) -> Result<(), E> {
-        if self.paused.get() {
+        if self.paused() {
             return Err(EnforcedPause {}.into());
         }
         Ok(())
@@ -66,10 +73,8 @@ impl Pausable {
     /// `Paused(caller)`.
     pub fn pause<E: PausableErrors>(&mut self) -> Result<(), E> {
         self.when_not_paused::<E>()?;
-        self.paused.set(true);
-        self.vm().log(Paused {
-            account: self.vm().msg_sender(),
-        });
+        slots::set(self.vm(), PAUSED, U256::from(1u8));
+        emit(self.vm(), &[Paused::SIGNATURE_HASH], &[self.vm().msg_sender().to_word()]);
         Ok(())
     }
 
@@ -81,12 +86,12 @@ impl Pausable {
     /// # Events
     /// `Unpaused(caller)`.
     pub fn unpause<E: PausableErrors>(&mut self) -> Result<(), E> {
-        if !self.paused.get() {
+        if !self.paused() {
             return Err(ExpectedPause {}.into());
         }
-        self.paused.set(false);
+        slots::set(self.vm(), PAUSED, U256::ZERO);
         let account: Address = self.vm().msg_sender();
-        self.vm().log(Unpaused { account });
+        emit(self.vm(), &[Unpaused::SIGNATURE_HASH], &[account.to_word()]);
         Ok(())
     }
 }

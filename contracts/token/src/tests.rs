@@ -38,12 +38,12 @@ fn last<E: SolEvent>(vm: &TestVM) -> E {
 #[test]
 fn constructor_sets_metadata_owner_and_faucet() {
     let (vm, token) = deploy(1_000_000_000);
-    assert_eq!(token.name(), "Test USD");
-    assert_eq!(token.symbol(), "tUSD");
-    assert_eq!(token.decimals(), 6);
-    assert_eq!(token.owner(), OWNER);
-    assert_eq!(token.faucet_amount(), U256::from(1_000_000_000u64));
-    assert_eq!(token.faucet_cooldown(), DAY);
+    assert_eq!(token.name().unwrap(), "Test USD");
+    assert_eq!(token.symbol().unwrap(), "tUSD");
+    assert_eq!(token.decimals().unwrap(), 6);
+    assert_eq!(token.owner().unwrap(), OWNER);
+    assert_eq!(token.faucet_amount().unwrap(), U256::from(1_000_000_000u64));
+    assert_eq!(token.faucet_cooldown().unwrap(), DAY);
     let updated: FaucetUpdated = last(&vm);
     assert_eq!(updated, FaucetUpdated { amount: U256::from(1_000_000_000u64), cooldown: DAY });
 }
@@ -57,7 +57,7 @@ fn constructor_refuses_a_zero_owner() {
         .unwrap_err();
     assert_eq!(
         err,
-        TokenError::InvalidOwner(ownable::OwnableInvalidOwner { owner: Address::ZERO })
+        TokenError::from(OwnableInvalidOwner { owner: Address::ZERO })
     );
 }
 
@@ -68,7 +68,7 @@ fn constructor_refuses_empty_or_long_metadata() {
         let mut token = Token::from(&vm);
         assert_eq!(
             token.constructor(name.into(), symbol.into(), 18, OWNER, U256::ZERO, 0),
-            Err(TokenError::InvalidMetadata(TokenInvalidMetadata {})),
+            Err(TokenError::from(TokenInvalidMetadata {})),
             "{name:?}/{symbol:?}"
         );
     }
@@ -79,15 +79,15 @@ fn owner_mints_and_stranger_cannot() {
     let (vm, mut token) = deploy(0);
     vm.set_sender(OWNER);
     token.mint(ALICE, U256::from(5)).unwrap();
-    assert_eq!(token.balance_of(ALICE), U256::from(5));
+    assert_eq!(token.balance_of(ALICE).unwrap(), U256::from(5));
     vm.set_sender(ALICE);
     assert_eq!(
         token.mint(ALICE, U256::from(5)),
-        Err(TokenError::Unauthorized(ownable::OwnableUnauthorizedAccount { account: ALICE }))
+        Err(TokenError::from(OwnableUnauthorizedAccount { account: ALICE }))
     );
     assert_eq!(
         token.set_faucet(U256::from(1), 1),
-        Err(TokenError::Unauthorized(ownable::OwnableUnauthorizedAccount { account: ALICE }))
+        Err(TokenError::from(OwnableUnauthorizedAccount { account: ALICE }))
     );
 }
 
@@ -95,29 +95,29 @@ fn owner_mints_and_stranger_cannot() {
 fn faucet_draws_once_per_cooldown() {
     let (vm, mut token) = deploy(100);
     vm.set_sender(ALICE);
-    assert_eq!(token.next_faucet_at(ALICE), 0);
+    assert_eq!(token.next_faucet_at(ALICE).unwrap(), 0);
     assert_eq!(token.faucet(), Ok(U256::from(100)));
-    assert_eq!(token.balance_of(ALICE), U256::from(100));
+    assert_eq!(token.balance_of(ALICE).unwrap(), U256::from(100));
     let drawn: FaucetDrawn = last(&vm);
     assert_eq!(drawn, FaucetDrawn { account: ALICE, amount: U256::from(100) });
 
     let available_at = 1_700_000_000 + DAY;
-    assert_eq!(token.next_faucet_at(ALICE), available_at);
+    assert_eq!(token.next_faucet_at(ALICE).unwrap(), available_at);
     vm.set_block_timestamp(available_at - 1);
     assert_eq!(
         token.faucet(),
-        Err(TokenError::FaucetCooldown(TokenFaucetCooldown { availableAt: available_at }))
+        Err(TokenError::from(TokenFaucetCooldown { availableAt: available_at }))
     );
     vm.set_block_timestamp(available_at);
     assert_eq!(token.faucet(), Ok(U256::from(100)));
-    assert_eq!(token.total_supply(), U256::from(200));
+    assert_eq!(token.total_supply().unwrap(), U256::from(200));
 }
 
 #[test]
 fn faucet_off_when_amount_is_zero() {
     let (vm, mut token) = deploy(0);
     vm.set_sender(ALICE);
-    assert_eq!(token.faucet(), Err(TokenError::FaucetDisabled(TokenFaucetDisabled {})));
+    assert_eq!(token.faucet(), Err(TokenError::from(TokenFaucetDisabled {})));
     vm.set_sender(OWNER);
     token.set_faucet(U256::from(7), 60).unwrap();
     vm.set_sender(ALICE);
@@ -130,13 +130,35 @@ fn transfers_use_the_shared_erc20_core() {
     vm.set_sender(ALICE);
     token.faucet().unwrap();
     assert_eq!(token.transfer(OWNER, U256::from(30)), Ok(true));
-    assert_eq!(token.balance_of(OWNER), U256::from(30));
+    assert_eq!(token.balance_of(OWNER).unwrap(), U256::from(30));
     assert_eq!(
         token.transfer(OWNER, U256::from(71)),
-        Err(TokenError::InsufficientBalance(erc20::ERC20InsufficientBalance {
+        Err(TokenError::from(ERC20InsufficientBalance {
             sender: ALICE,
             balance: U256::from(70),
             needed: U256::from(71),
         }))
     );
+}
+
+#[test]
+fn compact_error_encoding_matches_alloy() {
+    fn check<E: alloy_sol_types::SolError + Clone>(e: E)
+    where
+        TokenError: From<E>,
+    {
+        assert_eq!(TokenError::from(e.clone()), TokenError::standard(&e));
+    }
+    check(ERC20InsufficientBalance { sender: ALICE, balance: U256::from(1), needed: U256::from(2) });
+    check(ERC20InvalidSender { sender: ALICE });
+    check(ERC20InvalidReceiver { receiver: ALICE });
+    check(ERC20InsufficientAllowance { spender: ALICE, allowance: U256::from(3), needed: U256::from(4) });
+    check(ERC20InvalidApprover { approver: ALICE });
+    check(ERC20InvalidSpender { spender: ALICE });
+    check(ERC20SupplyOverflow { supply: U256::MAX, amount: U256::from(1) });
+    check(OwnableUnauthorizedAccount { account: ALICE });
+    check(OwnableInvalidOwner { owner: Address::ZERO });
+    check(TokenInvalidMetadata {});
+    check(TokenFaucetDisabled {});
+    check(TokenFaucetCooldown { availableAt: 7 });
 }
