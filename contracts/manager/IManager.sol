@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// Generated from the contract's sol! interface by `scripts/export-abi.sh`
+// (`cargo run --features export-abi`). Do not edit: regenerate.
+pragma solidity ^0.8.23;
+
+interface IManager {
+    error AlreadyInitialized();
+    error BadCalldata();
+    error ManagerCallFailed(address target, bytes reason);
+    error ManagerCooldown(uint64 availableAt);
+    error ManagerInvalidAddress(address account);
+    error ManagerInvalidParameter(uint8 index);
+    error ManagerInvalidTarget(uint16 targetBps, uint16 currentBps);
+    error ManagerInvalidTiers();
+    error ManagerMath(uint8 code);
+    error ManagerNotKeeper(address account);
+    error ManagerNothingToDo();
+    error ManagerPaused();
+    error ManagerPriceDeviation(uint256 deviationBps, uint256 maxBps);
+    error ManagerSlippage(uint256 amount0, uint256 amount1);
+    error ManagerStalePrice(uint256 updatedAt, uint256 now);
+    error ManagerVolatilityOutOfRange(uint256 sigma);
+    error NotPayable();
+    error OwnableInvalidOwner(address owner);
+    error OwnableUnauthorizedAccount(address account);
+    error UnknownSelector(bytes4 selector);
+
+    event Hedged(int256 previousSize, int256 newSize, int256 target, uint256 collateralAdded, bool closed);
+    event KeeperChanged(address indexed previous, address indexed next);
+    event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
+    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+    event ParamsUpdated(uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown);
+    event Rebalanced(uint16 fromBps, uint16 toBps, uint256 amount0, uint256 amount1, int256 lpDelta);
+    event TiersUpdated(uint256 count, uint256 hysteresis);
+    event VolatilityUpdated(uint256 sigma, uint8 tier, uint32 feePips, bool changed);
+
+    function acceptOwnership() external;
+    function config() external view returns (address vault, address keeper, uint8 tierIndex, uint256 sigma, uint64 sigmaUpdatedAt, uint64 lastRebalance, uint64 lastHedge);
+    function configureVault(address controller, uint256 depositCap, bool paused) external;
+    function hedge() external returns (int256 newSize);
+    function owner() external view returns (address);
+    function params() external view returns (uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown);
+    function pendingOwner() external view returns (address);
+    function rebalance(uint16 targetBps, uint256 amount0Min, uint256 amount1Min) external returns (int256 lpDelta);
+    function setKeeper(address keeper) external;
+    function setParams(uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown) external;
+    function setTiers(uint256[] memory minSigmas, uint32[] memory feesPips, uint256 hysteresis) external;
+    function tiers() external view returns (uint256[] memory words);
+    function transferOwnership(address newOwner) external;
+    function updateVolatility(uint256 sigma) external returns (uint8 tier, uint32 feePips);
+}

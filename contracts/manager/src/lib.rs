@@ -1,0 +1,843 @@
+//! The manager: the vault's controller, holding the owner, the keeper role
+//! and every bound on what the keeper may trigger.
+//!
+//! The keeper says *when*; the contract says *how much* and *whether*:
+//! - `updateVolatility(sigma)`: the fee tier follows `il_math::select_tier`
+//!   over the owner's table (up at once, down only `hysteresis` below a
+//!   tier's bound) and is applied to the pool (the manager is the pool's
+//!   fee manager).
+//! - `rebalance(targetBps, min0, min1)`: moves capital between the pool and
+//!   the vault's idle reserve toward `targetBps` of it in the pool, at most
+//!   `maxStepBps` per call, never below `minLpBps`, after
+//!   `rebalanceCooldown`, with a fresh oracle (`maxPriceAge`) and the pool's
+//!   spot within `maxDeviationBps` of it, tokens moved at least `min0`/`min1`
+//!   and, for a burn, worth the pool shares' fair value within
+//!   `maxSlippageBps`.
+//! - `hedge()`: moves the venue position toward `-hedgeRatioBps` of the
+//!   token0 the LP holds at fair reserves, at most `maxHedgeStep` per call,
+//!   after `hedgeCooldown`, with the same price checks; collateral is topped
+//!   up from idle token1 to `collateralBps` of the new position's notional;
+//!   reaching zero closes the position and brings its equity back to idle.
+//!
+//! The amounts come from the engine (`il_math::vault::plan_rebalance`,
+//! `plan_hedge`: the same functions the keeper's backtest runs). The owner
+//! sets the parameters and the tier table, the keeper, the vault's deposit
+//! cap and pause (`configureVault`), and can hand the vault to a new
+//! manager. Pause (on the vault) stops deposits and every keeper action
+//! here; withdrawals never stop.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+#![deny(clippy::arithmetic_side_effects)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+
+use alloy_primitives::{Address, Bytes, I256, U256};
+use alloy_sol_types::{SolCall, SolEvent, sol};
+use il_common::{
+    Ownable2Step,
+    lean::{self, Word, emit},
+    ownable::{IOwnable, OwnableInvalidOwner, OwnableUnauthorizedAccount},
+    slots,
+};
+use il_math::{FeeTier, MAX_TIERS, MathError};
+use stylus_sdk::prelude::*;
+
+// The generated `setParams` builder takes ten arguments, as the function does.
+#[allow(clippy::too_many_arguments)]
+mod interface {
+    use alloy_sol_types::sol;
+sol! {
+    /// The manager's functions, events and errors (ownership: `il_common`'s
+    /// `IOwnable`). The constructor (Stylus `stylus_constructor`) takes
+    /// `(address vault, address owner, address keeper)`.
+    #[sol(abi)]
+    interface IManager {
+        /// Keeper only: reports the annualised volatility `sigma` (WAD); applies the tier it selects to the pool.
+        function updateVolatility(uint256 sigma) external returns (uint8 tier, uint32 feePips);
+        /// Keeper only: moves capital toward `targetBps` in the pool, moving at least `amount0Min`/`amount1Min`.
+        function rebalance(uint16 targetBps, uint256 amount0Min, uint256 amount1Min) external returns (int256 lpDelta);
+        /// Keeper only: moves the hedge toward its target.
+        function hedge() external returns (int256 newSize);
+        /// Owner only: sets the keeper.
+        function setKeeper(address keeper) external;
+        /// Owner only: sets the fee tiers (lower volatility bounds in WAD from 0, increasing; fees in pips, non-decreasing, <= 10 %) and the hysteresis (WAD).
+        function setTiers(uint256[] minSigmas, uint32[] feesPips, uint256 hysteresis) external;
+        /// Owner only: sets the risk parameters (bounds in the documentation; `ManagerInvalidParameter(index)` names the first out of bounds).
+        function setParams(uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown) external;
+        /// Owner only: sets the vault's controller (this manager, or a new one), deposit cap (token1; 0: none) and pause.
+        function configureVault(address controller, uint256 depositCap, bool paused) external;
+        /// The vault, the keeper, the tier in force, the last sigma and when it was reported, and the times of the last rebalance and hedge.
+        function config() external view returns (address vault, address keeper, uint8 tierIndex, uint256 sigma, uint64 sigmaUpdatedAt, uint64 lastRebalance, uint64 lastHedge);
+        /// The risk parameters, in `setParams` order.
+        function params() external view returns (uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown);
+        /// The tier table as words: hysteresis, then the lower bounds, then the fees.
+        function tiers() external view returns (uint256[] words);
+
+        /// The keeper reported `sigma`; tier `tier` with `feePips` is in force (`changed`: applied to the pool now).
+        #[derive(Debug, PartialEq, Eq)]
+        event VolatilityUpdated(uint256 sigma, uint8 tier, uint32 feePips, bool changed);
+        /// Capital in the pool went from `fromBps` toward `toBps`; `amount0`/`amount1` moved; `lpDelta` pool shares minted (+) or burned (-).
+        #[derive(Debug, PartialEq, Eq)]
+        event Rebalanced(uint16 fromBps, uint16 toBps, uint256 amount0, uint256 amount1, int256 lpDelta);
+        /// The hedge moved from `previousSize` to `newSize` toward `target`; `collateralAdded` token1 went to the venue; `closed`: the position was closed.
+        #[derive(Debug, PartialEq, Eq)]
+        event Hedged(int256 previousSize, int256 newSize, int256 target, uint256 collateralAdded, bool closed);
+        /// The keeper role moved.
+        #[derive(Debug, PartialEq, Eq)]
+        event KeeperChanged(address indexed previous, address indexed next);
+        /// The owner set a tier table of `count` tiers with `hysteresis` (read it with `tiers()`).
+        #[derive(Debug, PartialEq, Eq)]
+        event TiersUpdated(uint256 count, uint256 hysteresis);
+        /// The owner set the risk parameters (same order as `setParams`).
+        #[derive(Debug, PartialEq, Eq)]
+        event ParamsUpdated(uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown);
+
+        /// Only the keeper may call this; `account` is not the keeper.
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerNotKeeper(address account);
+        /// The vault is paused: keeper actions stop (withdrawals never do).
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerPaused();
+        /// This action is on cooldown until `availableAt` (unix seconds).
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerCooldown(uint64 availableAt);
+        /// The oracle price is from `updatedAt`, older than the allowed age at `now`.
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerStalePrice(uint256 updatedAt, uint256 now);
+        /// The pool's spot price is `deviationBps` away from the oracle, more than `maxBps`.
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerPriceDeviation(uint256 deviationBps, uint256 maxBps);
+        /// `targetBps` is below the minimum, above 100 %, or more than one step from `currentBps`.
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerInvalidTarget(uint16 targetBps, uint16 currentBps);
+        /// The action would change nothing.
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerNothingToDo();
+        /// The tokens moved (`amount0`/`amount1`) are below the keeper's minimums or, for a burn, worth less than the bound allows.
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerSlippage(uint256 amount0, uint256 amount1);
+        /// Parameter number `index` (0-based, in `setParams` order) is out of bounds.
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerInvalidParameter(uint8 index);
+        /// The tier table breaks a rule (1 to 8 tiers, first bound 0, bounds increasing, fees non-decreasing and <= 10 %).
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerInvalidTiers();
+        /// A volatility of `sigma` (WAD) is beyond the supported 5000 %/yr.
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerVolatilityOutOfRange(uint256 sigma);
+        /// This address cannot be used here (the zero address).
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerInvalidAddress(address account);
+        /// Fixed-point arithmetic failed (il-math error code).
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerMath(uint8 code);
+        /// A call to `target` failed; `reason` is its revert data (decode it with the target's interface).
+        #[derive(Debug, PartialEq, Eq)]
+        error ManagerCallFailed(address target, bytes reason);
+    }
+}
+
+}
+
+pub use interface::IManager;
+
+pub use IManager::{
+    Hedged, KeeperChanged, ManagerCallFailed, ManagerCooldown, ManagerInvalidAddress,
+    ManagerInvalidParameter, ManagerInvalidTarget, ManagerInvalidTiers, ManagerMath,
+    ManagerNotKeeper, ManagerNothingToDo, ManagerPaused, ManagerPriceDeviation, ManagerSlippage,
+    ManagerStalePrice, ManagerVolatilityOutOfRange, ParamsUpdated, Rebalanced, TiersUpdated,
+    VolatilityUpdated,
+};
+
+il_common::solidity_errors! {
+    /// Every way a call can fail, as named Solidity errors.
+    pub enum ManagerError {
+        Unauthorized(OwnableUnauthorizedAccount { account }),
+        InvalidOwner(OwnableInvalidOwner { owner }),
+        NotKeeper(ManagerNotKeeper { account }),
+        Paused(ManagerPaused {}),
+        Cooldown(ManagerCooldown { availableAt }),
+        StalePrice(ManagerStalePrice { updatedAt, now }),
+        PriceDeviation(ManagerPriceDeviation { deviationBps, maxBps }),
+        InvalidTarget(ManagerInvalidTarget { targetBps, currentBps }),
+        NothingToDo(ManagerNothingToDo {}),
+        Slippage(ManagerSlippage { amount0, amount1 }),
+        InvalidParameter(ManagerInvalidParameter { index }),
+        InvalidTiers(ManagerInvalidTiers {}),
+        VolatilityOutOfRange(ManagerVolatilityOutOfRange { sigma }),
+        InvalidAddress(ManagerInvalidAddress { account }),
+        Math(ManagerMath { code }),
+        CallFailed(ManagerCallFailed { target; reason }),
+    }
+}
+
+impl From<MathError> for ManagerError {
+    fn from(err: MathError) -> Self {
+        ManagerMath { code: err.code() }.into()
+    }
+}
+
+sol! {
+    /// What the manager calls (selectors only: the calls are encoded by `il_common::lean`).
+    interface ICalls {
+        function contracts() external view returns (address, address, address, address, address, address);
+        function state() external view returns (uint256[]);
+        function moveLiquidity(uint256 burnLp, uint256 add0, uint256 add1) external returns (uint256, uint256, uint256);
+        function adjustHedge(uint256 fund, int256 sizeDelta, bool close) external returns (int256, uint256);
+        function configure(address controller, uint256 depositCap, bool paused) external;
+        function decimals() external view returns (uint8);
+        function getReserves() external view returns (uint112, uint112, uint32);
+        function totalSupply() external view returns (uint256);
+        function fee() external view returns (uint32);
+        function setFeeTier(uint32 feePips) external;
+        function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80);
+        function positionOf(address account) external view returns (int256, uint256, int256);
+        function price(uint256[] args) external view returns (uint256[]);
+        function rebalancePlan(uint256[] args) external view returns (uint256[]);
+        function slippageOk(uint256[] args) external view returns (uint256[]);
+        function hedgePlan(uint256[] args) external view returns (uint256[]);
+    }
+}
+
+use ICalls::{
+    adjustHedgeCall, configureCall, contractsCall, decimalsCall, feeCall, getReservesCall,
+    hedgePlanCall, latestRoundDataCall, moveLiquidityCall, positionOfCall, priceCall,
+    rebalancePlanCall, setFeeTierCall, slippageOkCall, stateCall, totalSupplyCall,
+};
+
+/// Words at `WIRING` (set once): vault, pool, venue, oracle, engine, then
+/// the decimals of token0, token1 and the oracle answer.
+const WIRING: U256 = slots::base(b"il.manager.wiring");
+/// Words at `CONFIG`: keeper, tier index, sigma, sigma time, last rebalance, last hedge.
+const CONFIG: U256 = slots::base(b"il.manager.config");
+/// Words at `PARAMS`, in `setParams` order.
+const PARAMS: U256 = slots::base(b"il.manager.params");
+/// Words at `TIERS`: hysteresis, count, MAX_TIERS bounds, MAX_TIERS fees.
+const TIERS: U256 = slots::base(b"il.manager.tiers");
+const TIER_WORDS: usize = 2 + 2 * MAX_TIERS;
+
+/// What the manager is wired to.
+#[derive(Clone, Copy)]
+struct Wiring {
+    vault: Address,
+    pool: Address,
+    venue: Address,
+    oracle: Address,
+    engine: Address,
+    decimals: [U256; 3],
+}
+
+/// Keeper and state of the keeper actions.
+#[derive(Clone, Copy, Default)]
+struct Config {
+    keeper: Address,
+    tier_index: u8,
+    sigma: U256,
+    sigma_at: u64,
+    last_rebalance: u64,
+    last_hedge: u64,
+}
+
+/// The risk parameters.
+#[derive(Clone, Copy, Default)]
+struct Params {
+    max_price_age: u64,
+    max_deviation_bps: u16,
+    max_slippage_bps: u16,
+    min_lp_bps: u16,
+    max_step_bps: u16,
+    rebalance_cooldown: u64,
+    hedge_ratio_bps: u16,
+    max_hedge_step: U256,
+    collateral_bps: u16,
+    hedge_cooldown: u64,
+}
+
+/// The price and pool a keeper action runs on.
+struct Market {
+    /// reserve0, reserve1, supply.
+    pool: [U256; 3],
+    /// numerator, denominator.
+    price: [U256; 2],
+    /// The vault's ledger words (see `IVault.state`, from word 3).
+    ledger: Vec<U256>,
+}
+
+/// The manager's storage: ownership; the rest is in hashed slots.
+#[storage]
+pub struct Manager {
+    ownable: Ownable2Step,
+}
+
+impl Manager {
+    /// Wires the manager to `vault` (reading what the vault is wired to and
+    /// the decimals of its tokens and oracle), sets the owner and keeper,
+    /// and installs defaults: tiers 5 / 30 / 100 bps at 0 / 60 % / 100 %
+    /// annualised volatility with 5 % hysteresis; 1 h price age, 1 %
+    /// spot-vs-oracle deviation, 1 % slippage, LP share in [0, 100 %] by
+    /// steps of 25 %, 1 h cooldowns, hedge ratio 0 (off until the owner sets
+    /// it), unlimited hedge step, 20 % collateral. The owner then makes it
+    /// the vault's controller (`vault.configure`) and the pool's fee
+    /// manager (`pool.setFeeManager`).
+    ///
+    /// # Errors
+    /// `ManagerInvalidAddress`, `OwnableInvalidOwner`, `ManagerCallFailed`.
+    ///
+    /// # Events
+    /// `OwnershipTransferred`, `KeeperChanged`, `TiersUpdated`, `ParamsUpdated`.
+    pub fn constructor(&mut self, vault: Address, owner: Address, keeper: Address) -> Result<(), ManagerError> {
+        for a in [vault, keeper] {
+            if a.is_zero() {
+                return Err(ManagerInvalidAddress { account: a }.into());
+            }
+        }
+        self.ownable.init::<ManagerError>(owner)?;
+        let out = self.read(vault, &lean::encode(contractsCall::SELECTOR, &[], None))?;
+        // contracts(): token0, token1, pool, venue, oracle, engine
+        let at = |i: usize| word(vault, &out, i);
+        let (token0, token1, oracle) = (at(0)?, at(1)?, at(4)?);
+        let mut words = [slots::from_address(vault), at(2)?, at(3)?, oracle, at(5)?, U256::ZERO, U256::ZERO, U256::ZERO];
+        for (i, who) in [(5usize, token0), (6, token1), (7, oracle)] {
+            let who = slots::to_address(who);
+            words[i] = word(who, &self.read(who, &lean::encode(decimalsCall::SELECTOR, &[], None))?, 0)?;
+        }
+        slots::store(self.vm(), WIRING, &words);
+        self.set_keeper_unchecked(keeper);
+        self.store_tiers(
+            &[U256::ZERO, U256::from(600_000_000_000_000_000u64), il_math::WAD],
+            &[500, 3_000, 10_000],
+            U256::from(50_000_000_000_000_000u64),
+        )?;
+        self.store_params(Params {
+            max_price_age: 3_600,
+            max_deviation_bps: 100,
+            max_slippage_bps: 100,
+            min_lp_bps: 0,
+            max_step_bps: 2_500,
+            rebalance_cooldown: 3_600,
+            hedge_ratio_bps: 0,
+            max_hedge_step: U256::MAX,
+            collateral_bps: 2_000,
+            hedge_cooldown: 3_600,
+        })
+    }
+
+    /// Keeper only, not paused: reports `sigma` (annualised, WAD) and applies
+    /// the tier `il_math::select_tier` picks (when it or the pool's fee
+    /// differs from what is in force).
+    ///
+    /// # Errors
+    /// `ManagerNotKeeper`, `ManagerPaused`, `ManagerVolatilityOutOfRange`,
+    /// `ManagerCallFailed` (the pool refused: is the manager its fee manager?).
+    ///
+    /// # Events
+    /// `VolatilityUpdated`, the pool's `FeeTierChanged` when applied.
+    pub fn update_volatility(&mut self, sigma: U256) -> Result<(u8, u32), ManagerError> {
+        let mut cfg = self.keeper_action()?;
+        let w = self.wiring();
+        let (tiers, hysteresis) = self.load_tiers();
+        let next = il_math::select_tier(&tiers, usize::from(cfg.tier_index), sigma, hysteresis).map_err(|e| match e {
+            MathError::VolatilityOutOfRange => ManagerVolatilityOutOfRange { sigma }.into(),
+            other => ManagerError::from(other),
+        })?;
+        let fee = tiers.get(next).map_or(0, |t| t.fee_pips);
+        let current_fee = word(w.pool, &self.read(w.pool, &lean::encode(feeCall::SELECTOR, &[], None))?, 0)?;
+        // cannot truncate: next < MAX_TIERS = 8.
+        let tier = u8::try_from(next).unwrap_or(u8::MAX);
+        let changed = tier != cfg.tier_index || current_fee != U256::from(fee);
+        if changed {
+            self.call(w.pool, &lean::encode(setFeeTierCall::SELECTOR, &[fee.to_word()], None))?;
+        }
+        cfg.tier_index = tier;
+        cfg.sigma = sigma;
+        cfg.sigma_at = self.vm().block_timestamp();
+        self.store_config(&cfg);
+        emit(
+            self.vm(),
+            &[VolatilityUpdated::SIGNATURE_HASH],
+            &[sigma.to_word(), tier.to_word(), fee.to_word(), changed.to_word()],
+        );
+        Ok((tier, fee))
+    }
+
+    /// Keeper only, not paused: the bounded rebalance described in the crate
+    /// documentation. Returns the pool shares minted (+) or burned (-).
+    ///
+    /// # Errors
+    /// `ManagerNotKeeper`, `ManagerPaused`, `ManagerCooldown`,
+    /// `ManagerStalePrice`, `ManagerPriceDeviation`, `ManagerInvalidTarget`,
+    /// `ManagerNothingToDo`, `ManagerSlippage`, `ManagerCallFailed`.
+    ///
+    /// # Events
+    /// `Rebalanced`, the vault's `LiquidityMoved`, the pool's `Mint`/`Burn`.
+    pub fn rebalance(&mut self, target_bps: u16, amount0_min: U256, amount1_min: U256) -> Result<I256, ManagerError> {
+        let mut cfg = self.keeper_action()?;
+        let p = self.load_params();
+        self.after_cooldown(cfg.last_rebalance, p.rebalance_cooldown)?;
+        let w = self.wiring();
+        let m = self.market(&w, &p)?;
+        let mut args = m.pool.to_vec();
+        args.extend_from_slice(&m.price);
+        args.extend_from_slice(&[ledger(&m, 0), ledger(&m, 1), ledger(&m, 2), U256::from(target_bps)]);
+        let plan = self.engine(&w, rebalancePlanCall::SELECTOR, &args, 5)?;
+        let current = u16::try_from(plan[0]).unwrap_or(u16::MAX);
+        if target_bps < p.min_lp_bps || u64::from(target_bps) > il_math::BPS || current.abs_diff(target_bps) > p.max_step_bps {
+            return Err(ManagerInvalidTarget { targetBps: target_bps, currentBps: current }.into());
+        }
+        let [burn, add0, add1, burn_value] = [plan[1], plan[2], plan[3], plan[4]];
+        let burning = !burn.is_zero();
+        if !burning && (add0.is_zero() || add1.is_zero()) {
+            return Err(ManagerNothingToDo {}.into());
+        }
+        let out = self.call(w.vault, &lean::encode(moveLiquidityCall::SELECTOR, &[burn.to_word(), add0.to_word(), add1.to_word()], None))?;
+        // moveLiquidity returns (minted, out0, out1).
+        let (minted, out0, out1) = (word(w.vault, &out, 0)?, word(w.vault, &out, 1)?, word(w.vault, &out, 2)?);
+        let (amount0, amount1, delta) = if burning {
+            (out0, out1, il_math::to_negative(burn)?)
+        } else {
+            (add0, add1, il_math::to_signed(minted)?)
+        };
+        let mut fair_ok = true;
+        if burning {
+            let mut check = m.price.to_vec();
+            check.extend_from_slice(&[amount0, amount1, burn_value, U256::from(1u8), U256::from(p.max_slippage_bps)]);
+            fair_ok = !self.engine(&w, slippageOkCall::SELECTOR, &check, 1)?[0].is_zero();
+        }
+        if !fair_ok || amount0 < amount0_min || amount1 < amount1_min {
+            return Err(ManagerSlippage { amount0, amount1 }.into());
+        }
+        cfg.last_rebalance = self.vm().block_timestamp();
+        self.store_config(&cfg);
+        emit(
+            self.vm(),
+            &[Rebalanced::SIGNATURE_HASH],
+            &[current.to_word(), target_bps.to_word(), amount0.to_word(), amount1.to_word(), delta.to_word()],
+        );
+        Ok(delta)
+    }
+
+    /// Keeper only, not paused: the bounded hedge described in the crate
+    /// documentation. Returns the new position size.
+    ///
+    /// # Errors
+    /// `ManagerNotKeeper`, `ManagerPaused`, `ManagerCooldown`,
+    /// `ManagerStalePrice`, `ManagerPriceDeviation`, `ManagerNothingToDo`,
+    /// `ManagerCallFailed` (the vault: e.g. `VaultInsufficientIdle`; the venue).
+    ///
+    /// # Events
+    /// `Hedged`, the vault's `HedgeAdjusted`, the venue's events.
+    pub fn hedge(&mut self) -> Result<I256, ManagerError> {
+        let mut cfg = self.keeper_action()?;
+        let p = self.load_params();
+        self.after_cooldown(cfg.last_hedge, p.hedge_cooldown)?;
+        let w = self.wiring();
+        let m = self.market(&w, &p)?;
+        let pos = self.read(w.venue, &lean::encode(positionOfCall::SELECTOR, &[w.vault.to_word()], None))?;
+        let (size, collateral) = (word(w.venue, &pos, 0)?, word(w.venue, &pos, 1)?);
+        let mut args = m.pool.to_vec();
+        args.extend_from_slice(&m.price);
+        args.extend_from_slice(&[
+            ledger(&m, 0),
+            U256::from(p.hedge_ratio_bps),
+            size,
+            collateral,
+            U256::from(p.collateral_bps),
+            p.max_hedge_step,
+        ]);
+        let plan = self.engine(&w, hedgePlanCall::SELECTOR, &args, 4)?;
+        let (target, delta, new_size, top_up) = (I256::from_raw(plan[0]), I256::from_raw(plan[1]), I256::from_raw(plan[2]), plan[3]);
+        if delta.is_zero() {
+            return Err(ManagerNothingToDo {}.into());
+        }
+        // Reaching zero closes the position (and returns its equity to idle).
+        let close = new_size.is_zero();
+        let trade = if close { I256::ZERO } else { delta };
+        let data = lean::encode(adjustHedgeCall::SELECTOR, &[top_up.to_word(), trade.to_word(), close.to_word()], None);
+        self.call(w.vault, &data)?;
+        cfg.last_hedge = self.vm().block_timestamp();
+        self.store_config(&cfg);
+        emit(
+            self.vm(),
+            &[Hedged::SIGNATURE_HASH],
+            &[size.to_word(), new_size.to_word(), target.to_word(), top_up.to_word(), close.to_word()],
+        );
+        Ok(new_size)
+    }
+
+    /// Owner only: sets the keeper.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ManagerInvalidAddress` for zero.
+    ///
+    /// # Events
+    /// `KeeperChanged`.
+    pub fn set_keeper(&mut self, keeper: Address) -> Result<(), ManagerError> {
+        self.ownable.only_owner::<ManagerError>()?;
+        if keeper.is_zero() {
+            return Err(ManagerInvalidAddress { account: keeper }.into());
+        }
+        self.set_keeper_unchecked(keeper);
+        Ok(())
+    }
+
+    /// Owner only: sets the tier table and hysteresis. The tier in force is
+    /// kept when it still exists, else the last tier is.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ManagerInvalidTiers`.
+    ///
+    /// # Events
+    /// `TiersUpdated`.
+    pub fn set_tiers(&mut self, min_sigmas: Vec<U256>, fees_pips: Vec<u32>, hysteresis: U256) -> Result<(), ManagerError> {
+        self.ownable.only_owner::<ManagerError>()?;
+        self.store_tiers(&min_sigmas, &fees_pips, hysteresis)
+    }
+
+    /// Owner only: sets the risk parameters. Bounds (index in
+    /// `ManagerInvalidParameter`): 0 `maxPriceAge` 60..=86400 s,
+    /// 1 `maxDeviationBps` 1..=1000, 2 `maxSlippageBps` <= 1000,
+    /// 3 `minLpBps` <= 10000, 4 `maxStepBps` 1..=10000, 5
+    /// `rebalanceCooldown` <= 7 days, 6 `hedgeRatioBps` <= 10000, 7
+    /// `maxHedgeStep` > 0, 8 `collateralBps` 1000..=10000, 9 `hedgeCooldown`
+    /// <= 7 days.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ManagerInvalidParameter`.
+    ///
+    /// # Events
+    /// `ParamsUpdated`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_params(
+        &mut self,
+        max_price_age: u64,
+        max_deviation_bps: u16,
+        max_slippage_bps: u16,
+        min_lp_bps: u16,
+        max_step_bps: u16,
+        rebalance_cooldown: u64,
+        hedge_ratio_bps: u16,
+        max_hedge_step: U256,
+        collateral_bps: u16,
+        hedge_cooldown: u64,
+    ) -> Result<(), ManagerError> {
+        self.ownable.only_owner::<ManagerError>()?;
+        self.store_params(Params {
+            max_price_age,
+            max_deviation_bps,
+            max_slippage_bps,
+            min_lp_bps,
+            max_step_bps,
+            rebalance_cooldown,
+            hedge_ratio_bps,
+            max_hedge_step,
+            collateral_bps,
+            hedge_cooldown,
+        })
+    }
+
+    /// Owner only: sets the vault's controller (this manager; a new manager
+    /// to migrate), deposit cap and pause.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ManagerCallFailed` (the vault refused).
+    ///
+    /// # Events
+    /// The vault's `Configured`.
+    pub fn configure_vault(&mut self, controller: Address, deposit_cap: U256, paused: bool) -> Result<(), ManagerError> {
+        self.ownable.only_owner::<ManagerError>()?;
+        let vault = self.wiring().vault;
+        self.call(vault, &lean::encode(configureCall::SELECTOR, &[controller.to_word(), deposit_cap.to_word(), paused.to_word()], None))?;
+        Ok(())
+    }
+
+    /// The vault, the keeper and the state of the keeper actions.
+    ///
+    /// # Errors
+    /// None.
+    #[allow(clippy::type_complexity)]
+    pub fn config(&self) -> Result<(Address, Address, u8, U256, u64, u64, u64), ManagerError> {
+        let c = self.load_config();
+        Ok((self.wiring().vault, c.keeper, c.tier_index, c.sigma, c.sigma_at, c.last_rebalance, c.last_hedge))
+    }
+
+    /// The risk parameters, in `setParams` order.
+    ///
+    /// # Errors
+    /// None.
+    #[allow(clippy::type_complexity)]
+    pub fn params(&self) -> Result<(u64, u16, u16, u16, u16, u64, u16, U256, u16, u64), ManagerError> {
+        let p = self.load_params();
+        Ok((
+            p.max_price_age,
+            p.max_deviation_bps,
+            p.max_slippage_bps,
+            p.min_lp_bps,
+            p.max_step_bps,
+            p.rebalance_cooldown,
+            p.hedge_ratio_bps,
+            p.max_hedge_step,
+            p.collateral_bps,
+            p.hedge_cooldown,
+        ))
+    }
+
+    /// The tier table as words: hysteresis, then each tier's lower bound,
+    /// then each tier's fee.
+    ///
+    /// # Errors
+    /// None.
+    pub fn tiers(&self) -> Result<Vec<U256>, ManagerError> {
+        let (tiers, hysteresis) = self.load_tiers();
+        let mut words = alloc::vec![hysteresis];
+        words.extend(tiers.iter().map(|t| t.min_sigma_wad));
+        words.extend(tiers.iter().map(|t| U256::from(t.fee_pips)));
+        Ok(words)
+    }
+}
+
+fn failed(target: Address, reason: Vec<u8>) -> ManagerError {
+    ManagerCallFailed { target, reason: Bytes::from(reason) }.into()
+}
+
+/// Word `i` of `target`'s return data.
+fn word(target: Address, data: &[u8], i: usize) -> Result<U256, ManagerError> {
+    lean::u256_at(data, i).ok_or_else(|| failed(target, Vec::new()))
+}
+
+/// Word `i` of the vault's ledger record.
+fn ledger(m: &Market, i: usize) -> U256 {
+    m.ledger.get(i).copied().unwrap_or_default()
+}
+
+impl Manager {
+    fn wiring(&self) -> Wiring {
+        let mut w = [U256::ZERO; 8];
+        slots::load(self.vm(), WIRING, &mut w);
+        Wiring {
+            vault: slots::to_address(w[0]),
+            pool: slots::to_address(w[1]),
+            venue: slots::to_address(w[2]),
+            oracle: slots::to_address(w[3]),
+            engine: slots::to_address(w[4]),
+            decimals: [w[5], w[6], w[7]],
+        }
+    }
+
+    fn load_config(&self) -> Config {
+        let mut w = [U256::ZERO; 6];
+        slots::load(self.vm(), CONFIG, &mut w);
+        Config {
+            keeper: slots::to_address(w[0]),
+            tier_index: w[1].saturating_to(),
+            sigma: w[2],
+            sigma_at: w[3].saturating_to(),
+            last_rebalance: w[4].saturating_to(),
+            last_hedge: w[5].saturating_to(),
+        }
+    }
+
+    fn store_config(&self, c: &Config) {
+        let words = [
+            slots::from_address(c.keeper),
+            U256::from(c.tier_index),
+            c.sigma,
+            U256::from(c.sigma_at),
+            U256::from(c.last_rebalance),
+            U256::from(c.last_hedge),
+        ];
+        slots::store(self.vm(), CONFIG, &words);
+    }
+
+    fn load_params(&self) -> Params {
+        let mut w = [U256::ZERO; 10];
+        slots::load(self.vm(), PARAMS, &mut w);
+        Params {
+            max_price_age: w[0].saturating_to(),
+            max_deviation_bps: w[1].saturating_to(),
+            max_slippage_bps: w[2].saturating_to(),
+            min_lp_bps: w[3].saturating_to(),
+            max_step_bps: w[4].saturating_to(),
+            rebalance_cooldown: w[5].saturating_to(),
+            hedge_ratio_bps: w[6].saturating_to(),
+            max_hedge_step: w[7],
+            collateral_bps: w[8].saturating_to(),
+            hedge_cooldown: w[9].saturating_to(),
+        }
+    }
+
+    fn store_params(&mut self, p: Params) -> Result<(), ManagerError> {
+        const WEEK: u64 = 7 * 86_400;
+        let checks = [
+            (60..=86_400).contains(&p.max_price_age),
+            (1..=1_000).contains(&p.max_deviation_bps),
+            p.max_slippage_bps <= 1_000,
+            p.min_lp_bps <= 10_000,
+            (1..=10_000).contains(&p.max_step_bps),
+            p.rebalance_cooldown <= WEEK,
+            p.hedge_ratio_bps <= 10_000,
+            !p.max_hedge_step.is_zero(),
+            (1_000..=10_000).contains(&p.collateral_bps),
+            p.hedge_cooldown <= WEEK,
+        ];
+        if let Some(index) = checks.iter().position(|ok| !ok) {
+            // cannot truncate: 10 parameters.
+            return Err(ManagerInvalidParameter { index: u8::try_from(index).unwrap_or(u8::MAX) }.into());
+        }
+        let words = [
+            U256::from(p.max_price_age),
+            U256::from(p.max_deviation_bps),
+            U256::from(p.max_slippage_bps),
+            U256::from(p.min_lp_bps),
+            U256::from(p.max_step_bps),
+            U256::from(p.rebalance_cooldown),
+            U256::from(p.hedge_ratio_bps),
+            p.max_hedge_step,
+            U256::from(p.collateral_bps),
+            U256::from(p.hedge_cooldown),
+        ];
+        slots::store(self.vm(), PARAMS, &words);
+        emit(self.vm(), &[ParamsUpdated::SIGNATURE_HASH], &words.map(|w| w.to_word()));
+        Ok(())
+    }
+
+    fn load_tiers(&self) -> (Vec<FeeTier>, U256) {
+        let mut w = [U256::ZERO; TIER_WORDS];
+        slots::load(self.vm(), TIERS, &mut w);
+        let count = w[1].saturating_to::<usize>().min(MAX_TIERS);
+        let tiers = (0..count)
+            .map(|i| FeeTier {
+                min_sigma_wad: w[2usize.saturating_add(i)],
+                fee_pips: w[2usize.saturating_add(MAX_TIERS).saturating_add(i)].saturating_to(),
+            })
+            .collect();
+        (tiers, w[0])
+    }
+
+    fn store_tiers(&mut self, min_sigmas: &[U256], fees: &[u32], hysteresis: U256) -> Result<(), ManagerError> {
+        if min_sigmas.len() != fees.len() || hysteresis > il_math::MAX_SIGMA_WAD {
+            return Err(ManagerInvalidTiers {}.into());
+        }
+        let tiers: Vec<FeeTier> = min_sigmas.iter().zip(fees).map(|(s, f)| FeeTier { min_sigma_wad: *s, fee_pips: *f }).collect();
+        il_math::validate_tiers(&tiers).map_err(|_| ManagerInvalidTiers {})?;
+        let mut w = [U256::ZERO; TIER_WORDS];
+        w[0] = hysteresis;
+        w[1] = U256::from(tiers.len());
+        for (i, t) in tiers.iter().enumerate() {
+            w[2usize.saturating_add(i)] = t.min_sigma_wad;
+            w[2usize.saturating_add(MAX_TIERS).saturating_add(i)] = U256::from(t.fee_pips);
+        }
+        slots::store(self.vm(), TIERS, &w);
+        let mut cfg = self.load_config();
+        // validate_tiers allows 1..=MAX_TIERS tiers: count >= 1, and the
+        // conversion cannot truncate.
+        let last = u8::try_from(tiers.len().saturating_sub(1)).unwrap_or(u8::MAX);
+        if cfg.tier_index > last {
+            cfg.tier_index = last;
+            self.store_config(&cfg);
+        }
+        emit(self.vm(), &[TiersUpdated::SIGNATURE_HASH], &[w[1].to_word(), hysteresis.to_word()]);
+        Ok(())
+    }
+
+    fn set_keeper_unchecked(&mut self, keeper: Address) {
+        let mut cfg = self.load_config();
+        let previous = cfg.keeper;
+        cfg.keeper = keeper;
+        self.store_config(&cfg);
+        emit(self.vm(), &[KeeperChanged::SIGNATURE_HASH, previous.to_word(), keeper.to_word()], &[]);
+    }
+
+    /// The config, when the caller is the keeper and the vault not paused.
+    fn keeper_action(&self) -> Result<Config, ManagerError> {
+        let cfg = self.load_config();
+        let caller = self.vm().msg_sender();
+        if caller != cfg.keeper {
+            return Err(ManagerNotKeeper { account: caller }.into());
+        }
+        let vault = self.wiring().vault;
+        let state = self.read(vault, &lean::encode(stateCall::SELECTOR, &[], None))?;
+        // state(): offset, length, controller, depositCap, paused, ...
+        if !word(vault, &state, 4)?.is_zero() {
+            return Err(ManagerPaused {}.into());
+        }
+        Ok(cfg)
+    }
+
+    fn after_cooldown(&self, last: u64, cooldown: u64) -> Result<(), ManagerError> {
+        let available_at = last.saturating_add(cooldown);
+        if last != 0 && self.vm().block_timestamp() < available_at {
+            return Err(ManagerCooldown { availableAt: available_at }.into());
+        }
+        Ok(())
+    }
+
+    /// The pool, a fresh oracle price within the deviation bound, and the
+    /// vault's ledger.
+    fn market(&self, w: &Wiring, p: &Params) -> Result<Market, ManagerError> {
+        let r = self.read(w.pool, &lean::encode(getReservesCall::SELECTOR, &[], None))?;
+        let s = self.read(w.pool, &lean::encode(totalSupplyCall::SELECTOR, &[], None))?;
+        let pool = [word(w.pool, &r, 0)?, word(w.pool, &r, 1)?, word(w.pool, &s, 0)?];
+        let round = self.read(w.oracle, &lean::encode(latestRoundDataCall::SELECTOR, &[], None))?;
+        let (answer, updated_at) = (word(w.oracle, &round, 1)?, word(w.oracle, &round, 3)?);
+        let now = U256::from(self.vm().block_timestamp());
+        if updated_at.is_zero() || now.saturating_sub(updated_at) > U256::from(p.max_price_age) {
+            return Err(ManagerStalePrice { updatedAt: updated_at, now }.into());
+        }
+        let args = [answer, w.decimals[2], w.decimals[0], w.decimals[1], pool[0], pool[1]];
+        let price = self.engine(w, priceCall::SELECTOR, &args, 3)?;
+        let max = U256::from(p.max_deviation_bps);
+        if price[2] > max {
+            return Err(ManagerPriceDeviation { deviationBps: price[2], maxBps: max }.into());
+        }
+        let state = self.read(w.vault, &lean::encode(stateCall::SELECTOR, &[], None))?;
+        let state = lean::decode_array(&state).ok_or_else(|| failed(w.vault, Vec::new()))?;
+        Ok(Market { pool, price: [price[0], price[1]], ledger: state.get(3..).unwrap_or_default().to_vec() })
+    }
+
+    fn engine(&self, w: &Wiring, selector: [u8; 4], args: &[U256], words: usize) -> Result<Vec<U256>, ManagerError> {
+        let out = self.read(w.engine, &lean::encode_array(selector, args))?;
+        match lean::decode_array(&out) {
+            Some(v) if v.len() == words => Ok(v),
+            _ => Err(failed(w.engine, Vec::new())),
+        }
+    }
+
+    fn read(&self, target: Address, data: &[u8]) -> Result<Vec<u8>, ManagerError> {
+        lean::static_call(self.vm(), target, data).map_err(|reason| failed(target, reason))
+    }
+
+    fn call(&mut self, target: Address, data: &[u8]) -> Result<Vec<u8>, ManagerError> {
+        lean::call(self, target, data).map_err(|reason| failed(target, reason))
+    }
+}
+
+il_common::ownable_methods!(Manager, ownable, ManagerError);
+
+il_common::lean_router! {
+    Manager, ManagerError;
+    constructor(vault: Address, owner: Address, keeper: Address);
+    IManager::updateVolatilityCall => update_volatility(sigma: U256);
+    IManager::rebalanceCall => rebalance(target_bps: u16, amount0_min: U256, amount1_min: U256);
+    IManager::hedgeCall => hedge();
+    IManager::setKeeperCall => set_keeper(keeper: Address);
+    IManager::setTiersCall => set_tiers(min_sigmas: Vec<U256>, fees_pips: Vec<u32>, hysteresis: U256);
+    IManager::setParamsCall => set_params(max_price_age: u64, max_deviation_bps: u16, max_slippage_bps: u16, min_lp_bps: u16, max_step_bps: u16, rebalance_cooldown: u64, hedge_ratio_bps: u16, max_hedge_step: U256, collateral_bps: u16, hedge_cooldown: u64);
+    IManager::configureVaultCall => configure_vault(controller: Address, deposit_cap: U256, paused: bool);
+    IManager::configCall => config();
+    IManager::paramsCall => params();
+    IManager::tiersCall => tiers();
+    IOwnable::ownerCall => owner();
+    IOwnable::pendingOwnerCall => pending_owner();
+    IOwnable::transferOwnershipCall => transfer_ownership(new_owner: Address);
+    IOwnable::acceptOwnershipCall => accept_ownership();
+}
+
+/// The Solidity interface of the contract, as committed in `IManager.sol`.
+#[cfg(feature = "export-abi")]
+pub fn interface() -> alloc::string::String {
+    il_common::abi::render(
+        "Manager",
+        &[IManager::abi::contract(), IOwnable::abi::contract(), il_common::router::RouterErrors::abi::contract()],
+    )
+}
