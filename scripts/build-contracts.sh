@@ -15,7 +15,7 @@ packages=$(cargo metadata --no-deps --format-version 1 | python3 -c '
 import json, sys
 meta = json.load(sys.stdin)
 for p in meta["packages"]:
-    if any("cdylib" in t["crate_type"] for t in p["targets"]):
+    if any("cdylib" in t["crate_types"] for t in p["targets"]):
         print(p["name"])
 ')
 if [ -z "$packages" ]; then

@@ -1,0 +1,106 @@
+//! Rust bindings (alloy `sol!`) generated from the contracts' committed
+//! Solidity interfaces (`contracts/*/I*.sol`, themselves generated from the
+//! contracts by `scripts/export-abi.sh` and checked for drift by each
+//! contract's tests). Calls, events and named errors all come from these
+//! files, so a client never hand-writes a selector.
+//!
+//! Every generated type derives `Debug`, `PartialEq`, `Eq` and `Hash` where it can; errors decode with
+//! `IVault::IVaultErrors::abi_decode(&revert_data)` (see [`decode_revert`]).
+
+#![allow(missing_docs, clippy::too_many_arguments)]
+
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/token/IToken.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/oracle/IOracle.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/pool/IPool.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/hedge/IHedge.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/engine/IEngine.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/vault/IVault.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/manager/IManager.sol"
+);
+alloy::sol!(
+    #[sol(rpc, all_derives)]
+    "../contracts/lens/ILens.sol"
+);
+
+use alloy::sol_types::{Panic, Revert, SolError, SolInterface};
+
+/// Names a revert of any of the system's contracts: the first interface
+/// whose error table decodes `data` wins (shared errors such as
+/// `OwnableUnauthorizedAccount` read the same in every one), then Solidity's
+/// `Error(string)` and `Panic(uint256)`.
+///
+/// Returns e.g. `ManagerCooldown { availableAt: 1700003600 }`, or `None` for
+/// empty or unknown revert data (the caller prints the hex).
+pub fn decode_revert(data: &[u8]) -> Option<String> {
+    fn named<E: SolInterface + core::fmt::Debug>(data: &[u8]) -> Option<String> {
+        let e = E::abi_decode(data).ok()?;
+        // `Variant(Variant { .. })`: keep the inner struct's rendering.
+        let outer = format!("{e:?}");
+        let inner = outer
+            .split_once('(')
+            .and_then(|(_, rest)| rest.strip_suffix(')'))
+            .map(str::to_owned);
+        Some(inner.unwrap_or(outer))
+    }
+    if data.len() < 4 {
+        return None;
+    }
+    named::<IManager::IManagerErrors>(data)
+        .or_else(|| named::<IVault::IVaultErrors>(data))
+        .or_else(|| named::<ILens::ILensErrors>(data))
+        .or_else(|| named::<IEngine::IEngineErrors>(data))
+        .or_else(|| named::<IHedge::IHedgeErrors>(data))
+        .or_else(|| named::<IPool::IPoolErrors>(data))
+        .or_else(|| named::<IOracle::IOracleErrors>(data))
+        .or_else(|| named::<IToken::ITokenErrors>(data))
+        .or_else(|| Revert::abi_decode(data).ok().map(|r| format!("Error({:?})", r.reason)))
+        .or_else(|| Panic::abi_decode(data).ok().map(|p| format!("Panic({:#x})", p.code)))
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy::primitives::{Address, U256};
+    use alloy::sol_types::SolError;
+
+    use super::*;
+
+    #[test]
+    fn decode_revert_names_errors_with_their_arguments() {
+        let data = IManager::ManagerCooldown { availableAt: 1_700_003_600 }.abi_encode();
+        assert_eq!(decode_revert(&data).as_deref(), Some("ManagerCooldown { availableAt: 1700003600 }"));
+        let data = IToken::OwnableUnauthorizedAccount { account: Address::repeat_byte(0x11) }.abi_encode();
+        let text = decode_revert(&data).unwrap();
+        assert!(text.starts_with("OwnableUnauthorizedAccount { account: 0x1111"), "{text}");
+        let data = Revert::from("boom").abi_encode();
+        assert_eq!(decode_revert(&data).as_deref(), Some("Error(\"boom\")"));
+        let data = Panic { code: U256::from(0x11) }.abi_encode();
+        assert_eq!(decode_revert(&data).as_deref(), Some("Panic(0x11)"));
+    }
+
+    #[test]
+    fn decode_revert_refuses_unknown_or_short_data() {
+        assert_eq!(decode_revert(&[]), None);
+        assert_eq!(decode_revert(&[1, 2, 3]), None);
+        assert_eq!(decode_revert(&[0xde, 0xad, 0xbe, 0xef]), None);
+    }
+}

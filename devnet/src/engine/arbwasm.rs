@@ -1,0 +1,296 @@
+//! The ArbWasm precompile at `0x71`: program activation (validation, data
+//! fee, `ProgramActivated`) and the views deployment tools query.
+//!
+//! Deviation from Nitro, on purpose: when validation fails, the revert data
+//! is `Error(string)` with the reason ("activation failed: unsupported
+//! import vm_hooks::foo"), so clients show why.
+
+use alloy::primitives::{Address, B256, U256, address};
+use alloy::sol_types::{SolCall, SolError, SolEvent, SolInterface, SolValue};
+
+use super::{
+    Frame, Halt, ProgramExit, ProgramInfo, STYLUS_VERSION,
+    gas::{self, INK_PRICE, PAGE_GAS, PAGE_LIMIT},
+};
+
+/// Address of ArbWasm.
+pub const ADDRESS: Address = address!("0x0000000000000000000000000000000000000071");
+/// Days after activation (or keepalive) a program stops running.
+pub const EXPIRY_DAYS: u16 = 365;
+/// Days after activation before a keepalive is allowed.
+pub const KEEPALIVE_DAYS: u16 = 31;
+/// [`EXPIRY_DAYS`] in seconds.
+pub const EXPIRY_SECONDS: u64 = EXPIRY_DAYS as u64 * 86_400;
+/// [`KEEPALIVE_DAYS`] in seconds.
+pub const KEEPALIVE_SECONDS: u64 = KEEPALIVE_DAYS as u64 * 86_400;
+/// Reported by `maxStackDepth` (not enforced beyond wasmi's own limits).
+pub const MAX_STACK_DEPTH: u32 = 262_144;
+/// Reported by `blockCacheSize` (no cache is modelled).
+pub const BLOCK_CACHE_SIZE: u16 = 32;
+/// Gas of a view call.
+const VIEW_GAS: u64 = 100;
+
+alloy::sol! {
+    /// The ArbWasm interface (Nitro's `ArbWasm.sol`), as served by this chain.
+    #[derive(Debug, PartialEq, Eq)]
+    interface IArbWasm {
+        function activateProgram(address program) external payable returns (uint16 version, uint256 dataFee);
+        function stylusVersion() external view returns (uint16 version);
+        function codehashVersion(bytes32 codehash) external view returns (uint16 version);
+        function codehashKeepalive(bytes32 codehash) external payable;
+        function codehashAsmSize(bytes32 codehash) external view returns (uint32 size);
+        function programVersion(address program) external view returns (uint16 version);
+        function programInitGas(address program) external view returns (uint64 gas, uint64 gasWhenCached);
+        function programMemoryFootprint(address program) external view returns (uint16 footprint);
+        function programTimeLeft(address program) external view returns (uint64 _secs);
+        function inkPrice() external view returns (uint32 price);
+        function maxStackDepth() external view returns (uint32 depth);
+        function freePages() external view returns (uint16 pages);
+        function pageGas() external view returns (uint16 gas);
+        function pageRamp() external view returns (uint64 ramp);
+        function pageLimit() external view returns (uint16 limit);
+        function minInitGas() external view returns (uint64 gas, uint64 cached);
+        function initCostScalar() external view returns (uint64 percent);
+        function expiryDays() external view returns (uint16 _days);
+        function keepaliveDays() external view returns (uint16 _days);
+        function blockCacheSize() external view returns (uint16 count);
+
+        event ProgramActivated(bytes32 indexed codehash, bytes32 moduleHash, address program, uint256 dataFee, uint16 version);
+        event ProgramLifetimeExtended(bytes32 indexed codehash, uint256 dataFee);
+
+        error ProgramNotWasm();
+        error ProgramNotActivated();
+        error ProgramNeedsUpgrade(uint16 version, uint16 stylusVersion);
+        error ProgramExpired(uint64 ageInSeconds);
+        error ProgramUpToDate();
+        error ProgramKeepaliveTooSoon(uint64 ageInSeconds);
+        error ProgramInsufficientValue(uint256 have, uint256 want);
+    }
+}
+
+use IArbWasm::IArbWasmCalls as Call;
+
+/// The activation data fee for `wasm_len` bytes of decompressed wasm:
+/// [`gas::DATA_FEE_PER_BYTE_WEI`] (1 gwei) per byte.
+pub fn data_fee(wasm_len: usize) -> U256 {
+    U256::from(wasm_len).saturating_mul(U256::from(gas::DATA_FEE_PER_BYTE_WEI))
+}
+
+/// The ArbWasm handler.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ArbWasm;
+
+impl super::NativeProgram for ArbWasm {
+    fn run(&self, frame: &mut Frame) -> ProgramExit {
+        let Ok(call) = Call::abi_decode(frame.input()) else {
+            return ProgramExit::Revert(Vec::new());
+        };
+        let payable = matches!(call, Call::activateProgram(_) | Call::codehashKeepalive(_));
+        if !payable && !frame.value().is_zero() {
+            return ProgramExit::Revert(Vec::new());
+        }
+        if !payable && let Err(h) = frame.charge_gas(VIEW_GAS) {
+            return ProgramExit::Halt(h);
+        }
+        match call {
+            Call::activateProgram(c) => activate(frame, c.program),
+            Call::codehashKeepalive(c) => keepalive(frame, c.codehash),
+            Call::stylusVersion(_) => ret(STYLUS_VERSION.abi_encode()),
+            Call::codehashVersion(c) => {
+                with_program(frame, c.codehash, |info, _| info.version.abi_encode())
+            }
+            Call::codehashAsmSize(c) => {
+                with_program(frame, c.codehash, |info, _| info.wasm_len.abi_encode())
+            }
+            Call::programVersion(c) => {
+                by_address(frame, c.program, |info, _| info.version.abi_encode())
+            }
+            Call::programInitGas(c) => by_address(frame, c.program, |info, _| {
+                IArbWasm::programInitGasCall::abi_encode_returns(&IArbWasm::programInitGasReturn {
+                    gas: info.init_gas,
+                    gasWhenCached: info.init_gas,
+                })
+            }),
+            Call::programMemoryFootprint(c) => {
+                by_address(frame, c.program, |info, _| info.footprint.abi_encode())
+            }
+            Call::programTimeLeft(c) => by_address(frame, c.program, |_, age| {
+                EXPIRY_SECONDS.saturating_sub(age).abi_encode()
+            }),
+            Call::inkPrice(_) => ret(INK_PRICE.abi_encode()),
+            Call::maxStackDepth(_) => ret(MAX_STACK_DEPTH.abi_encode()),
+            Call::freePages(_) => ret(gas::FREE_PAGES.abi_encode()),
+            Call::pageGas(_) => ret(PAGE_GAS.abi_encode()),
+            // no exponential ramp in this chain's memory model
+            Call::pageRamp(_) => ret(0u64.abi_encode()),
+            Call::pageLimit(_) => ret(PAGE_LIMIT.abi_encode()),
+            Call::minInitGas(_) => ret(IArbWasm::minInitGasCall::abi_encode_returns(
+                &IArbWasm::minInitGasReturn {
+                    gas: gas::PROGRAM_INIT_BASE_GAS,
+                    cached: gas::PROGRAM_INIT_BASE_GAS,
+                },
+            )),
+            Call::initCostScalar(_) => ret(100u64.abi_encode()),
+            Call::expiryDays(_) => ret(EXPIRY_DAYS.abi_encode()),
+            Call::keepaliveDays(_) => ret(KEEPALIVE_DAYS.abi_encode()),
+            Call::blockCacheSize(_) => ret(BLOCK_CACHE_SIZE.abi_encode()),
+        }
+    }
+}
+
+fn ret(data: Vec<u8>) -> ProgramExit {
+    ProgramExit::Return(data)
+}
+
+fn revert(err: impl SolError) -> ProgramExit {
+    ProgramExit::Revert(err.abi_encode())
+}
+
+/// Runs `f` on the activation record of `code_hash` and its age, or reverts
+/// with ProgramNotActivated / ProgramNeedsUpgrade / ProgramExpired.
+fn with_program(
+    frame: &mut Frame,
+    code_hash: B256,
+    f: impl FnOnce(&ProgramInfo, u64) -> Vec<u8>,
+) -> ProgramExit {
+    match frame.engine().runnable_program(code_hash) {
+        Ok(info) => {
+            let age = frame.block().timestamp.saturating_sub(info.activated_at);
+            ProgramExit::Return(f(&info, age))
+        }
+        Err(data) => ProgramExit::Revert(data),
+    }
+}
+
+fn by_address(
+    frame: &mut Frame,
+    program: Address,
+    f: impl FnOnce(&ProgramInfo, u64) -> Vec<u8>,
+) -> ProgramExit {
+    let code = match frame.code(program) {
+        Ok(c) => c,
+        Err(h) => return ProgramExit::Halt(h),
+    };
+    if !il_wasm::is_stylus_code(&code) {
+        return revert(IArbWasm::ProgramNotWasm {});
+    }
+    with_program(frame, alloy::primitives::keccak256(&code), f)
+}
+
+fn activate(frame: &mut Frame, program: Address) -> ProgramExit {
+    if frame.is_static() {
+        return ProgramExit::Halt(Halt::WriteProtection);
+    }
+    let code = match frame.code(program) {
+        Ok(c) => c,
+        Err(h) => return ProgramExit::Halt(h),
+    };
+    if !il_wasm::is_stylus_code(&code) {
+        return revert(IArbWasm::ProgramNotWasm {});
+    }
+    let code_hash = alloy::primitives::keccak256(&code);
+    if frame.engine().runnable_program(code_hash).is_ok() {
+        return revert(IArbWasm::ProgramUpToDate {});
+    }
+    let validated = match frame.engine().wasm().validate(code_hash, &code) {
+        Ok(v) => v,
+        Err(reason) => {
+            return ProgramExit::Revert(
+                alloy::sol_types::Revert::from(format!("activation failed: {reason}")).abi_encode(),
+            );
+        }
+    };
+    let wasm_len = validated.wasm.len();
+    if let Err(h) = frame.charge_gas(gas::activation_gas(wasm_len)) {
+        return ProgramExit::Halt(h);
+    }
+    let fee = data_fee(wasm_len);
+    let have = frame.value();
+    if have < fee {
+        return revert(IArbWasm::ProgramInsufficientValue { have, want: fee });
+    }
+    let info = ProgramInfo {
+        version: STYLUS_VERSION,
+        module_hash: validated.module_hash,
+        activated_at: frame.block().timestamp,
+        // wasm_len <= 128 KiB
+        wasm_len: u32::try_from(wasm_len).unwrap_or(u32::MAX),
+        footprint: validated.footprint,
+        init_gas: gas::program_init_gas(wasm_len),
+    };
+    frame.engine().state_mut().set_program(code_hash, info);
+    let event = IArbWasm::ProgramActivated {
+        codehash: code_hash,
+        moduleHash: validated.module_hash,
+        program,
+        dataFee: fee,
+        version: STYLUS_VERSION,
+    };
+    if let Err(h) = emit(frame, &event) {
+        return ProgramExit::Halt(h);
+    }
+    if let Err(exit) = refund(frame, have, fee) {
+        return exit;
+    }
+    ret(IArbWasm::activateProgramCall::abi_encode_returns(
+        &IArbWasm::activateProgramReturn {
+            version: STYLUS_VERSION,
+            dataFee: fee,
+        },
+    ))
+}
+
+fn keepalive(frame: &mut Frame, code_hash: B256) -> ProgramExit {
+    if frame.is_static() {
+        return ProgramExit::Halt(Halt::WriteProtection);
+    }
+    let info = match frame.engine().runnable_program(code_hash) {
+        Ok(info) => info,
+        Err(data) => return ProgramExit::Revert(data),
+    };
+    let now = frame.block().timestamp;
+    let age = now.saturating_sub(info.activated_at);
+    if age < KEEPALIVE_SECONDS {
+        return revert(IArbWasm::ProgramKeepaliveTooSoon { ageInSeconds: age });
+    }
+    let fee = data_fee(info.wasm_len as usize);
+    let have = frame.value();
+    if have < fee {
+        return revert(IArbWasm::ProgramInsufficientValue { have, want: fee });
+    }
+    let renewed = ProgramInfo {
+        activated_at: now,
+        ..info
+    };
+    frame.engine().state_mut().set_program(code_hash, renewed);
+    let event = IArbWasm::ProgramLifetimeExtended {
+        codehash: code_hash,
+        dataFee: fee,
+    };
+    if let Err(h) = emit(frame, &event) {
+        return ProgramExit::Halt(h);
+    }
+    if let Err(exit) = refund(frame, have, fee) {
+        return exit;
+    }
+    ret(Vec::new())
+}
+
+fn emit(frame: &mut Frame, event: &impl SolEvent) -> Result<(), Halt> {
+    let log = event.encode_log_data();
+    frame.emit_log(log.topics().to_vec(), log.data.to_vec())
+}
+
+/// Returns `have - fee` to the caller as a balance move (no call), as Nitro does.
+fn refund(frame: &mut Frame, have: U256, fee: U256) -> Result<(), ProgramExit> {
+    let excess = have.saturating_sub(fee);
+    if excess.is_zero() {
+        return Ok(());
+    }
+    let (from, to) = (frame.address(), frame.caller());
+    if frame.engine().state_mut().transfer(from, to, excess) {
+        Ok(())
+    } else {
+        Err(ProgramExit::Halt(Halt::InsufficientBalance))
+    }
+}

@@ -1,0 +1,419 @@
+//! World state (accounts, storage, activated programs) and the journal that
+//! undoes every change of a failed call frame.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use alloy::primitives::{Address, B256, Bytes, KECCAK256_EMPTY, Log, U256, keccak256};
+use serde::{Deserialize, Serialize};
+
+/// One account. Contracts have code; externally owned accounts do not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Balance in wei.
+    pub balance: U256,
+    /// Transactions sent (EOA) or contracts created (contract; starts at 1).
+    pub nonce: u64,
+    /// Account code: Stylus code `0xEFF000 ...`, a precompile marker, or empty.
+    code: Bytes,
+    /// keccak256 of `code`, kept with it (hashing 24 KiB on every call
+    /// would cost more than running the program).
+    #[serde(default)]
+    code_hash: B256,
+}
+
+impl Account {
+    /// The code.
+    pub fn code(&self) -> &Bytes {
+        &self.code
+    }
+
+    /// Sets the code and its hash.
+    pub fn set_code(&mut self, code: Bytes) {
+        self.code_hash = if code.is_empty() {
+            B256::ZERO
+        } else {
+            keccak256(&code)
+        };
+        self.code = code;
+    }
+
+    /// keccak256 of the code (`keccak256("")` for none).
+    pub fn code_hash(&self) -> B256 {
+        if self.code.is_empty() {
+            KECCAK256_EMPTY
+        } else if self.code_hash.is_zero() {
+            // a hand-written or older state file without the hash
+            keccak256(&self.code)
+        } else {
+            self.code_hash
+        }
+    }
+
+    /// EIP-161 emptiness: no code, nonce 0, balance 0.
+    pub fn is_empty(&self) -> bool {
+        self.code.is_empty() && self.nonce == 0 && self.balance.is_zero()
+    }
+}
+
+/// What ArbWasm recorded when it activated a code hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramInfo {
+    /// Stylus version the code was activated against.
+    pub version: u16,
+    /// keccak256 of the validated (decompressed) wasm.
+    pub module_hash: B256,
+    /// Block timestamp of activation (or of the last keepalive), seconds.
+    pub activated_at: u64,
+    /// Bytes of the decompressed wasm (reported as `codehashAsmSize`).
+    pub wasm_len: u32,
+    /// Initial linear memory of the module, in 64 KiB pages.
+    pub footprint: u16,
+    /// Gas charged to start the program (see `gas::program_init_gas`).
+    pub init_gas: u64,
+}
+
+/// The persistent part of the chain: accounts, storage and activations.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorldState {
+    /// Accounts by address.
+    pub accounts: BTreeMap<Address, Account>,
+    /// Non-zero storage slots by account, then slot.
+    pub storage: BTreeMap<Address, BTreeMap<U256, B256>>,
+    /// Activated programs by code hash.
+    pub programs: BTreeMap<B256, ProgramInfo>,
+}
+
+impl WorldState {
+    /// The account at `address` (a default, empty one if absent).
+    pub fn account(&self, address: &Address) -> Account {
+        self.accounts.get(address).cloned().unwrap_or_default()
+    }
+
+    /// Storage of `address` at `key` (zero if unset).
+    pub fn storage(&self, address: &Address, key: &U256) -> B256 {
+        self.storage
+            .get(address)
+            .and_then(|s| s.get(key))
+            .copied()
+            .unwrap_or(B256::ZERO)
+    }
+
+    /// The Merkle-Patricia state root of this state, as Ethereum computes it
+    /// (accounts keyed by keccak(address), storage tries by keccak(slot)).
+    pub fn state_root(&self) -> B256 {
+        let accounts = self.accounts.iter().map(|(address, account)| {
+            let storage_root = alloy::trie::root::storage_root_unhashed(
+                self.storage
+                    .get(address)
+                    .into_iter()
+                    .flat_map(|s| s.iter())
+                    .map(|(k, v)| (B256::from(*k), U256::from_be_bytes(v.0))),
+            );
+            (
+                *address,
+                alloy::trie::TrieAccount {
+                    nonce: account.nonce,
+                    balance: account.balance,
+                    storage_root,
+                    code_hash: account.code_hash(),
+                },
+            )
+        });
+        alloy::trie::root::state_root_unhashed(accounts)
+    }
+}
+
+/// Undo records, one per state change.
+#[derive(Debug, Clone)]
+enum JournalEntry {
+    Account {
+        address: Address,
+        previous: Option<Account>,
+    },
+    Storage {
+        address: Address,
+        key: U256,
+        previous: B256,
+    },
+    Program {
+        code_hash: B256,
+        previous: Option<ProgramInfo>,
+    },
+}
+
+/// A position in the journal and the log list to return to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpoint {
+    journal: usize,
+    logs: usize,
+}
+
+/// World state plus the per-transaction journal, logs and access sets.
+#[derive(Debug, Default)]
+pub(crate) struct Journaled {
+    pub world: WorldState,
+    journal: Vec<JournalEntry>,
+    logs: Vec<Log>,
+    warm_accounts: HashSet<Address>,
+    warm_slots: HashSet<(Address, U256)>,
+    /// Open frames per acting address (reentrancy as on Nitro).
+    active: HashMap<Address, u32>,
+}
+
+impl Journaled {
+    pub fn new(world: WorldState) -> Self {
+        Self {
+            world,
+            ..Self::default()
+        }
+    }
+
+    /// Starts a transaction: clears journal, logs and access sets.
+    pub fn begin_tx(&mut self) {
+        self.journal.clear();
+        self.logs.clear();
+        self.warm_accounts.clear();
+        self.warm_slots.clear();
+        self.active.clear();
+    }
+
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            journal: self.journal.len(),
+            logs: self.logs.len(),
+        }
+    }
+
+    /// Undoes every change made after `cp`.
+    pub fn revert_to(&mut self, cp: Checkpoint) {
+        while self.journal.len() > cp.journal {
+            match self.journal.pop() {
+                Some(JournalEntry::Account { address, previous }) => match previous {
+                    Some(a) => {
+                        self.world.accounts.insert(address, a);
+                    }
+                    None => {
+                        self.world.accounts.remove(&address);
+                    }
+                },
+                Some(JournalEntry::Storage {
+                    address,
+                    key,
+                    previous,
+                }) => self.write_slot(address, key, previous),
+                Some(JournalEntry::Program {
+                    code_hash,
+                    previous,
+                }) => match previous {
+                    Some(p) => {
+                        self.world.programs.insert(code_hash, p);
+                    }
+                    None => {
+                        self.world.programs.remove(&code_hash);
+                    }
+                },
+                None => break,
+            }
+        }
+        self.logs.truncate(cp.logs);
+    }
+
+    /// Logs emitted since the transaction began (and not reverted).
+    #[cfg(test)]
+    pub fn logs(&self) -> &[Log] {
+        &self.logs
+    }
+
+    pub fn take_logs(&mut self) -> Vec<Log> {
+        std::mem::take(&mut self.logs)
+    }
+
+    pub fn push_log(&mut self, log: Log) {
+        self.logs.push(log);
+    }
+
+    /// Marks `address` accessed; true if it was cold.
+    pub fn touch_account(&mut self, address: Address) -> bool {
+        self.warm_accounts.insert(address)
+    }
+
+    /// Marks the slot accessed; true if it was cold.
+    pub fn touch_slot(&mut self, address: Address, key: U256) -> bool {
+        self.warm_slots.insert((address, key))
+    }
+
+    pub fn enter(&mut self, address: Address) -> bool {
+        let open = self.active.entry(address).or_insert(0);
+        let reentrant = *open > 0;
+        *open = open.saturating_add(1);
+        reentrant
+    }
+
+    pub fn leave(&mut self, address: Address) {
+        if let Some(open) = self.active.get_mut(&address) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                self.active.remove(&address);
+            }
+        }
+    }
+
+    fn record_account(&mut self, address: Address) {
+        let previous = self.world.accounts.get(&address).cloned();
+        self.journal
+            .push(JournalEntry::Account { address, previous });
+    }
+
+    /// Applies `f` to the account (created if absent), journaled.
+    pub fn modify_account<R>(&mut self, address: Address, f: impl FnOnce(&mut Account) -> R) -> R {
+        self.record_account(address);
+        let account = self.world.accounts.entry(address).or_default();
+        f(account)
+    }
+
+    /// Adds `amount` to the balance of `address`; false (and no change) on overflow.
+    pub fn add_balance(&mut self, address: Address, amount: U256) -> bool {
+        let current = self.world.account(&address).balance;
+        match current.checked_add(amount) {
+            Some(b) => {
+                self.modify_account(address, |a| a.balance = b);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Subtracts `amount`; false (and no change) if the balance is short.
+    pub fn sub_balance(&mut self, address: Address, amount: U256) -> bool {
+        let current = self.world.account(&address).balance;
+        match current.checked_sub(amount) {
+            Some(b) => {
+                self.modify_account(address, |a| a.balance = b);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves `amount` from `from` to `to`; false (and no change) if `from` is short.
+    pub fn transfer(&mut self, from: Address, to: Address, amount: U256) -> bool {
+        if amount.is_zero() || from == to {
+            return self.world.account(&from).balance >= amount;
+        }
+        if !self.sub_balance(from, amount) {
+            return false;
+        }
+        if !self.add_balance(to, amount) {
+            // cannot happen: total supply is far below 2^256; undo for safety
+            self.add_balance(from, amount);
+            return false;
+        }
+        true
+    }
+
+    pub fn storage(&self, address: Address, key: U256) -> B256 {
+        self.world.storage(&address, &key)
+    }
+
+    pub fn set_storage(&mut self, address: Address, key: U256, value: B256) {
+        let previous = self.world.storage(&address, &key);
+        if previous == value {
+            return;
+        }
+        self.journal.push(JournalEntry::Storage {
+            address,
+            key,
+            previous,
+        });
+        self.write_slot(address, key, value);
+    }
+
+    fn write_slot(&mut self, address: Address, key: U256, value: B256) {
+        if value.is_zero() {
+            if let Some(slots) = self.world.storage.get_mut(&address) {
+                slots.remove(&key);
+                if slots.is_empty() {
+                    self.world.storage.remove(&address);
+                }
+            }
+        } else {
+            self.world
+                .storage
+                .entry(address)
+                .or_default()
+                .insert(key, value);
+        }
+    }
+
+    pub fn set_program(&mut self, code_hash: B256, info: ProgramInfo) {
+        let previous = self.world.programs.insert(code_hash, info);
+        self.journal.push(JournalEntry::Program {
+            code_hash,
+            previous,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(b: u8) -> Address {
+        Address::with_last_byte(b)
+    }
+
+    #[test]
+    fn revert_undoes_balances_storage_programs_and_logs() {
+        let mut j = Journaled::default();
+        j.add_balance(addr(1), U256::from(100));
+        let cp = j.checkpoint();
+        assert!(j.transfer(addr(1), addr(2), U256::from(40)));
+        j.set_storage(addr(2), U256::from(7), B256::with_last_byte(9));
+        j.set_program(
+            B256::with_last_byte(1),
+            ProgramInfo {
+                version: 2,
+                module_hash: B256::ZERO,
+                activated_at: 0,
+                wasm_len: 1,
+                footprint: 1,
+                init_gas: 1,
+            },
+        );
+        j.push_log(Log::new_unchecked(addr(2), vec![], Bytes::new()));
+        j.revert_to(cp);
+        assert_eq!(j.world.account(&addr(1)).balance, U256::from(100));
+        assert!(!j.world.accounts.contains_key(&addr(2)));
+        assert_eq!(j.storage(addr(2), U256::from(7)), B256::ZERO);
+        assert!(j.world.storage.is_empty());
+        assert!(j.world.programs.is_empty());
+        assert!(j.logs().is_empty());
+    }
+
+    #[test]
+    fn transfer_refuses_overdraft_without_change() {
+        let mut j = Journaled::default();
+        j.add_balance(addr(1), U256::from(5));
+        assert!(!j.transfer(addr(1), addr(2), U256::from(6)));
+        assert_eq!(j.world.account(&addr(1)).balance, U256::from(5));
+        assert!(!j.world.accounts.contains_key(&addr(2)));
+    }
+
+    #[test]
+    fn empty_state_has_the_empty_trie_root() {
+        assert_eq!(
+            WorldState::default().state_root(),
+            alloy::trie::EMPTY_ROOT_HASH
+        );
+    }
+
+    #[test]
+    fn reentrancy_counts_open_frames() {
+        let mut j = Journaled::default();
+        assert!(!j.enter(addr(1)));
+        assert!(j.enter(addr(1)));
+        j.leave(addr(1));
+        j.leave(addr(1));
+        assert!(!j.enter(addr(1)));
+    }
+}
