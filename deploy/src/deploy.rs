@@ -26,7 +26,7 @@ use std::path::Path;
 
 use alloy::{
     network::Ethereum,
-    primitives::{Address, B256, I256, U256, address},
+    primitives::{Address, B256, I256, U256},
     providers::Provider,
     sol_types::{SolEvent, SolType, SolValue, sol_data},
     transports::{RpcError, TransportErrorKind},
@@ -38,26 +38,7 @@ use crate::{
     send::{SendError, Sender},
 };
 
-/// Address of the StylusDeployer on Arbitrum chains (Arbitrum One, Nova,
-/// Sepolia, Nitro dev nodes) and on `il-devnet`.
-pub const STYLUS_DEPLOYER: Address = address!("0xcEcba2F1DC234f70Dd89F2041029807F8D03A990");
-
-/// Selector of a Stylus constructor call: `stylus_constructor()`.
-pub const CONSTRUCTOR_SELECTOR: [u8; 4] = [0x55, 0x85, 0x25, 0x8d];
-
-alloy::sol! {
-    /// The StylusDeployer's entrypoint, event and errors.
-    #[sol(all_derives)]
-    interface IStylusDeployer {
-        function deploy(bytes bytecode, bytes initData, uint256 initValue, bytes32 salt) external payable returns (address);
-        event ContractDeployed(address deployedContract);
-        error ContractDeploymentError(bytes bytecode);
-        error ContractInitializationError(address newContract, bytes data);
-        error RefundExcessValueError(uint256 excessValue);
-        error EmptyBytecode();
-        error InitValueButNotInitData();
-    }
-}
+pub use il_wasm::deployer::{ADDRESS as STYLUS_DEPLOYER, CONSTRUCTOR_SELECTOR, IStylusDeployer, constructor_calldata};
 
 /// Constructor parameters (Stylus constructors decode their arguments as a
 /// Solidity parameter list). The other constructors take only addresses
@@ -431,11 +412,9 @@ async fn deploy_one<P: Provider<Ethereum>>(
     args: &[u8],
     budget: U256,
 ) -> Result<Address, DeployError> {
-    let mut init = CONSTRUCTOR_SELECTOR.to_vec();
-    init.extend_from_slice(args);
     let call = IStylusDeployer::deployCall {
         bytecode: il_wasm::initcode(code).into(),
-        initData: init.into(),
+        initData: constructor_calldata(args).into(),
         initValue: U256::ZERO,
         salt: B256::ZERO,
     };

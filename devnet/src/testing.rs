@@ -53,9 +53,7 @@ alloy::sol! {
 
 /// Calldata of a Stylus constructor call: `0x5585258d` + ABI-encoded args.
 pub fn constructor_calldata(args: &[u8]) -> Vec<u8> {
-    let mut data = crate::engine::deployer::CONSTRUCTOR_SELECTOR.to_vec();
-    data.extend_from_slice(args);
-    data
+    il_wasm::deployer::constructor_calldata(args)
 }
 
 /// Why a helper deployment failed.

@@ -808,6 +808,13 @@ impl Vault {
     /// Share transfers move a pro-rata part of the sender's record (as of
     /// the last checkpoint) to the receiver. Invalid transfers are left to
     /// the ERC-20 core, which reports the error next.
+    ///
+    /// No checkpoint here, on purpose: credits (fee liquidity, hedge PnL)
+    /// move with the shares pro rata, so what accrued since the last
+    /// checkpoint lands exactly where settling now would put it (the next
+    /// checkpoint credits it per share, to the shares wherever they are).
+    /// A transfer therefore never reads the pool, the engine's checkpoint or
+    /// the venue, and a stale oracle never blocks one.
     fn before_share_transfer(&mut self, from: Address, to: Address, value: U256) -> Result<(), VaultError> {
         let balance = self.shares.balance_of(from);
         if from == to || from.is_zero() || to.is_zero() || value.is_zero() || value > balance {

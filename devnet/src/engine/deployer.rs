@@ -21,7 +21,7 @@
 //! Underflows of `msg.value - initValue` revert with `Panic(0x11)` as
 //! Solidity 0.8 does.
 
-use alloy::primitives::{Address, B256, Bytes, U256, address, keccak256};
+use alloy::primitives::{Address, Bytes, U256};
 use alloy::sol_types::{SolCall, SolError, SolEvent, SolInterface, SolValue};
 
 use super::{
@@ -29,44 +29,17 @@ use super::{
     arbwasm::{self, IArbWasm},
 };
 
-/// Address of the StylusDeployer on Arbitrum chains.
-pub const ADDRESS: Address = address!("0xcEcba2F1DC234f70Dd89F2041029807F8D03A990");
+pub use il_wasm::deployer::{ADDRESS, CONSTRUCTOR_SELECTOR, IStylusDeployer, init_salt};
 
 alloy::sol! {
-    /// The StylusDeployer interface, as served by this chain.
-    #[derive(Debug, PartialEq, Eq)]
-    interface IStylusDeployer {
-        function deploy(bytes bytecode, bytes initData, uint256 initValue, bytes32 salt) external payable returns (address);
-        function requiresActivation(address addr) external view returns (bool);
-        function initSalt(bytes32 salt, bytes initData) external pure returns (bytes32);
-
-        event ContractDeployed(address deployedContract);
-
-        error ContractDeploymentError(bytes bytecode);
-        error ContractInitializationError(address newContract, bytes data);
-        error RefundExcessValueError(uint256 excessValue);
-        error EmptyBytecode();
-        error InitValueButNotInitData();
-    }
-
     /// Solidity's panic error.
     error Panic(uint256 code);
 }
 
 use IStylusDeployer::IStylusDeployerCalls as Call;
 
-/// Selector of a Stylus constructor call: `stylus_constructor()`.
-pub const CONSTRUCTOR_SELECTOR: [u8; 4] = [0x55, 0x85, 0x25, 0x8d];
 /// Panic code for arithmetic underflow/overflow.
 const PANIC_ARITHMETIC: u64 = 0x11;
-
-/// The salt CREATE2 uses for a `deploy` with `salt != 0`.
-pub fn init_salt(salt: B256, init_data: &[u8]) -> B256 {
-    let mut packed = Vec::with_capacity(32 + init_data.len());
-    packed.extend_from_slice(salt.as_slice());
-    packed.extend_from_slice(init_data);
-    keccak256(packed)
-}
 
 /// The StylusDeployer handler.
 #[derive(Debug, Clone, Copy, Default)]
@@ -246,6 +219,7 @@ fn deploy(frame: &mut Frame, c: IStylusDeployer::deployCall) -> ProgramExit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy::primitives::{B256, keccak256};
 
     #[test]
     fn selectors_match_the_deployed_contract() {

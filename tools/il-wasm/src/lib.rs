@@ -22,6 +22,7 @@
 use std::io::{Read, Write};
 
 pub mod artifacts;
+pub mod deployer;
 
 use wasm_encoder::reencode::Reencode;
 use wasmparser::{Parser, Payload, Validator, WasmFeatures};

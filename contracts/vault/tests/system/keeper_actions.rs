@@ -1,0 +1,878 @@
+//! The keeper's actions within the owner's bounds: `updateVolatility`
+//! (tiers, hysteresis, the pool's fee), `rebalance` (cooldown, step,
+//! deviation, staleness, slippage) and `hedge` (target, step, cooldown,
+//! collateral, close); and the vault's controller moves they drive.
+
+use alloy_primitives::{I256, U256};
+use il_math::vault::{plan_hedge, plan_rebalance};
+
+use crate::fixture::*;
+
+fn pct(p: u64) -> U256 {
+    il_math::WAD * U256::from(p) / u(100)
+}
+
+fn rebalance(s: &mut Sys, target: u16) -> Result<I256, il_testkit::Revert> {
+    s.keeper_call(&IManager::rebalanceCall {
+        targetBps: target,
+        amount0Min: U256::ZERO,
+        amount1Min: U256::ZERO,
+    })
+}
+
+/// Alice's 10 token0 + 20,000 token1, all in the pool.
+fn funded() -> Sys {
+    let mut s = Sys::new();
+    let alice = s.alice;
+    s.deposit(alice, eth(10), usdc(20_000));
+    s
+}
+
+/// Past every cooldown, with a fresh oracle at the same answer.
+fn later(s: &mut Sys, seconds: u64) {
+    s.w.advance(seconds);
+    let answer = s.view(s.oracle, &IOracle::latestAnswerCall {});
+    s.set_answer(answer);
+}
+
+// ---- updateVolatility ---------------------------------------------------------
+
+#[test]
+fn update_volatility_applies_the_tier_to_the_pool() {
+    let mut s = Sys::new();
+    let (pool, manager) = (s.pool, s.manager);
+    let out = s
+        .keeper_call(&IManager::updateVolatilityCall { sigma: pct(30) })
+        .unwrap();
+    assert_eq!((out.tier, out.feePips), (0, 500));
+    assert_eq!(
+        s.events_from::<IManager::VolatilityUpdated>(manager),
+        vec![IManager::VolatilityUpdated {
+            sigma: pct(30),
+            tier: 0,
+            feePips: 500,
+            changed: true
+        }]
+    );
+    assert_eq!(
+        s.events_from::<IPool::FeeTierChanged>(pool),
+        vec![IPool::FeeTierChanged {
+            previousFee: 3_000,
+            newFee: 500
+        }]
+    );
+    assert_eq!(s.view(pool, &IPool::feeCall {}), 500);
+    let c = s.view(manager, &IManager::configCall {});
+    assert_eq!(
+        (c.tierIndex, c.sigma, c.sigmaUpdatedAt),
+        (0, pct(30), s.w.timestamp())
+    );
+}
+
+#[test]
+fn tiers_move_up_at_once_and_down_only_past_the_hysteresis() {
+    let mut s = Sys::new();
+    let (pool, manager) = (s.pool, s.manager);
+    // (sigma in %, tier, fee, applied to the pool now): hysteresis 5 %
+    let steps: [(u64, u8, u32, bool); 10] = [
+        (30, 0, 500, true),
+        (60, 1, 3_000, true),
+        (56, 1, 3_000, false),
+        (55, 1, 3_000, false),
+        (54, 0, 500, true),
+        (100, 2, 10_000, true),
+        (95, 2, 10_000, false),
+        (94, 1, 3_000, true),
+        (200, 2, 10_000, true),
+        (10, 0, 500, true),
+    ];
+    for (sigma, tier, fee, changed) in steps {
+        let out = s
+            .keeper_call(&IManager::updateVolatilityCall { sigma: pct(sigma) })
+            .unwrap();
+        assert_eq!((out.tier, out.feePips), (tier, fee), "sigma {sigma} %");
+        assert_eq!(
+            s.events_from::<IManager::VolatilityUpdated>(manager),
+            vec![IManager::VolatilityUpdated {
+                sigma: pct(sigma),
+                tier,
+                feePips: fee,
+                changed
+            }]
+        );
+        assert_eq!(
+            s.events_from::<IPool::FeeTierChanged>(pool).len(),
+            usize::from(changed),
+            "sigma {sigma} %"
+        );
+        assert_eq!(s.view(pool, &IPool::feeCall {}), fee);
+    }
+    // the reference: il-math's schedule
+    let tiers = [
+        il_math::FeeTier {
+            min_sigma_wad: U256::ZERO,
+            fee_pips: 500,
+        },
+        il_math::FeeTier {
+            min_sigma_wad: pct(60),
+            fee_pips: 3_000,
+        },
+        il_math::FeeTier {
+            min_sigma_wad: pct(100),
+            fee_pips: 10_000,
+        },
+    ];
+    assert_eq!(il_math::select_tier(&tiers, 1, pct(55), pct(5)).unwrap(), 1);
+    assert_eq!(il_math::select_tier(&tiers, 1, pct(54), pct(5)).unwrap(), 0);
+}
+
+#[test]
+fn update_volatility_reapplies_a_fee_changed_behind_its_back() {
+    let mut s = Sys::new();
+    let (owner, pool, manager) = (s.owner, s.pool, s.manager);
+    s.keeper_call(&IManager::updateVolatilityCall { sigma: pct(30) })
+        .unwrap();
+    // the pool owner moves the fee manager away and back after a manual change
+    s.ok(owner, pool, &IPool::setFeeManagerCall { manager: owner });
+    s.ok(owner, pool, &IPool::setFeeTierCall { feePips: 4_000 });
+    assert_manager_call_failed(
+        s.keeper_call(&IManager::updateVolatilityCall { sigma: pct(31) }),
+        pool,
+        IPool::PoolNotFeeManager { account: manager },
+    );
+    s.ok(owner, pool, &IPool::setFeeManagerCall { manager });
+    let out = s
+        .keeper_call(&IManager::updateVolatilityCall { sigma: pct(31) })
+        .unwrap();
+    assert_eq!((out.tier, out.feePips), (0, 500));
+    assert!(s.events_from::<IManager::VolatilityUpdated>(manager)[0].changed);
+    assert_eq!(s.view(pool, &IPool::feeCall {}), 500);
+}
+
+#[test]
+fn update_volatility_refuses_sigma_beyond_the_range() {
+    let mut s = Sys::new();
+    let too_high = il_math::MAX_SIGMA_WAD + u(1);
+    assert_revert(
+        s.keeper_call(&IManager::updateVolatilityCall { sigma: too_high }),
+        IManager::ManagerVolatilityOutOfRange { sigma: too_high },
+    );
+    s.keeper_call(&IManager::updateVolatilityCall {
+        sigma: il_math::MAX_SIGMA_WAD,
+    })
+    .unwrap();
+}
+
+#[test]
+fn pause_stops_every_keeper_action() {
+    let mut s = funded();
+    s.set_paused(true);
+    assert_revert(
+        s.keeper_call(&IManager::updateVolatilityCall { sigma: pct(30) }),
+        IManager::ManagerPaused {},
+    );
+    assert_revert(rebalance(&mut s, 7_500), IManager::ManagerPaused {});
+    assert_revert(
+        s.keeper_call(&IManager::hedgeCall {}),
+        IManager::ManagerPaused {},
+    );
+    s.set_paused(false);
+    rebalance(&mut s, 7_500).unwrap();
+}
+
+// ---- rebalance ---------------------------------------------------------------
+
+#[test]
+fn rebalance_burns_toward_the_target_as_planned() {
+    let mut s = funded();
+    let (vault, manager) = (s.vault, s.manager);
+    let (pool, price, before) = (s.pool_state(), s.oracle_price(), s.ledger());
+    let plan = plan_rebalance(&pool, &price, before.lp, before.idle0, before.idle1, 7_500).unwrap();
+    assert!(plan.burn_lp > U256::ZERO);
+    let delta = rebalance(&mut s, 7_500).unwrap();
+    assert_eq!(delta, -I256::from_raw(plan.burn_lp));
+    let out0 = plan.burn_lp * pool.reserve0 / pool.supply;
+    let out1 = plan.burn_lp * pool.reserve1 / pool.supply;
+    assert_eq!(
+        s.events_from::<IManager::Rebalanced>(manager),
+        vec![IManager::Rebalanced {
+            fromBps: plan.current_bps,
+            toBps: 7_500,
+            amount0: out0,
+            amount1: out1,
+            lpDelta: delta
+        }]
+    );
+    assert_eq!(
+        s.events_from::<IVault::LiquidityMoved>(vault),
+        vec![IVault::LiquidityMoved {
+            lpDelta: delta,
+            amount0: out0,
+            amount1: out1
+        }]
+    );
+    let after = s.ledger();
+    assert_eq!(
+        (after.lp, after.idle0, after.idle1),
+        (
+            before.lp - plan.burn_lp,
+            before.idle0 + out0,
+            before.idle1 + out1
+        )
+    );
+    // the vault holds what its books say
+    assert_eq!(s.balance0(vault), after.idle0);
+    assert_eq!(s.balance1(vault), after.idle1);
+    // now 75 % of capital is in the pool (to the bps, rounding down)
+    let now = plan_rebalance(
+        &s.pool_state(),
+        &price,
+        after.lp,
+        after.idle0,
+        after.idle1,
+        7_500,
+    )
+    .unwrap();
+    assert!(
+        (7_499..=7_500).contains(&now.current_bps),
+        "{}",
+        now.current_bps
+    );
+    assert_eq!(
+        s.view(manager, &IManager::configCall {}).lastRebalance,
+        s.w.timestamp()
+    );
+}
+
+#[test]
+fn rebalance_adds_idle_back_to_the_pool() {
+    let mut s = funded();
+    let (vault, manager) = (s.vault, s.manager);
+    rebalance(&mut s, 7_500).unwrap();
+    later(&mut s, 3_600);
+    let (pool, price, before) = (s.pool_state(), s.oracle_price(), s.ledger());
+    // the burn left 7,499 bps (the share is floored): one step up is 9,999
+    let plan = plan_rebalance(&pool, &price, before.lp, before.idle0, before.idle1, 9_999).unwrap();
+    assert_eq!(plan.current_bps, 7_499);
+    assert_eq!(plan.burn_lp, U256::ZERO);
+    assert_revert(
+        rebalance(&mut s, 10_000),
+        IManager::ManagerInvalidTarget {
+            targetBps: 10_000,
+            currentBps: 7_499,
+        },
+    );
+    let delta = rebalance(&mut s, 9_999).unwrap();
+    let minted = delta.into_raw();
+    assert!(minted > U256::ZERO);
+    assert_eq!(
+        s.events_from::<IManager::Rebalanced>(manager),
+        vec![IManager::Rebalanced {
+            fromBps: plan.current_bps,
+            toBps: 9_999,
+            amount0: plan.add0,
+            amount1: plan.add1,
+            lpDelta: delta
+        }]
+    );
+    assert_eq!(
+        s.events_from::<IVault::LiquidityMoved>(vault),
+        vec![IVault::LiquidityMoved {
+            lpDelta: delta,
+            amount0: plan.add0,
+            amount1: plan.add1
+        }]
+    );
+    let after = s.ledger();
+    assert_eq!(
+        (after.lp, after.idle0, after.idle1),
+        (
+            before.lp + minted,
+            before.idle0 - plan.add0,
+            before.idle1 - plan.add1
+        )
+    );
+}
+
+#[test]
+fn rebalance_waits_for_its_cooldown() {
+    let mut s = funded();
+    rebalance(&mut s, 7_500).unwrap();
+    let t = s.w.timestamp();
+    s.w.advance(3_599);
+    assert_revert(
+        rebalance(&mut s, 9_999),
+        IManager::ManagerCooldown {
+            availableAt: t + 3_600,
+        },
+    );
+    s.w.advance(1);
+    rebalance(&mut s, 9_999).unwrap();
+}
+
+#[test]
+fn rebalance_target_must_be_within_one_step_and_the_bounds() {
+    let mut s = funded();
+    let (owner, manager) = (s.owner, s.manager);
+    assert_revert(
+        rebalance(&mut s, 7_499),
+        IManager::ManagerInvalidTarget {
+            targetBps: 7_499,
+            currentBps: 10_000,
+        },
+    );
+    assert_revert(
+        rebalance(&mut s, 10_001),
+        IManager::ManagerInvalidTarget {
+            targetBps: 10_001,
+            currentBps: 10_000,
+        },
+    );
+    let mut p = s.params();
+    p.minLpBps = 8_000;
+    s.ok(owner, manager, &p);
+    assert_revert(
+        rebalance(&mut s, 7_900),
+        IManager::ManagerInvalidTarget {
+            targetBps: 7_900,
+            currentBps: 10_000,
+        },
+    );
+    rebalance(&mut s, 8_000).unwrap();
+}
+
+#[test]
+fn rebalance_with_nothing_to_move_reverts() {
+    let mut s = funded();
+    assert_revert(rebalance(&mut s, 10_000), IManager::ManagerNothingToDo {});
+}
+
+#[test]
+fn rebalance_needs_a_fresh_oracle() {
+    let mut s = funded();
+    let updated = s.w.timestamp();
+    s.w.advance(3_601);
+    assert_revert(
+        rebalance(&mut s, 7_500),
+        IManager::ManagerStalePrice {
+            updatedAt: u(updated.into()),
+            now: u((updated + 3_601).into()),
+        },
+    );
+    s.set_answer(usd(START_PRICE));
+    rebalance(&mut s, 7_500).unwrap();
+}
+
+#[test]
+fn rebalance_refuses_a_spot_away_from_the_oracle() {
+    let mut s = funded();
+    // push the spot up about 2 % without touching the oracle
+    s.swap(false, usdc(20_000));
+    let p = s.pool_state();
+    let spot = il_math::Price::from_reserves(p.reserve0, p.reserve1).unwrap();
+    let deviation = spot.deviation_bps(&s.oracle_price()).unwrap();
+    assert!(deviation > u(100));
+    assert_revert(
+        rebalance(&mut s, 7_500),
+        IManager::ManagerPriceDeviation {
+            deviationBps: deviation,
+            maxBps: u(100),
+        },
+    );
+    // a wider bound lets it through
+    let mut params = s.params();
+    params.maxDeviationBps = 1_000;
+    s.set_params(params);
+    rebalance(&mut s, 7_500).unwrap();
+}
+
+#[test]
+fn rebalance_enforces_the_keepers_minimums() {
+    let mut s = funded();
+    let quote = s.dry_run(|s| {
+        rebalance(s, 7_500).unwrap();
+        let e = s.events_from::<IManager::Rebalanced>(s.manager);
+        (e[0].amount0, e[0].amount1)
+    });
+    for (min0, min1) in [(quote.0 + u(1), U256::ZERO), (U256::ZERO, quote.1 + u(1))] {
+        assert_revert(
+            s.keeper_call(&IManager::rebalanceCall {
+                targetBps: 7_500,
+                amount0Min: min0,
+                amount1Min: min1,
+            }),
+            IManager::ManagerSlippage {
+                amount0: quote.0,
+                amount1: quote.1,
+            },
+        );
+    }
+    s.keeper_call(&IManager::rebalanceCall {
+        targetBps: 7_500,
+        amount0Min: quote.0,
+        amount1Min: quote.1,
+    })
+    .unwrap();
+}
+
+// ---- hedge -------------------------------------------------------------------
+
+/// Funded, 25 % idle, the hedge at `ratio_bps`, cooldowns passed.
+fn hedgeable(ratio_bps: u16) -> Sys {
+    let mut s = funded();
+    rebalance(&mut s, 7_500).unwrap();
+    let mut p = s.params();
+    p.hedgeRatioBps = ratio_bps;
+    s.set_params(p);
+    later(&mut s, 3_600);
+    s
+}
+
+#[test]
+fn hedge_opens_the_planned_short_with_collateral() {
+    let mut s = hedgeable(5_000);
+    let (vault, manager) = (s.vault, s.manager);
+    let (pool, price, before) = (s.pool_state(), s.oracle_price(), s.ledger());
+    let plan = plan_hedge(
+        &pool,
+        &price,
+        before.lp,
+        5_000,
+        I256::ZERO,
+        U256::ZERO,
+        2_000,
+        U256::MAX,
+    )
+    .unwrap();
+    assert!(plan.target < I256::ZERO);
+    assert_eq!(plan.new_size, plan.target);
+    let size = s.keeper_call(&IManager::hedgeCall {}).unwrap();
+    assert_eq!(size, plan.target);
+    assert_eq!(
+        s.events_from::<IManager::Hedged>(manager),
+        vec![IManager::Hedged {
+            previousSize: I256::ZERO,
+            newSize: plan.new_size,
+            target: plan.target,
+            collateralAdded: plan.top_up,
+            closed: false
+        }]
+    );
+    assert_eq!(
+        s.events_from::<IVault::HedgeAdjusted>(vault),
+        vec![IVault::HedgeAdjusted {
+            funded: plan.top_up,
+            sizeDelta: plan.delta,
+            newSize: plan.new_size,
+            paid: U256::ZERO
+        }]
+    );
+    let pos = s.position();
+    assert_eq!(pos.size, plan.target);
+    // the venue took its trade fee (5 bps of the notional, rounded up) from the collateral
+    let notional = price
+        .quote(plan.target.unsigned_abs(), il_math::Rounding::Ceil)
+        .unwrap();
+    let fee = (notional * u(500)).div_ceil(u(1_000_000));
+    assert!(
+        pos.collateral + fee >= plan.top_up && pos.collateral + fee <= plan.top_up + u(1),
+        "{pos:?}"
+    );
+    let after = s.ledger();
+    assert!(after.hedge_active);
+    assert_eq!(after.idle1, before.idle1 - plan.top_up);
+    assert_eq!(
+        s.view(manager, &IManager::configCall {}).lastHedge,
+        s.w.timestamp()
+    );
+}
+
+#[test]
+fn hedge_moves_at_most_one_step_per_cooldown() {
+    let mut s = hedgeable(10_000);
+    let step = eth(1) / u(10);
+    let mut p = s.params();
+    p.maxHedgeStep = step;
+    s.set_params(p);
+    let target = plan_hedge(
+        &s.pool_state(),
+        &s.oracle_price(),
+        s.ledger().lp,
+        10_000,
+        I256::ZERO,
+        U256::ZERO,
+        2_000,
+        U256::MAX,
+    )
+    .unwrap()
+    .target;
+    let one = -I256::from_raw(step);
+    assert_eq!(s.keeper_call(&IManager::hedgeCall {}).unwrap(), one);
+    let e = &s.events_from::<IManager::Hedged>(s.manager)[0];
+    assert_eq!(
+        (e.previousSize, e.newSize, e.target),
+        (I256::ZERO, one, target)
+    );
+    let t = s.w.timestamp();
+    s.w.advance(60);
+    assert_revert(
+        s.keeper_call(&IManager::hedgeCall {}),
+        IManager::ManagerCooldown {
+            availableAt: t + 3_600,
+        },
+    );
+    later(&mut s, 3_600);
+    assert_eq!(s.keeper_call(&IManager::hedgeCall {}).unwrap(), one + one);
+    assert_eq!(s.position().size, one + one);
+}
+
+#[test]
+fn hedge_off_with_no_position_has_nothing_to_do() {
+    let mut s = hedgeable(0);
+    assert_revert(
+        s.keeper_call(&IManager::hedgeCall {}),
+        IManager::ManagerNothingToDo {},
+    );
+}
+
+#[test]
+fn hedge_closes_when_the_ratio_returns_to_zero() {
+    let mut s = hedgeable(5_000);
+    let (vault, manager) = (s.vault, s.manager);
+    let opened = s.keeper_call(&IManager::hedgeCall {}).unwrap();
+    let mut p = s.params();
+    p.hedgeRatioBps = 0;
+    s.set_params(p);
+    later(&mut s, 3_600);
+    let idle1 = s.ledger().idle1;
+    assert_eq!(s.keeper_call(&IManager::hedgeCall {}).unwrap(), I256::ZERO);
+    assert_eq!(
+        s.events_from::<IManager::Hedged>(manager),
+        vec![IManager::Hedged {
+            previousSize: opened,
+            newSize: I256::ZERO,
+            target: I256::ZERO,
+            collateralAdded: U256::ZERO,
+            closed: true
+        }]
+    );
+    let adj = s.events_from::<IVault::HedgeAdjusted>(vault);
+    assert_eq!(adj.len(), 1);
+    assert_eq!(
+        (adj[0].funded, adj[0].sizeDelta, adj[0].newSize),
+        (U256::ZERO, I256::ZERO, I256::ZERO)
+    );
+    assert!(adj[0].paid > U256::ZERO);
+    let exited = s.events_from::<IHedge::Exited>(s.venue);
+    assert_eq!(exited[0].paid, adj[0].paid);
+    assert_eq!(s.position().size, I256::ZERO);
+    assert_eq!(s.ledger().idle1, idle1 + adj[0].paid);
+    assert_eq!(s.balance1(vault), s.ledger().idle1);
+}
+
+#[test]
+fn hedge_without_idle_collateral_reports_the_vaults_refusal() {
+    let mut s = funded();
+    let mut p = s.params();
+    p.hedgeRatioBps = 5_000;
+    s.set_params(p);
+    let (pool, price, l) = (s.pool_state(), s.oracle_price(), s.ledger());
+    let plan = plan_hedge(
+        &pool,
+        &price,
+        l.lp,
+        5_000,
+        I256::ZERO,
+        U256::ZERO,
+        2_000,
+        U256::MAX,
+    )
+    .unwrap();
+    assert_manager_call_failed(
+        s.keeper_call(&IManager::hedgeCall {}),
+        s.vault,
+        IVault::VaultInsufficientIdle {
+            needed: plan.top_up,
+            available: U256::ZERO,
+        },
+    );
+}
+
+#[test]
+fn hedge_checks_the_oracle_like_rebalance() {
+    let mut s = hedgeable(5_000);
+    let updated = s.w.timestamp();
+    s.w.advance(3_601);
+    assert_revert(
+        s.keeper_call(&IManager::hedgeCall {}),
+        IManager::ManagerStalePrice {
+            updatedAt: u(updated.into()),
+            now: u((updated + 3_601).into()),
+        },
+    );
+    s.set_answer(usd(2_100));
+    let p = s.pool_state();
+    let spot = il_math::Price::from_reserves(p.reserve0, p.reserve1).unwrap();
+    let deviation = spot.deviation_bps(&s.oracle_price()).unwrap();
+    assert_revert(
+        s.keeper_call(&IManager::hedgeCall {}),
+        IManager::ManagerPriceDeviation {
+            deviationBps: deviation,
+            maxBps: u(100),
+        },
+    );
+}
+
+#[test]
+fn withdraw_with_an_open_hedge_pays_the_venue_share() {
+    let mut s = hedgeable(5_000);
+    let (alice, vault, venue) = (s.alice, s.vault, s.venue);
+    s.keeper_call(&IManager::hedgeCall {}).unwrap();
+    let shares = s.shares(alice);
+    let half = shares / u(2);
+    let size = s.position().size;
+    let supply = s.supply();
+    let out = s.withdraw(alice, half);
+    let w = s.events_from::<IVault::Withdraw>(vault);
+    let exited = s.events_from::<IHedge::Exited>(venue);
+    assert_eq!(exited.len(), 1);
+    assert_eq!(exited[0].fractionWad, half * il_math::WAD / supply);
+    assert!(w[0].hedgePaid > U256::ZERO);
+    assert_eq!(w[0].hedgePaid, exited[0].paid);
+    assert_eq!(exited[0].to, alice);
+    assert_eq!(out.amount1, w[0].amount1);
+    // the position shrank by about the withdrawn fraction
+    let left = s.position().size;
+    assert!(left > size && left < I256::ZERO);
+}
+
+// ---- the controller's moves, called directly -----------------------------------
+
+#[test]
+fn controller_moves_report_their_own_errors() {
+    let mut s = funded();
+    let (owner, manager, vault, carol) = (s.owner, s.manager, s.vault, s.carol);
+    // carol becomes the controller to call the vault directly
+    s.ok(
+        owner,
+        manager,
+        &IManager::configureVaultCall {
+            controller: carol,
+            depositCap: U256::ZERO,
+            paused: false,
+        },
+    );
+    let l = s.ledger();
+    assert_revert(
+        s.w.call_sol(
+            carol,
+            vault,
+            &IVault::moveLiquidityCall {
+                burnLp: U256::ZERO,
+                add0: u(1),
+                add1: U256::ZERO,
+            },
+        ),
+        IVault::VaultZeroAmount {},
+    );
+    assert_revert(
+        s.w.call_sol(
+            carol,
+            vault,
+            &IVault::moveLiquidityCall {
+                burnLp: l.lp + u(1),
+                add0: U256::ZERO,
+                add1: U256::ZERO,
+            },
+        ),
+        IVault::VaultInsufficientIdle {
+            needed: l.lp + u(1),
+            available: l.lp,
+        },
+    );
+    assert_revert(
+        s.w.call_sol(
+            carol,
+            vault,
+            &IVault::moveLiquidityCall {
+                burnLp: U256::ZERO,
+                add0: u(1),
+                add1: u(1),
+            },
+        ),
+        IVault::VaultInsufficientIdle {
+            needed: u(1),
+            available: U256::ZERO,
+        },
+    );
+    assert_revert(
+        s.w.call_sol(
+            carol,
+            vault,
+            &IVault::adjustHedgeCall {
+                fund: U256::ZERO,
+                sizeDelta: I256::ZERO,
+                close: false,
+            },
+        ),
+        IVault::VaultZeroAmount {},
+    );
+    assert_revert(
+        s.w.call_sol(
+            carol,
+            vault,
+            &IVault::adjustHedgeCall {
+                fund: u(1),
+                sizeDelta: I256::ZERO,
+                close: false,
+            },
+        ),
+        IVault::VaultInsufficientIdle {
+            needed: u(1),
+            available: U256::ZERO,
+        },
+    );
+    // a burn then an add in one call
+    let out = s.ok(
+        carol,
+        vault,
+        &IVault::moveLiquidityCall {
+            burnLp: l.lp / u(2),
+            add0: U256::ZERO,
+            add1: U256::ZERO,
+        },
+    );
+    assert_eq!(out.minted, U256::ZERO);
+    assert_eq!(s.ledger().idle1, out.out1);
+    // the venue refuses a trade without collateral: the vault reports it
+    let r = s.w.call_sol(
+        carol,
+        vault,
+        &IVault::adjustHedgeCall {
+            fund: U256::ZERO,
+            sizeDelta: -I256::from_raw(eth(1)),
+            close: false,
+        },
+    );
+    assert_eq!(
+        r.unwrap_err()
+            .decode_error::<IVault::VaultCallFailed>()
+            .unwrap()
+            .target,
+        s.venue
+    );
+    // paused: controller moves stop
+    s.ok(
+        carol,
+        vault,
+        &IVault::configureCall {
+            controller: carol,
+            depositCap: U256::ZERO,
+            paused: true,
+        },
+    );
+    assert_revert(
+        s.w.call_sol(
+            carol,
+            vault,
+            &IVault::moveLiquidityCall {
+                burnLp: u(1),
+                add0: U256::ZERO,
+                add1: U256::ZERO,
+            },
+        ),
+        IVault::VaultPaused {},
+    );
+    assert_revert(
+        s.w.call_sol(
+            carol,
+            vault,
+            &IVault::adjustHedgeCall {
+                fund: u(1),
+                sizeDelta: I256::ZERO,
+                close: false,
+            },
+        ),
+        IVault::VaultPaused {},
+    );
+}
+
+#[test]
+fn withdraw_with_an_open_hedge_needs_a_fresh_oracle() {
+    let mut s = hedgeable(5_000);
+    let (alice, vault, venue) = (s.alice, s.vault, s.venue);
+    s.keeper_call(&IManager::hedgeCall {}).unwrap();
+    let updated = s.w.timestamp();
+    s.w.advance(3_601);
+    let shares = s.shares(alice);
+    let r = s.try_withdraw(alice, shares).unwrap_err();
+    let failed = r
+        .decode_error::<IVault::VaultCallFailed>()
+        .expect("VaultCallFailed");
+    assert_eq!(failed.target, venue);
+    assert_eq!(
+        <IHedge::HedgeStalePrice as alloy_sol_types::SolError>::abi_decode(&failed.reason).unwrap(),
+        IHedge::HedgeStalePrice {
+            updatedAt: u(updated.into()),
+            now: u((updated + 3_601).into())
+        }
+    );
+    assert_eq!(s.shares(alice), shares);
+    // a fresh answer lets it through, paused or not
+    s.set_paused(true);
+    s.set_answer(usd(START_PRICE));
+    let out = s.withdraw(alice, shares);
+    assert!(s.events_from::<IVault::Withdraw>(vault)[0].hedgePaid > U256::ZERO);
+    assert!(out.amount0 > U256::ZERO);
+}
+
+#[test]
+fn withdrawals_work_after_the_hedge_closed() {
+    let mut s = hedgeable(5_000);
+    let (alice, bob, vault) = (s.alice, s.bob, s.vault);
+    s.keeper_call(&IManager::hedgeCall {}).unwrap();
+    let mut p = s.params();
+    p.hedgeRatioBps = 0;
+    s.set_params(p);
+    later(&mut s, 3_600);
+    s.keeper_call(&IManager::hedgeCall {}).unwrap();
+    assert_eq!(s.position().size, I256::ZERO);
+    // no open position: no price is needed any more, even a stale one
+    s.w.advance(7_200);
+    s.deposit(bob, eth(1), usdc(2_000));
+    let shares = s.shares(alice);
+    let out = s.withdraw(alice, shares);
+    assert!(out.amount0 > U256::ZERO && out.amount1 > U256::ZERO);
+    assert_eq!(
+        s.events_from::<IVault::Withdraw>(vault)[0].hedgePaid,
+        U256::ZERO
+    );
+    let bob_shares = s.shares(bob);
+    s.withdraw(bob, bob_shares);
+    let l = s.ledger();
+    assert_eq!(s.balance1(vault), l.idle1);
+}
+
+#[test]
+fn deposits_with_an_open_hedge_count_the_venue_equity() {
+    let mut s = hedgeable(5_000);
+    let (bob, vault, venue) = (s.bob, s.vault, s.venue);
+    s.keeper_call(&IManager::hedgeCall {}).unwrap();
+    let (l, pool, supply) = (s.ledger(), s.pool_state(), s.supply());
+    let equity = s.view(venue, &IHedge::equityOfCall { account: vault });
+    assert!(equity > I256::ZERO);
+    let (in0, in1) = il_math::vault::lp_amounts(&pool, l.lp).unwrap();
+    let (total0, total1) = (in0 + l.idle0, in1 + l.idle1 + equity.into_raw());
+    s.mint(bob, eth(100), usdc(10_000));
+    let out = s
+        .try_deposit(bob, eth(100), usdc(10_000), U256::ZERO)
+        .unwrap();
+    let shares = usdc(10_000) * supply / total1;
+    assert_eq!(out.shares, shares);
+    assert_eq!(out.amount0, (shares * total0).div_ceil(supply));
+    assert_eq!(out.amount1, (shares * total1).div_ceil(supply));
+    // the equity's part of token1 stays idle (the venue account is not topped up)
+    let after = s.ledger();
+    assert!(after.idle1 > l.idle1);
+    assert_eq!(s.balance1(vault), after.idle1);
+}

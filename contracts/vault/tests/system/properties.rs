@@ -1,0 +1,375 @@
+//! Properties over random sequences (proptest; each case starts from the
+//! same deployed system, restored from a snapshot):
+//! - the books: shares sum to the supply; the vault holds exactly its
+//!   ledger (pool shares, idle tokens); holders' benchmarks sum to the
+//!   vault's; `pnl = il + fees + hedgePnl` for the vault and every holder;
+//!   a withdrawal never pays more than the pro-rata part of the holdings;
+//! - without rebalances or hedges, a withdrawal of `s` of a holder's `b`
+//!   shares, valued at the oracle price `P` (set to the spot), satisfies
+//!   `b * (out0 * P + out1) <= s * (hold + fees + hedgePnl) + b * 2`
+//!   (token1 raw units; `hold`, `fees`, `hedgePnl` from `accountOf` just
+//!   before): nobody takes out more than they put in plus their fees and
+//!   hedge PnL (2 units of rounding slack per valuation);
+//! - rounding never favours the caller: deposit then withdraw at once
+//!   returns at most the deposit, token by token;
+//! - a donation (first deposit, then tokens sent straight to the vault or
+//!   the pool) costs the attacker more than it takes from the victim.
+
+use std::cell::RefCell;
+
+use alloy_primitives::{Address, I256, U256};
+use il_math::{Price, Rounding, vault::lp_amounts};
+use il_testkit::Snapshot;
+use proptest::prelude::*;
+
+use crate::fixture::*;
+
+/// The deployed system and its fresh snapshot, per test thread.
+fn with_system<T>(f: impl FnOnce(&mut Sys) -> T) -> T {
+    thread_local! {
+        static SETUP: RefCell<Option<(Sys, Snapshot)>> = const { RefCell::new(None) };
+    }
+    SETUP.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let (s, snap) = guard.get_or_insert_with(|| {
+            let s = Sys::new();
+            let snap = s.w.snapshot();
+            (s, snap)
+        });
+        s.w.revert(snap);
+        f(s)
+    })
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    /// Holder `who` deposits up to `milli0 / 1000` token0 and `units1` token1.
+    Deposit {
+        who: usize,
+        milli0: u64,
+        units1: u64,
+    },
+    /// Holder `who` withdraws `bps` of their shares.
+    Withdraw { who: usize, bps: u64 },
+    /// `from` sends `bps` of their shares to `to`.
+    Transfer { from: usize, to: usize, bps: u64 },
+    /// A trade through the pool (the oracle is not updated).
+    Swap { zero_for_one: bool, milli: u64 },
+    /// The market moves to `dollars`: spot and oracle.
+    Shock { dollars: i128 },
+    /// The keeper rebalances toward `bps` (refusals are fine).
+    Rebalance { bps: u16 },
+    /// The keeper hedges (refusals are fine).
+    Hedge,
+    /// Time passes (the oracle is refreshed at the same answer).
+    Wait { seconds: u64 },
+}
+
+fn op(with_keeper: bool) -> BoxedStrategy<Op> {
+    let base = prop_oneof![
+        3 => (0..3usize, 1..20_000u64, 1..40_000u64).prop_map(|(who, milli0, units1)| Op::Deposit { who, milli0, units1 }),
+        2 => (0..3usize, 1..=10_000u64).prop_map(|(who, bps)| Op::Withdraw { who, bps }),
+        1 => (0..3usize, 0..3usize, 1..=10_000u64).prop_map(|(from, to, bps)| Op::Transfer { from, to, bps }),
+        2 => (any::<bool>(), 1..30_000u64).prop_map(|(zero_for_one, milli)| Op::Swap { zero_for_one, milli }),
+        2 => (1_400..2_800i128).prop_map(|dollars| Op::Shock { dollars }),
+        1 => (60..7_200u64).prop_map(|seconds| Op::Wait { seconds }),
+    ];
+    if with_keeper {
+        prop_oneof![
+            8 => base,
+            1 => prop_oneof![Just(5_000u16), Just(7_500), Just(10_000)].prop_map(|bps| Op::Rebalance { bps }),
+            1 => Just(Op::Hedge),
+        ]
+        .boxed()
+    } else {
+        base.boxed()
+    }
+}
+
+fn holders(s: &Sys) -> [Address; 3] {
+    [s.alice, s.bob, s.carol]
+}
+
+/// The spot price of the pool now.
+fn spot(s: &mut Sys) -> Price {
+    let p = s.pool_state();
+    Price::from_reserves(p.reserve0, p.reserve1).unwrap()
+}
+
+/// Sets the oracle to the pool's spot (to the answer's 8 decimals).
+fn oracle_to_spot(s: &mut Sys) {
+    let p = spot(s);
+    let answer = p.num() * pow10(20) / p.den();
+    s.set_answer(I256::from_raw(answer));
+}
+
+/// A keeper action may be refused (a target out of step, nothing to do,
+/// not enough idle token1...), but only with one of the manager's named errors.
+fn named_refusal<T>(r: Result<T, il_testkit::Revert>) -> Result<(), TestCaseError> {
+    if let Err(e) = r {
+        prop_assert!(
+            e.halt.is_none() && e.decode::<IManager::IManagerErrors>().is_some(),
+            "unnamed refusal {e:?}"
+        );
+    }
+    Ok(())
+}
+
+/// The books are consistent.
+fn check_books(s: &mut Sys) -> Result<(), TestCaseError> {
+    let hs = holders(s);
+    let supply = s.supply();
+    let mut sum = s.shares(Address::ZERO);
+    for h in hs {
+        sum += s.shares(h);
+    }
+    prop_assert_eq!(sum, supply, "shares sum to the supply");
+    let l = s.ledger();
+    let (vault, pool) = (s.vault, s.pool);
+    prop_assert_eq!(
+        s.view(pool, &IPool::balanceOfCall { account: vault }),
+        l.lp,
+        "pool shares held == ledger"
+    );
+    prop_assert_eq!(s.balance0(vault), l.idle0, "token0 held == ledger");
+    prop_assert_eq!(s.balance1(vault), l.idle1, "token1 held == ledger");
+    let (mut h0, mut h1) = (U256::ZERO, U256::ZERO);
+    for h in hs {
+        let r = s.holder(h);
+        h0 += r.hold0;
+        h1 += r.hold1;
+    }
+    prop_assert_eq!(
+        (h0, h1),
+        (l.hold0, l.hold1),
+        "benchmarks sum to the vault's"
+    );
+    // views (they need a positive, fresh-enough oracle; it always is here)
+    let a = s.accounting();
+    prop_assert_eq!(a.pnl, a.il + a.fees + a.hedgePnl);
+    for h in hs {
+        let m = s.account_of(h);
+        prop_assert_eq!(m.pnl, m.il + m.fees + m.hedgePnl);
+    }
+    Ok(())
+}
+
+/// Runs one op; `strict` checks the no-gain inequality on withdrawals.
+fn run(s: &mut Sys, op: &Op, strict: bool) -> Result<(), TestCaseError> {
+    let hs = holders(s);
+    match *op {
+        Op::Deposit {
+            who,
+            milli0,
+            units1,
+        } => {
+            let (a0, a1) = (eth(milli0) / u(1_000), usdc(units1));
+            s.mint(hs[who], a0, a1);
+            let before = (s.balance0(hs[who]), s.balance1(hs[who]));
+            if let Ok(out) = s.try_deposit(hs[who], a0, a1, U256::ZERO) {
+                prop_assert!(out.amount0 <= a0 && out.amount1 <= a1);
+                prop_assert_eq!(
+                    (s.balance0(hs[who]), s.balance1(hs[who])),
+                    (before.0 - out.amount0, before.1 - out.amount1)
+                );
+            }
+        }
+        Op::Withdraw { who, bps } => {
+            let balance = s.shares(hs[who]);
+            let shares = balance * u(bps.into()) / u(10_000);
+            if shares.is_zero() {
+                return Ok(());
+            }
+            if strict {
+                oracle_to_spot(s);
+            }
+            let view = s.account_of(hs[who]);
+            let (supply, l, pool) = (s.supply(), s.ledger(), s.pool_state());
+            let (in0, in1) = lp_amounts(&pool, l.lp).unwrap();
+            let out = s.withdraw(hs[who], shares);
+            // at most the pro-rata part of the holdings
+            prop_assert!(out.amount0 * supply <= shares * (in0 + l.idle0) + supply);
+            let w = s.events_from::<IVault::Withdraw>(s.vault);
+            let hedge_paid = w[0].hedgePaid;
+            prop_assert!((out.amount1 - hedge_paid) * supply <= shares * (in1 + l.idle1) + supply);
+            if strict {
+                let p = s.oracle_price();
+                let got = p.quote(out.amount0, Rounding::Floor).unwrap() + out.amount1;
+                let entitled = I256::from_raw(view.hold) + view.fees + view.hedgePnl;
+                let lhs = I256::from_raw(got * balance);
+                let rhs = entitled * I256::from_raw(shares) + I256::from_raw(balance * u(2));
+                prop_assert!(
+                    lhs <= rhs,
+                    "withdrew {got} for {shares}/{balance} shares, entitled {entitled}"
+                );
+            }
+        }
+        Op::Transfer { from, to, bps } => {
+            let value = s.shares(hs[from]) * u(bps.into()) / u(10_000);
+            let vault = s.vault;
+            s.w.call_sol(hs[from], vault, &IVault::transferCall { to: hs[to], value })
+                .unwrap();
+        }
+        Op::Swap {
+            zero_for_one,
+            milli,
+        } => {
+            let amount = if zero_for_one {
+                eth(milli) / u(1_000)
+            } else {
+                usdc(milli * 2)
+            };
+            s.swap(zero_for_one, amount);
+            if strict {
+                oracle_to_spot(s);
+            }
+        }
+        Op::Shock { dollars } => {
+            s.move_price_to(dollars);
+            if strict {
+                oracle_to_spot(s);
+            }
+        }
+        Op::Rebalance { bps } => {
+            let keeper = s.keeper;
+            s.w.advance(3_600);
+            oracle_to_spot(s);
+            let r = s.w.call_sol(
+                keeper,
+                s.manager,
+                &IManager::rebalanceCall {
+                    targetBps: bps,
+                    amount0Min: U256::ZERO,
+                    amount1Min: U256::ZERO,
+                },
+            );
+            named_refusal(r)?;
+        }
+        Op::Hedge => {
+            let keeper = s.keeper;
+            s.w.advance(3_600);
+            oracle_to_spot(s);
+            named_refusal(s.w.call_sol(keeper, s.manager, &IManager::hedgeCall {}))?;
+        }
+        Op::Wait { seconds } => {
+            s.w.advance(seconds);
+            let answer = s.view(s.oracle, &IOracle::latestAnswerCall {});
+            s.set_answer(answer);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn books_stay_consistent_under_random_sequences(ops in prop::collection::vec(op(true), 1..=12)) {
+        with_system(|s| {
+            let mut p = s.params();
+            p.hedgeRatioBps = 5_000;
+            s.set_params(p);
+            for o in &ops {
+                run(s, o, false)?;
+                check_books(s)?;
+            }
+            // everyone can leave, and the books end empty but for the locked shares
+            for h in holders(s) {
+                let b = s.shares(h);
+                if !b.is_zero() {
+                    s.withdraw(h, b);
+                }
+            }
+            check_books(s)?;
+            Ok::<(), TestCaseError>(())
+        })?;
+    }
+
+    #[test]
+    fn nobody_withdraws_more_than_contributions_fees_and_hedge_pnl(ops in prop::collection::vec(op(false), 1..=12)) {
+        with_system(|s| {
+            for o in &ops {
+                run(s, o, true)?;
+            }
+            for (who, _) in holders(s).iter().enumerate() {
+                run(s, &Op::Withdraw { who, bps: 10_000 }, true)?;
+            }
+            check_books(s)
+        })?;
+    }
+
+    #[test]
+    fn deposit_then_withdraw_never_returns_more(
+        first0 in 1..10_000u64, first1 in 1..20_000u64,
+        swap in 0..20_000u64,
+        milli0 in 1..10_000u64, units1 in 1..20_000u64,
+    ) {
+        with_system(|s| {
+            let (alice, bob) = (s.alice, s.bob);
+            s.deposit(alice, eth(first0) / u(100), usdc(first1));
+            if swap > 0 {
+                s.swap(swap % 2 == 0, eth(swap) / u(1_000));
+            }
+            let (a0, a1) = (eth(milli0) / u(1_000), usdc(units1));
+            s.mint(bob, a0, a1);
+            let Ok(inn) = s.try_deposit(bob, a0, a1, U256::ZERO) else { return Ok(()) };
+            let out = s.withdraw(bob, inn.shares);
+            prop_assert!(out.amount0 <= inn.amount0, "token0: {} in, {} out", inn.amount0, out.amount0);
+            prop_assert!(out.amount1 <= inn.amount1, "token1: {} in, {} out", inn.amount1, out.amount1);
+            Ok::<(), TestCaseError>(())
+        })?;
+    }
+
+    #[test]
+    fn a_donation_attack_costs_the_attacker(
+        seed in 1_001..1_000_000u64,
+        donate0 in 0..100u64, donate1 in 0..200_000u64,
+        to_pool in any::<bool>(),
+        victim0 in 1..50u64,
+    ) {
+        with_system(|s| {
+            let (attacker, victim, vault, pool) = (s.stranger, s.alice, s.vault, s.pool);
+            let p = s.oracle_price();
+            let worth = |a0: U256, a1: U256| p.quote(a0, Rounding::Floor).unwrap() + a1;
+            // the first deposit: tiny, at the pool's ratio (2000 token1 units per 1e15 token0 units... raw)
+            let a0 = U256::from(seed) * u(1_000_000_000);
+            let a1 = U256::from(seed) * u(2);
+            let first = s.deposit(attacker, a0, a1);
+            // then a donation straight to the vault or the pool
+            let (d0, d1) = (eth(donate0), usdc(donate1));
+            s.mint(attacker, d0, d1);
+            let to = if to_pool { pool } else { vault };
+            if !d0.is_zero() {
+                s.ok(attacker, s.token0, &IToken::transferCall { to, value: d0 });
+            }
+            if !d1.is_zero() {
+                s.ok(attacker, s.token1, &IToken::transferCall { to, value: d1 });
+            }
+            if to_pool {
+                s.ok(attacker, pool, &IPool::syncCall {});
+            }
+            // the victim deposits
+            let v0 = eth(victim0);
+            let v1 = p.quote(v0, Rounding::Ceil).unwrap() * u(2);
+            s.mint(victim, v0, v1);
+            let Ok(vin) = s.try_deposit(victim, v0, v1, U256::ZERO) else {
+                // refused: the victim lost nothing
+                return Ok(());
+            };
+            prop_assert!(vin.shares > U256::ZERO);
+            let back = s.withdraw(attacker, first.shares);
+            let spent = worth(first.amount0 + d0, first.amount1 + d1);
+            let got = worth(back.amount0, back.amount1);
+            prop_assert!(got <= spent, "attacker spent {spent}, got {got}");
+            // the attacker's gain from the victim is at most what it gave away
+            let vout = s.withdraw(victim, vin.shares);
+            let victim_in = worth(vin.amount0, vin.amount1);
+            let victim_out = worth(vout.amount0, vout.amount1);
+            let victim_loss = victim_in.saturating_sub(victim_out);
+            prop_assert!(spent - got >= victim_loss, "attacker lost {}, victim lost {victim_loss}", spent - got);
+            // a vault donation does not move the books
+            prop_assert_eq!(s.ledger().idle0 + if to_pool { U256::ZERO } else { d0 }, s.balance0(vault));
+            Ok::<(), TestCaseError>(())
+        })?;
+    }
+}
