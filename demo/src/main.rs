@@ -108,10 +108,15 @@ async fn run(args: &Args) -> Result<(), String> {
     }
     let keeper_bin = match &args.keeper_bin {
         Some(p) => p.clone(),
-        None => std::env::current_exe().map_err(e("locating il-demo"))?.with_file_name("il-keeper"),
+        None => std::env::current_exe()
+            .map_err(e("locating il-demo"))?
+            .with_file_name("il-keeper"),
     };
     if !keeper_bin.is_file() {
-        return Err(format!("{} not found: build it with `cargo build --release -p il-keeper` (scripts/demo.sh does)", keeper_bin.display()));
+        return Err(format!(
+            "{} not found: build it with `cargo build --release -p il-keeper` (scripts/demo.sh does)",
+            keeper_bin.display()
+        ));
     }
     let artifacts = Artifacts::load(args.wasm_dir.as_deref()).map_err(|err| err.to_string())?;
     std::fs::create_dir_all(&args.out).map_err(e(&format!("creating {}", args.out.display())))?;
@@ -130,14 +135,31 @@ async fn run(args: &Args) -> Result<(), String> {
     .map_err(e("price path"))?;
     write_path_csv(&out.join("path.csv"), &path.times, &path.close)?;
 
-    let chain = Devnet::spawn(Config { port: args.port, ..Default::default() }).await.map_err(e("local chain"))?;
+    let chain = Devnet::spawn(Config {
+        port: args.port,
+        ..Default::default()
+    })
+    .await
+    .map_err(e("local chain"))?;
     let url = chain.url();
-    step(&format!("local Stylus chain at {url} (chain id {})", chain.chain_id()));
+    step(&format!(
+        "local Stylus chain at {url} (chain id {})",
+        chain.chain_id()
+    ));
     let keys: Vec<PrivateKeySigner> = chain.dev_accounts()[..4]
         .iter()
         .map(|a| PrivateKeySigner::from_bytes(&a.private_key).expect("dev keys are valid"))
         .collect();
-    let result = drive(args, &url, &keys, &artifacts, &out, &path.close, &keeper_bin).await;
+    let result = drive(
+        args,
+        &url,
+        &keys,
+        &artifacts,
+        &out,
+        &path.close,
+        &keeper_bin,
+    )
+    .await;
     if args.keep_running && result.is_ok() {
         print_cast_help(&url, &out, &keys);
         println!("\nthe chain keeps running; Ctrl-C stops it");
@@ -161,13 +183,20 @@ async fn drive(
     let mut wallet = EthereumWallet::from(owner.clone());
     wallet.register_signer(alice.clone());
     wallet.register_signer(bob.clone());
-    let provider = ProviderBuilder::new().wallet(wallet).connect_http(url.parse().map_err(e("url"))?).erased();
+    let provider = ProviderBuilder::new()
+        .wallet(wallet)
+        .connect_http(url.parse().map_err(e("url"))?)
+        .erased();
 
     // 1. deploy
     let answer = |price: f64| U256::from((price * 1e8).round() as u128);
     let config = SystemConfig::test_tokens(keeper.address(), answer(closes[0]));
     step("deploying from the release wasm (StylusDeployer: create + activate + constructor)");
-    let m = deploy_system(&provider, owner.address(), artifacts, &config, |s| println!("    {s}")).await.map_err(|err| err.to_string())?;
+    let m = deploy_system(&provider, owner.address(), artifacts, &config, |s| {
+        println!("    {s}")
+    })
+    .await
+    .map_err(|err| err.to_string())?;
     let manifest_path = out.join("manifest.json");
     m.save(&manifest_path).map_err(|err| err.to_string())?;
     println!("    manifest: {}", manifest_path.display());
@@ -201,14 +230,32 @@ async fn drive(
     let unit0 = U256::from(10u64).pow(U256::from(18));
     let amount0 = U256::from(args.deposit_eth) * unit0;
     let amount1 = config.token1_for(amount0).map_err(|err| err.to_string())?;
-    ops::mint_test_tokens(&mut owner_tx, &m, alice.address(), amount0, amount1).await.map_err(|err| err.to_string())?;
-    ops::mint_test_tokens(&mut owner_tx, &m, bob.address(), U256::from(100_000u64) * unit0, U256::from(500_000_000_000_000u64))
+    ops::mint_test_tokens(&mut owner_tx, &m, alice.address(), amount0, amount1)
         .await
         .map_err(|err| err.to_string())?;
-    step(&format!("alice {} and bob {} funded with test tokens", alice.address(), bob.address()));
+    ops::mint_test_tokens(
+        &mut owner_tx,
+        &m,
+        bob.address(),
+        U256::from(100_000u64) * unit0,
+        U256::from(500_000_000_000_000u64),
+    )
+    .await
+    .map_err(|err| err.to_string())?;
+    step(&format!(
+        "alice {} and bob {} funded with test tokens",
+        alice.address(),
+        bob.address()
+    ));
     let mut alice_tx = Sender::new(&provider, alice.address());
-    let dep = ops::deposit(&mut alice_tx, &m, amount0, amount1, U256::from(1)).await.map_err(|err| err.to_string())?;
-    let share_decimals = IVault::new(m.contracts.vault, &provider).decimals().call().await.map_err(e("vault.decimals"))?;
+    let dep = ops::deposit(&mut alice_tx, &m, amount0, amount1, U256::from(1))
+        .await
+        .map_err(|err| err.to_string())?;
+    let share_decimals = IVault::new(m.contracts.vault, &provider)
+        .decimals()
+        .call()
+        .await
+        .map_err(e("vault.decimals"))?;
     step(&format!(
         "alice deposits {} tWETH + {} tUSDC -> {} shares  tx {}",
         fmt_units(dep.amount0, 18, 4),
@@ -230,47 +277,128 @@ async fn drive(
         ),
     )
     .map_err(e("writing keeper.toml"))?;
-    step(&format!("keeper {} configured: {}", keeper.address(), keeper_toml.display()));
+    step(&format!(
+        "keeper {} configured: {}",
+        keeper.address(),
+        keeper_toml.display()
+    ));
 
     // 5. the price path, one day per step
-    let latest = provider.get_block_by_number(BlockNumberOrTag::Latest).await.map_err(e("latest block"))?.ok_or("no latest block")?;
+    let latest = provider
+        .get_block_by_number(BlockNumberOrTag::Latest)
+        .await
+        .map_err(e("latest block"))?
+        .ok_or("no latest block")?;
     let t0 = latest.header.timestamp + 60;
     let mut bob_tx = Sender::new(&provider, bob.address());
     let pool = IPool::new(m.contracts.pool, &provider);
     let mut actions = Actions::default();
-    let mut from_block = provider.get_block_number().await.map_err(e("block number"))? + 1;
-    step(&format!("{} days of prices (GBM, sigma {:.0} %/yr, seed {}): oracle, arbitrage, il-keeper tick", closes.len() - 1, args.sigma * 100.0, args.seed));
+    let mut from_block = provider
+        .get_block_number()
+        .await
+        .map_err(e("block number"))?
+        + 1;
+    step(&format!(
+        "{} days of prices (GBM, sigma {:.0} %/yr, seed {}): oracle, arbitrage, il-keeper tick",
+        closes.len() - 1,
+        args.sigma * 100.0,
+        args.seed
+    ));
     for (day, &price) in closes.iter().enumerate().skip(1) {
         let t = t0 + day as u64 * 86_400;
-        let _: serde_json::Value = provider.raw_request("evm_setNextBlockTimestamp".into(), (t,)).await.map_err(e("evm_setNextBlockTimestamp"))?;
-        ops::set_oracle(&mut owner_tx, &m, I256::try_from(answer(price)).map_err(e("answer"))?).await.map_err(|err| err.to_string())?;
-        let swap = ops::arbitrage_to_oracle(&mut bob_tx, &provider, &m, 1).await.map_err(|err| err.to_string())?;
+        let _: serde_json::Value = provider
+            .raw_request("evm_setNextBlockTimestamp".into(), (t,))
+            .await
+            .map_err(e("evm_setNextBlockTimestamp"))?;
+        ops::set_oracle(
+            &mut owner_tx,
+            &m,
+            I256::try_from(answer(price)).map_err(e("answer"))?,
+        )
+        .await
+        .map_err(|err| err.to_string())?;
+        let swap = ops::arbitrage_to_oracle(&mut bob_tx, &provider, &m, 1)
+            .await
+            .map_err(|err| err.to_string())?;
         let tick = Command::new(keeper_bin)
             .arg("--config")
             .arg(&keeper_toml)
             .arg("tick")
-            .env("IL_DEMO_KEEPER_KEY", alloy::primitives::hex::encode_prefixed(keeper.to_bytes()))
+            .env(
+                "IL_DEMO_KEEPER_KEY",
+                alloy::primitives::hex::encode_prefixed(keeper.to_bytes()),
+            )
             .env_remove("IL_CONFIG")
             .output()
             .map_err(e("running il-keeper"))?;
         if !tick.status.success() {
             let err = String::from_utf8_lossy(&tick.stderr);
-            let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("(no output)");
-            return Err(format!("day {day}: il-keeper tick exited {}: {last}", tick.status.code().unwrap_or(-1)));
+            let last = err
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("(no output)");
+            return Err(format!(
+                "day {day}: il-keeper tick exited {}: {last}",
+                tick.status.code().unwrap_or(-1)
+            ));
         }
-        let to_block = provider.get_block_number().await.map_err(e("block number"))?;
-        let new = collect_actions(&provider, &m, from_block, to_block, day as u64, &mut actions).await?;
+        let to_block = provider
+            .get_block_number()
+            .await
+            .map_err(e("block number"))?;
+        let new = collect_actions(
+            &provider,
+            &m,
+            from_block,
+            to_block,
+            day as u64,
+            &mut actions,
+        )
+        .await?;
         from_block = to_block + 1;
         let fee = pool.fee().call().await.map_err(e("pool.fee"))?;
-        let trade = swap.map_or_else(|| "no trade".to_owned(), |s| format!("bob {} {}", if s.zero_for_one { "sells" } else { "buys" }, if s.zero_for_one { fmt_units(s.amount_in, 18, 3) + " tWETH" } else { fmt_units(s.amount_out, 18, 3) + " tWETH" }));
-        println!("    day {day:>3}  ETH {:>10}  pool fee {:>3} bps  {trade:<24} keeper: {}", money(price), fee / 100, if new.is_empty() { "-".to_owned() } else { new.join(", ") });
+        let trade = swap.map_or_else(
+            || "no trade".to_owned(),
+            |s| {
+                format!(
+                    "bob {} {}",
+                    if s.zero_for_one { "sells" } else { "buys" },
+                    if s.zero_for_one {
+                        fmt_units(s.amount_in, 18, 3) + " tWETH"
+                    } else {
+                        fmt_units(s.amount_out, 18, 3) + " tWETH"
+                    }
+                )
+            },
+        );
+        println!(
+            "    day {day:>3}  ETH {:>10}  pool fee {:>3} bps  {trade:<24} keeper: {}",
+            money(price),
+            fee / 100,
+            if new.is_empty() {
+                "-".to_owned()
+            } else {
+                new.join(", ")
+            }
+        );
     }
 
     // 6. alice's account from the lens, then her withdrawal
     let lens = ILens::new(m.contracts.lens, &provider);
-    let acct = lens.accountOf(alice.address()).call().await.map_err(e("lens.accountOf"))?;
-    let vault_view = lens.accounting().call().await.map_err(e("lens.accounting"))?;
-    let wd = ops::withdraw(&mut alice_tx, &m, dep.shares, U256::ZERO, U256::ZERO).await.map_err(|err| err.to_string())?;
+    let acct = lens
+        .accountOf(alice.address())
+        .call()
+        .await
+        .map_err(e("lens.accountOf"))?;
+    let vault_view = lens
+        .accounting()
+        .call()
+        .await
+        .map_err(e("lens.accounting"))?;
+    let wd = ops::withdraw(&mut alice_tx, &m, dep.shares, U256::ZERO, U256::ZERO)
+        .await
+        .map_err(|err| err.to_string())?;
     step(&format!(
         "alice withdraws {} shares -> {} tWETH + {} tUSDC (hedge payout {} tUSDC)  tx {}",
         fmt_units(wd.shares, share_decimals, 4),
@@ -281,33 +409,63 @@ async fn drive(
     ));
 
     // 7. the same path through the backtest
-    let deposited = dep.amount0 * answer(closes[0]) / U256::from(100_000_000u64) / U256::from(1_000_000_000_000u64) + dep.amount1;
+    let deposited = dep.amount0 * answer(closes[0])
+        / U256::from(100_000_000u64)
+        / U256::from(1_000_000_000_000u64)
+        + dep.amount1;
     let backtest = run_backtest(keeper_bin, out, &deposited)?;
 
     // 8. summary
     println!("\n=== on chain (lens.accountOf(alice) before her withdrawal; tUSDC) ===");
     let row = |k: &str, v: String| println!("  {k:<28}{v:>16}");
-    row("deposited value", fmt_signed(I256::try_from(deposited).unwrap_or_default()));
-    row("value now", fmt_signed(I256::try_from(acct.value).unwrap_or_default()));
-    row("hold value now", fmt_signed(I256::try_from(acct.hold).unwrap_or_default()));
+    row(
+        "deposited value",
+        fmt_signed(I256::try_from(deposited).unwrap_or_default()),
+    );
+    row(
+        "value now",
+        fmt_signed(I256::try_from(acct.value).unwrap_or_default()),
+    );
+    row(
+        "hold value now",
+        fmt_signed(I256::try_from(acct.hold).unwrap_or_default()),
+    );
     row("total PnL vs hold", fmt_signed(acct.pnl));
     row("  IL (divergence loss)", fmt_signed(acct.il));
     row("  fee income", fmt_signed(acct.fees));
     row("  hedge PnL", fmt_signed(acct.hedgePnl));
-    println!("  vault-wide: pnl {} = il {} + fees {} + hedge {}", fmt_signed(vault_view.pnl), fmt_signed(vault_view.il), fmt_signed(vault_view.fees), fmt_signed(vault_view.hedgePnl));
+    println!(
+        "  vault-wide: pnl {} = il {} + fees {} + hedge {}",
+        fmt_signed(vault_view.pnl),
+        fmt_signed(vault_view.il),
+        fmt_signed(vault_view.fees),
+        fmt_signed(vault_view.hedgePnl)
+    );
     println!("  deposit  tx {}\n  withdraw tx {}", dep.tx, wd.tx);
     println!("\n=== keeper actions on chain ===");
     println!("  fee-tier changes: {}", actions.tiers.len());
     for (day, from, to, tx) in &actions.tiers {
-        println!("    day {day:>3}  {} -> {} bps  tx {tx}", from / 100, to / 100);
+        println!(
+            "    day {day:>3}  {} -> {} bps  tx {tx}",
+            from / 100,
+            to / 100
+        );
     }
     println!("  rebalances: {}", actions.rebalances.len());
     for (day, from, to, tx) in &actions.rebalances {
-        println!("    day {day:>3}  LP {} % -> {} %  tx {tx}", from / 100, to / 100);
+        println!(
+            "    day {day:>3}  LP {} % -> {} %  tx {tx}",
+            from / 100,
+            to / 100
+        );
     }
     println!("  hedges: {}", actions.hedges.len());
     for (day, from, to, tx) in &actions.hedges {
-        println!("    day {day:>3}  short {} -> {} tWETH  tx {tx}", fmt_units(from.unsigned_abs(), 18, 4), fmt_units(to.unsigned_abs(), 18, 4));
+        println!(
+            "    day {day:>3}  short {} -> {} tWETH  tx {tx}",
+            fmt_units(from.unsigned_abs(), 18, 4),
+            fmt_units(to.unsigned_abs(), 18, 4)
+        );
     }
     println!("\n{backtest}");
     Ok(())
@@ -322,22 +480,36 @@ async fn collect_actions(
     day: u64,
     actions: &mut Actions,
 ) -> Result<Vec<String>, String> {
-    let filter = Filter::new().from_block(from).to_block(to).address(vec![m.contracts.pool, m.contracts.manager]);
+    let filter = Filter::new()
+        .from_block(from)
+        .to_block(to)
+        .address(vec![m.contracts.pool, m.contracts.manager]);
     let logs = provider.get_logs(&filter).await.map_err(e("eth_getLogs"))?;
     let mut new = Vec::new();
     for log in logs {
         let tx = log.transaction_hash.unwrap_or_default();
         if let Ok(ev) = log.log_decode::<IPool::FeeTierChanged>() {
             let d = ev.inner.data;
-            new.push(format!("fee {} -> {} bps", d.previousFee / 100, d.newFee / 100));
+            new.push(format!(
+                "fee {} -> {} bps",
+                d.previousFee / 100,
+                d.newFee / 100
+            ));
             actions.tiers.push((day, d.previousFee, d.newFee, tx));
         } else if let Ok(ev) = log.log_decode::<IManager::Rebalanced>() {
             let d = ev.inner.data;
-            new.push(format!("rebalance LP {} % -> {} %", d.fromBps / 100, d.toBps / 100));
+            new.push(format!(
+                "rebalance LP {} % -> {} %",
+                d.fromBps / 100,
+                d.toBps / 100
+            ));
             actions.rebalances.push((day, d.fromBps, d.toBps, tx));
         } else if let Ok(ev) = log.log_decode::<IManager::Hedged>() {
             let d = ev.inner.data;
-            new.push(format!("hedge short {} tWETH", fmt_units(d.newSize.unsigned_abs(), 18, 3)));
+            new.push(format!(
+                "hedge short {} tWETH",
+                fmt_units(d.newSize.unsigned_abs(), 18, 3)
+            ));
             actions.hedges.push((day, d.previousSize, d.newSize, tx));
         }
     }
@@ -351,19 +523,46 @@ fn run_backtest(keeper_bin: &Path, out: &Path, deposited: &U256) -> Result<Strin
     let output = Command::new(keeper_bin)
         .args(["--json", "backtest", "--prices"])
         .arg(out.join("path.csv"))
-        .args(["--capital", &format!("{capital:.2}"), "--noise-turnover", "0", "--tick", "1d"])
-        .args(["--tiers", "0:500,0.6:3000,1.0:10000", "--hysteresis", "0.05", "--initial-tier", "0", "--vault-hedge-ratio-bps", "5000", "--min-lp-bps", "2000"])
+        .args([
+            "--capital",
+            &format!("{capital:.2}"),
+            "--noise-turnover",
+            "0",
+            "--tick",
+            "1d",
+        ])
+        .args([
+            "--tiers",
+            "0:500,0.6:3000,1.0:10000",
+            "--hysteresis",
+            "0.05",
+            "--initial-tier",
+            "0",
+            "--vault-hedge-ratio-bps",
+            "5000",
+            "--min-lp-bps",
+            "2000",
+        ])
         .env_remove("IL_CONFIG")
         .output()
         .map_err(e("running il-keeper backtest"))?;
     if !output.status.success() {
         let err = String::from_utf8_lossy(&output.stderr);
-        return Err(format!("il-keeper backtest: {}", err.lines().last().unwrap_or("failed")));
+        return Err(format!(
+            "il-keeper backtest: {}",
+            err.lines().last().unwrap_or("failed")
+        ));
     }
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).map_err(e("backtest JSON"))?;
-    let mut text = String::from("=== the same path in the backtest (il-keeper backtest --prices path.csv; tUSDC, capital = alice's deposit) ===\n");
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(e("backtest JSON"))?;
+    let mut text = String::from(
+        "=== the same path in the backtest (il-keeper backtest --prices path.csv; tUSDC, capital = alice's deposit) ===\n",
+    );
     let strategies = report["strategies"].as_array().cloned().unwrap_or_default();
-    text.push_str(&format!("  {:<14}{:>14}{:>14}{:>14}{:>14}{:>9}\n", "strategy", "vs hold", "IL", "fees", "hedge PnL", "actions"));
+    text.push_str(&format!(
+        "  {:<14}{:>14}{:>14}{:>14}{:>14}{:>9}\n",
+        "strategy", "vs hold", "IL", "fees", "hedge PnL", "actions"
+    ));
     for s in strategies {
         let f = |k: &str| s[k].as_f64().unwrap_or(0.0);
         text.push_str(&format!(
@@ -403,16 +602,30 @@ fn print_cast_help(url: &str, out: &Path, keys: &[PrivateKeySigner]) {
     let c = m.contracts;
     let key = alloy::primitives::hex::encode_prefixed(keys[2].to_bytes());
     println!("\n=== inspect or use the vault with cast (node_modules/.bin/cast) ===");
-    println!("export RPC={url} VAULT={} LENS={} TOKEN0={} TOKEN1={}", c.vault, c.lens, c.token0, c.token1);
-    println!("cast call $LENS 'accounting()(uint256,uint256,int256,int256,int256,int256)' --rpc-url $RPC");
+    println!(
+        "export RPC={url} VAULT={} LENS={} TOKEN0={} TOKEN1={}",
+        c.vault, c.lens, c.token0, c.token1
+    );
+    println!(
+        "cast call $LENS 'accounting()(uint256,uint256,int256,int256,int256,int256)' --rpc-url $RPC"
+    );
     println!("cast call $VAULT 'totalSupply()(uint256)' --rpc-url $RPC");
-    println!("# alice's dev key (the standard test mnemonic, account 2): never use it on a real chain");
+    println!(
+        "# alice's dev key (the standard test mnemonic, account 2): never use it on a real chain"
+    );
     println!("export KEY={key}");
     println!("cast send $TOKEN0 'faucet()' --private-key $KEY --rpc-url $RPC");
     println!("cast send $TOKEN1 'faucet()' --private-key $KEY --rpc-url $RPC");
-    println!("cast send $TOKEN0 'approve(address,uint256)' $VAULT 1000000000000000000 --private-key $KEY --rpc-url $RPC");
-    println!("cast send $TOKEN1 'approve(address,uint256)' $VAULT 5000000000 --private-key $KEY --rpc-url $RPC");
-    println!("cast send $VAULT 'deposit(uint256,uint256,uint256,address)' 1000000000000000000 5000000000 1 {} --private-key $KEY --rpc-url $RPC", keys[2].address());
+    println!(
+        "cast send $TOKEN0 'approve(address,uint256)' $VAULT 1000000000000000000 --private-key $KEY --rpc-url $RPC"
+    );
+    println!(
+        "cast send $TOKEN1 'approve(address,uint256)' $VAULT 5000000000 --private-key $KEY --rpc-url $RPC"
+    );
+    println!(
+        "cast send $VAULT 'deposit(uint256,uint256,uint256,address)' 1000000000000000000 5000000000 1 {} --private-key $KEY --rpc-url $RPC",
+        keys[2].address()
+    );
 }
 
 /// `raw` with `decimals` shown with `places` decimals (rounded down).

@@ -10,7 +10,10 @@ fn keeper_bin() -> PathBuf {
     let keeper = demo.with_file_name("il-keeper");
     if !keeper.is_file() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo).args(["build", "-p", "il-keeper", "--bin", "il-keeper"]).status().expect("cargo build il-keeper");
+        let status = Command::new(cargo)
+            .args(["build", "-p", "il-keeper", "--bin", "il-keeper"])
+            .status()
+            .expect("cargo build il-keeper");
         assert!(status.success(), "building il-keeper failed");
     }
     assert!(keeper.is_file(), "{} missing", keeper.display());
@@ -51,7 +54,10 @@ fn the_demo_runs_end_to_end_and_reports_from_the_chain() {
         "=== the same path in the backtest",
         "  keeper  ",
     ] {
-        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
     }
     // the keeper's state and the manifest are where the user can inspect them
     assert!(out.join("manifest.json").is_file());
@@ -61,8 +67,14 @@ fn the_demo_runs_end_to_end_and_reports_from_the_chain() {
 
 #[test]
 fn bad_input_is_one_line_and_exit_1() {
-    let run = Command::new(env!("CARGO_BIN_EXE_il-demo")).args(["--sigma", "9"]).output().expect("run il-demo");
+    let run = Command::new(env!("CARGO_BIN_EXE_il-demo"))
+        .args(["--sigma", "9"])
+        .output()
+        .expect("run il-demo");
     assert_eq!(run.status.code(), Some(1));
     assert!(run.stdout.is_empty());
-    assert_eq!(String::from_utf8_lossy(&run.stderr), "il-demo: --sigma 9 is not in (0, 5)\n");
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        "il-demo: --sigma 9 is not in (0, 5)\n"
+    );
 }

@@ -73,8 +73,16 @@ pub fn decode_revert(data: &[u8]) -> Option<String> {
         .or_else(|| named::<IPool::IPoolErrors>(data))
         .or_else(|| named::<IOracle::IOracleErrors>(data))
         .or_else(|| named::<IToken::ITokenErrors>(data))
-        .or_else(|| Revert::abi_decode(data).ok().map(|r| format!("Error({:?})", r.reason)))
-        .or_else(|| Panic::abi_decode(data).ok().map(|p| format!("Panic({:#x})", p.code)))
+        .or_else(|| {
+            Revert::abi_decode(data)
+                .ok()
+                .map(|r| format!("Error({:?})", r.reason))
+        })
+        .or_else(|| {
+            Panic::abi_decode(data)
+                .ok()
+                .map(|p| format!("Panic({:#x})", p.code))
+        })
 }
 
 #[cfg(test)]
@@ -86,14 +94,29 @@ mod tests {
 
     #[test]
     fn decode_revert_names_errors_with_their_arguments() {
-        let data = IManager::ManagerCooldown { availableAt: 1_700_003_600 }.abi_encode();
-        assert_eq!(decode_revert(&data).as_deref(), Some("ManagerCooldown { availableAt: 1700003600 }"));
-        let data = IToken::OwnableUnauthorizedAccount { account: Address::repeat_byte(0x11) }.abi_encode();
+        let data = IManager::ManagerCooldown {
+            availableAt: 1_700_003_600,
+        }
+        .abi_encode();
+        assert_eq!(
+            decode_revert(&data).as_deref(),
+            Some("ManagerCooldown { availableAt: 1700003600 }")
+        );
+        let data = IToken::OwnableUnauthorizedAccount {
+            account: Address::repeat_byte(0x11),
+        }
+        .abi_encode();
         let text = decode_revert(&data).unwrap();
-        assert!(text.starts_with("OwnableUnauthorizedAccount { account: 0x1111"), "{text}");
+        assert!(
+            text.starts_with("OwnableUnauthorizedAccount { account: 0x1111"),
+            "{text}"
+        );
         let data = Revert::from("boom").abi_encode();
         assert_eq!(decode_revert(&data).as_deref(), Some("Error(\"boom\")"));
-        let data = Panic { code: U256::from(0x11) }.abi_encode();
+        let data = Panic {
+            code: U256::from(0x11),
+        }
+        .abi_encode();
         assert_eq!(decode_revert(&data).as_deref(), Some("Panic(0x11)"));
     }
 

@@ -38,14 +38,34 @@ use crate::{
     send::{SendError, Sender},
 };
 
-pub use il_wasm::deployer::{ADDRESS as STYLUS_DEPLOYER, CONSTRUCTOR_SELECTOR, IStylusDeployer, constructor_calldata};
+pub use il_wasm::deployer::{
+    ADDRESS as STYLUS_DEPLOYER, CONSTRUCTOR_SELECTOR, IStylusDeployer, constructor_calldata,
+};
 
 /// Constructor parameters (Stylus constructors decode their arguments as a
 /// Solidity parameter list). The other constructors take only addresses
 /// and `uint32`s, whose Rust types encode as they are.
-type TokenArgs = (sol_data::String, sol_data::String, sol_data::Uint<8>, sol_data::Address, sol_data::Uint<256>, sol_data::Uint<64>);
-type OracleArgs = (sol_data::Uint<8>, sol_data::String, sol_data::Int<256>, sol_data::Address);
-type HedgeArgs = (sol_data::Address, sol_data::Address, sol_data::Uint<8>, sol_data::Uint<8>, sol_data::Address);
+type TokenArgs = (
+    sol_data::String,
+    sol_data::String,
+    sol_data::Uint<8>,
+    sol_data::Address,
+    sol_data::Uint<256>,
+    sol_data::Uint<64>,
+);
+type OracleArgs = (
+    sol_data::Uint<8>,
+    sol_data::String,
+    sol_data::Int<256>,
+    sol_data::Address,
+);
+type HedgeArgs = (
+    sol_data::Address,
+    sol_data::Address,
+    sol_data::Uint<8>,
+    sol_data::Uint<8>,
+    sol_data::Address,
+);
 
 /// The contract crates, in deployment order, with their manifest names.
 pub const CONTRACT_CRATES: [(&str, &str); 8] = [
@@ -84,13 +104,17 @@ pub enum DeployError {
         limit: usize,
     },
     /// The chain has no StylusDeployer at [`STYLUS_DEPLOYER`].
-    #[error("chain {chain_id} has no StylusDeployer at {STYLUS_DEPLOYER}: is it an Arbitrum (Stylus) chain?")]
+    #[error(
+        "chain {chain_id} has no StylusDeployer at {STYLUS_DEPLOYER}: is it an Arbitrum (Stylus) chain?"
+    )]
     NoStylusDeployer {
         /// The chain's id.
         chain_id: u64,
     },
     /// The deployer account cannot pay.
-    #[error("{deployer} holds {balance} wei; the deployment needs at least {needed} wei (activation budget plus gas)")]
+    #[error(
+        "{deployer} holds {balance} wei; the deployment needs at least {needed} wei (activation budget plus gas)"
+    )]
     InsufficientFunds {
         /// The deployer.
         deployer: Address,
@@ -285,10 +309,17 @@ impl Artifacts {
                 Some(dir) => il_wasm::artifacts::read_wasm_in(dir, krate)?,
                 None => il_wasm::artifacts::read_wasm(krate)?,
             };
-            let wasm = il_wasm::prepare(&raw).map_err(|source| DeployError::Wasm { contract: name, source })?;
+            let wasm = il_wasm::prepare(&raw).map_err(|source| DeployError::Wasm {
+                contract: name,
+                source,
+            })?;
             let code = il_wasm::contract_code(&wasm);
             if code.len() > il_wasm::MAX_CODE_SIZE {
-                return Err(DeployError::TooLarge { contract: name, bytes: code.len(), limit: il_wasm::MAX_CODE_SIZE });
+                return Err(DeployError::TooLarge {
+                    contract: name,
+                    bytes: code.len(),
+                    limit: il_wasm::MAX_CODE_SIZE,
+                });
             }
             codes.push((name, code));
         }
@@ -297,7 +328,10 @@ impl Artifacts {
 
     /// The account code (Stylus header + compressed wasm) of `contract`.
     pub fn code(&self, contract: &str) -> Option<&[u8]> {
-        self.codes.iter().find(|(n, _)| *n == contract).map(|(_, c)| c.as_slice())
+        self.codes
+            .iter()
+            .find(|(n, _)| *n == contract)
+            .map(|(_, c)| c.as_slice())
     }
 }
 
@@ -318,60 +352,216 @@ pub async fn deploy_system<P: Provider<Ethereum>>(
     config.check()?;
     let rpc = |step: &str| {
         let step = step.to_owned();
-        move |e: RpcError<TransportErrorKind>| DeployError::Rpc { step, message: e.to_string() }
+        move |e: RpcError<TransportErrorKind>| DeployError::Rpc {
+            step,
+            message: e.to_string(),
+        }
     };
     let chain_id = provider.get_chain_id().await.map_err(rpc("eth_chainId"))?;
-    let code = provider.get_code_at(STYLUS_DEPLOYER).await.map_err(rpc("eth_getCode"))?;
+    let code = provider
+        .get_code_at(STYLUS_DEPLOYER)
+        .await
+        .map_err(rpc("eth_getCode"))?;
     if code.is_empty() {
         return Err(DeployError::NoStylusDeployer { chain_id });
     }
-    let balance = provider.get_balance(deployer).await.map_err(rpc("eth_getBalance"))?;
-    let needed = config.activation_budget.saturating_add(U256::from(10_000_000_000_000_000u64));
+    let balance = provider
+        .get_balance(deployer)
+        .await
+        .map_err(rpc("eth_getBalance"))?;
+    let needed = config
+        .activation_budget
+        .saturating_add(U256::from(10_000_000_000_000_000u64));
     if balance < needed {
-        return Err(DeployError::InsufficientFunds { deployer, balance, needed });
+        return Err(DeployError::InsufficientFunds {
+            deployer,
+            balance,
+            needed,
+        });
     }
     let mut tx = Sender::new(provider, deployer);
-    let code = |name: &str| artifacts.code(name).expect("Artifacts::load reads every contract crate");
+    let code = |name: &str| {
+        artifacts
+            .code(name)
+            .expect("Artifacts::load reads every contract crate")
+    };
 
     let token = |spec: &TokenSpec| {
-        TokenArgs::abi_encode_params(&(spec.name.clone(), spec.symbol.clone(), spec.decimals, deployer, spec.faucet_amount, spec.faucet_cooldown))
+        TokenArgs::abi_encode_params(&(
+            spec.name.clone(),
+            spec.symbol.clone(),
+            spec.decimals,
+            deployer,
+            spec.faucet_amount,
+            spec.faucet_cooldown,
+        ))
     };
-    let token0 = deploy_one(&mut tx, &format!("deploy token0 {}", config.token0.symbol), code("token"), &token(&config.token0), config.activation_budget).await?;
+    let token0 = deploy_one(
+        &mut tx,
+        &format!("deploy token0 {}", config.token0.symbol),
+        code("token"),
+        &token(&config.token0),
+        config.activation_budget,
+    )
+    .await?;
     on_step(&format!("token0 {} at {token0}", config.token0.symbol));
-    let token1 = deploy_one(&mut tx, &format!("deploy token1 {}", config.token1.symbol), code("token"), &token(&config.token1), config.activation_budget).await?;
+    let token1 = deploy_one(
+        &mut tx,
+        &format!("deploy token1 {}", config.token1.symbol),
+        code("token"),
+        &token(&config.token1),
+        config.activation_budget,
+    )
+    .await?;
     on_step(&format!("token1 {} at {token1}", config.token1.symbol));
-    let answer = I256::try_from(config.initial_answer).map_err(|e| DeployError::Config(e.to_string()))?;
-    let oracle_args = OracleArgs::abi_encode_params(&(config.oracle_decimals, config.oracle_description.clone(), answer, deployer));
-    let oracle = deploy_one(&mut tx, "deploy oracle", code("oracle"), &oracle_args, config.activation_budget).await?;
+    let answer =
+        I256::try_from(config.initial_answer).map_err(|e| DeployError::Config(e.to_string()))?;
+    let oracle_args = OracleArgs::abi_encode_params(&(
+        config.oracle_decimals,
+        config.oracle_description.clone(),
+        answer,
+        deployer,
+    ));
+    let oracle = deploy_one(
+        &mut tx,
+        "deploy oracle",
+        code("oracle"),
+        &oracle_args,
+        config.activation_budget,
+    )
+    .await?;
     on_step(&format!("oracle {} at {oracle}", config.oracle_description));
-    let pool_args = (token0, token1, INITIAL_FEE_PIPS, config.max_fee_pips, deployer).abi_encode_params();
-    let pool = deploy_one(&mut tx, "deploy pool", code("pool"), &pool_args, config.activation_budget).await?;
+    let pool_args = (
+        token0,
+        token1,
+        INITIAL_FEE_PIPS,
+        config.max_fee_pips,
+        deployer,
+    )
+        .abi_encode_params();
+    let pool = deploy_one(
+        &mut tx,
+        "deploy pool",
+        code("pool"),
+        &pool_args,
+        config.activation_budget,
+    )
+    .await?;
     on_step(&format!("pool at {pool}"));
-    let hedge_args = HedgeArgs::abi_encode_params(&(token1, oracle, config.token0.decimals, config.token1.decimals, deployer));
-    let hedge = deploy_one(&mut tx, "deploy hedge venue", code("hedge"), &hedge_args, config.activation_budget).await?;
+    let hedge_args = HedgeArgs::abi_encode_params(&(
+        token1,
+        oracle,
+        config.token0.decimals,
+        config.token1.decimals,
+        deployer,
+    ));
+    let hedge = deploy_one(
+        &mut tx,
+        "deploy hedge venue",
+        code("hedge"),
+        &hedge_args,
+        config.activation_budget,
+    )
+    .await?;
     on_step(&format!("hedge venue at {hedge}"));
-    let engine = deploy_one(&mut tx, "deploy engine", code("engine"), &[], config.activation_budget).await?;
+    let engine = deploy_one(
+        &mut tx,
+        "deploy engine",
+        code("engine"),
+        &[],
+        config.activation_budget,
+    )
+    .await?;
     on_step(&format!("engine at {engine}"));
     let vault_args = (token0, token1, pool, hedge, oracle, engine, deployer).abi_encode_params();
-    let vault = deploy_one(&mut tx, "deploy vault", code("vault"), &vault_args, config.activation_budget).await?;
+    let vault = deploy_one(
+        &mut tx,
+        "deploy vault",
+        code("vault"),
+        &vault_args,
+        config.activation_budget,
+    )
+    .await?;
     on_step(&format!("vault at {vault}"));
     let manager_args = (vault, deployer, config.keeper).abi_encode_params();
-    let manager = deploy_one(&mut tx, "deploy manager", code("manager"), &manager_args, config.activation_budget).await?;
+    let manager = deploy_one(
+        &mut tx,
+        "deploy manager",
+        code("manager"),
+        &manager_args,
+        config.activation_budget,
+    )
+    .await?;
     on_step(&format!("manager at {manager} (keeper {})", config.keeper));
-    let lens = deploy_one(&mut tx, "deploy lens", code("lens"), &vault.abi_encode(), config.activation_budget).await?;
+    let lens = deploy_one(
+        &mut tx,
+        "deploy lens",
+        code("lens"),
+        &vault.abi_encode(),
+        config.activation_budget,
+    )
+    .await?;
     on_step(&format!("lens at {lens}"));
 
-    tx.send_call("vault.configure(manager)", vault, IVault::configureCall { controller: manager, depositCap: config.deposit_cap, paused: false }).await?;
-    tx.send_call("pool.setFeeManager(manager)", pool, IPool::setFeeManagerCall { manager }).await?;
+    tx.send_call(
+        "vault.configure(manager)",
+        vault,
+        IVault::configureCall {
+            controller: manager,
+            depositCap: config.deposit_cap,
+            paused: false,
+        },
+    )
+    .await?;
+    tx.send_call(
+        "pool.setFeeManager(manager)",
+        pool,
+        IPool::setFeeManagerCall { manager },
+    )
+    .await?;
     on_step("wired: the manager controls the vault and the pool's fee");
 
     if let Some(seed) = config.seed {
         let amount1 = config.token1_for(seed.pool_amount0)?;
-        let total1 = amount1.checked_add(seed.house).ok_or_else(|| DeployError::Config("seed amounts overflow".into()))?;
-        tx.send_call("mint token0 seed", token0, IToken::mintCall { to: deployer, amount: seed.pool_amount0 }).await?;
-        tx.send_call("mint token1 seed", token1, IToken::mintCall { to: deployer, amount: total1 }).await?;
-        tx.send_call("approve pool token0", token0, IToken::approveCall { spender: pool, value: seed.pool_amount0 }).await?;
-        tx.send_call("approve pool token1", token1, IToken::approveCall { spender: pool, value: amount1 }).await?;
+        let total1 = amount1
+            .checked_add(seed.house)
+            .ok_or_else(|| DeployError::Config("seed amounts overflow".into()))?;
+        tx.send_call(
+            "mint token0 seed",
+            token0,
+            IToken::mintCall {
+                to: deployer,
+                amount: seed.pool_amount0,
+            },
+        )
+        .await?;
+        tx.send_call(
+            "mint token1 seed",
+            token1,
+            IToken::mintCall {
+                to: deployer,
+                amount: total1,
+            },
+        )
+        .await?;
+        tx.send_call(
+            "approve pool token0",
+            token0,
+            IToken::approveCall {
+                spender: pool,
+                value: seed.pool_amount0,
+            },
+        )
+        .await?;
+        tx.send_call(
+            "approve pool token1",
+            token1,
+            IToken::approveCall {
+                spender: pool,
+                value: amount1,
+            },
+        )
+        .await?;
         let deadline = U256::from(u64::MAX);
         tx.send_call(
             "pool.addLiquidity(seed)",
@@ -386,11 +576,30 @@ pub async fn deploy_system<P: Provider<Ethereum>>(
             },
         )
         .await?;
-        on_step(&format!("pool seeded: {} raw token0 + {amount1} raw token1", seed.pool_amount0));
+        on_step(&format!(
+            "pool seeded: {} raw token0 + {amount1} raw token1",
+            seed.pool_amount0
+        ));
         if !seed.house.is_zero() {
-            tx.send_call("approve hedge venue", token1, IToken::approveCall { spender: hedge, value: seed.house }).await?;
-            tx.send_call("hedge.fund(house)", hedge, IHedge::fundCall { amount: seed.house }).await?;
-            on_step(&format!("hedge venue house funded: {} raw token1", seed.house));
+            tx.send_call(
+                "approve hedge venue",
+                token1,
+                IToken::approveCall {
+                    spender: hedge,
+                    value: seed.house,
+                },
+            )
+            .await?;
+            tx.send_call(
+                "hedge.fund(house)",
+                hedge,
+                IHedge::fundCall { amount: seed.house },
+            )
+            .await?;
+            on_step(&format!(
+                "hedge venue house funded: {} raw token1",
+                seed.house
+            ));
         }
     }
 
@@ -399,7 +608,17 @@ pub async fn deploy_system<P: Provider<Ethereum>>(
         block: tx.last_block(),
         deployer,
         keeper: config.keeper,
-        contracts: Contracts { token0, token1, oracle, pool, hedge, engine, vault, manager, lens },
+        contracts: Contracts {
+            token0,
+            token1,
+            oracle,
+            pool,
+            hedge,
+            engine,
+            vault,
+            manager,
+            lens,
+        },
     })
 }
 
@@ -418,7 +637,9 @@ async fn deploy_one<P: Provider<Ethereum>>(
         initValue: U256::ZERO,
         salt: B256::ZERO,
     };
-    let receipt = tx.send_call_value(step, STYLUS_DEPLOYER, call, budget).await?;
+    let receipt = tx
+        .send_call_value(step, STYLUS_DEPLOYER, call, budget)
+        .await?;
     receipt
         .inner
         .logs()
@@ -426,7 +647,10 @@ async fn deploy_one<P: Provider<Ethereum>>(
         .filter(|l| l.address() == STYLUS_DEPLOYER)
         .find_map(|l| IStylusDeployer::ContractDeployed::decode_log_data(l.data()).ok())
         .map(|e| e.deployedContract)
-        .ok_or(DeployError::NoAddress { step: step.to_owned(), tx: receipt.transaction_hash })
+        .ok_or(DeployError::NoAddress {
+            step: step.to_owned(),
+            tx: receipt.transaction_hash,
+        })
 }
 
 #[cfg(test)]
@@ -437,32 +661,63 @@ mod tests {
     fn token1_for_converts_at_the_oracle_answer() {
         let c = SystemConfig::test_tokens(Address::repeat_byte(1), U256::from(185_025_000_000u64));
         // 1 tWETH (1e18 raw) at $1,850.25 = 1,850.25 tUSDC = 1_850_250_000 raw.
-        assert_eq!(c.token1_for(U256::from(10u64).pow(U256::from(18))).unwrap(), U256::from(1_850_250_000u64));
+        assert_eq!(
+            c.token1_for(U256::from(10u64).pow(U256::from(18))).unwrap(),
+            U256::from(1_850_250_000u64)
+        );
         // 1 wei of token0 is worth nothing in 6-decimal token1.
-        assert!(matches!(c.token1_for(U256::from(1)), Err(DeployError::Config(_))));
+        assert!(matches!(
+            c.token1_for(U256::from(1)),
+            Err(DeployError::Config(_))
+        ));
     }
 
     #[test]
     fn config_check_names_the_problem() {
         let mut c = SystemConfig::test_tokens(Address::ZERO, U256::from(1));
-        assert!(c.check().unwrap_err().to_string().contains("keeper address is zero"));
+        assert!(
+            c.check()
+                .unwrap_err()
+                .to_string()
+                .contains("keeper address is zero")
+        );
         c.keeper = Address::repeat_byte(1);
         c.initial_answer = U256::ZERO;
-        assert!(c.check().unwrap_err().to_string().contains("initial oracle answer 0"));
+        assert!(
+            c.check()
+                .unwrap_err()
+                .to_string()
+                .contains("initial oracle answer 0")
+        );
         c.initial_answer = U256::from(1);
         c.max_fee_pips = 100;
-        assert!(c.check().unwrap_err().to_string().contains("below the initial 500"));
+        assert!(
+            c.check()
+                .unwrap_err()
+                .to_string()
+                .contains("below the initial 500")
+        );
     }
 
     #[test]
     fn describe_revert_unwraps_constructor_errors() {
         use crate::send::describe_revert;
         use alloy::sol_types::SolError;
-        let inner = crate::bindings::IManager::ManagerInvalidAddress { account: Address::ZERO }.abi_encode();
-        let outer = IStylusDeployer::ContractInitializationError { newContract: Address::repeat_byte(2), data: inner.into() }.abi_encode();
+        let inner = crate::bindings::IManager::ManagerInvalidAddress {
+            account: Address::ZERO,
+        }
+        .abi_encode();
+        let outer = IStylusDeployer::ContractInitializationError {
+            newContract: Address::repeat_byte(2),
+            data: inner.into(),
+        }
+        .abi_encode();
         let text = describe_revert(&outer);
         assert!(text.contains("ManagerInvalidAddress"), "{text}");
-        assert!(text.starts_with("ContractInitializationError(constructor of 0x0202"), "{text}");
+        assert!(
+            text.starts_with("ContractInitializationError(constructor of 0x0202"),
+            "{text}"
+        );
         assert_eq!(describe_revert(&[0xab]), "0xab");
     }
 }

@@ -68,7 +68,10 @@ fn event<E: SolEvent>(receipt: &TransactionReceipt, from: Address) -> Option<E> 
 }
 
 fn missing(step: &str, what: &str, receipt: &TransactionReceipt) -> SendError {
-    SendError::Rpc { step: step.to_owned(), message: format!("no {what} event in receipt {}", receipt.transaction_hash) }
+    SendError::Rpc {
+        step: step.to_owned(),
+        message: format!("no {what} event in receipt {}", receipt.transaction_hash),
+    }
 }
 
 /// Owner of the test tokens: mints `amount0`/`amount1` raw units to `to`
@@ -84,9 +87,18 @@ pub async fn mint_test_tokens<P: Provider<Ethereum>>(
     amount0: U256,
     amount1: U256,
 ) -> Result<(), SendError> {
-    for (token, amount, name) in [(m.contracts.token0, amount0, "token0"), (m.contracts.token1, amount1, "token1")] {
+    for (token, amount, name) in [
+        (m.contracts.token0, amount0, "token0"),
+        (m.contracts.token1, amount1, "token1"),
+    ] {
         if !amount.is_zero() {
-            owner.send_call(&format!("mint {name} to {to}"), token, IToken::mintCall { to, amount }).await?;
+            owner
+                .send_call(
+                    &format!("mint {name} to {to}"),
+                    token,
+                    IToken::mintCall { to, amount },
+                )
+                .await?;
         }
     }
     Ok(())
@@ -106,15 +118,48 @@ pub async fn deposit<P: Provider<Ethereum>>(
     min_shares: U256,
 ) -> Result<Deposited, SendError> {
     let vault = m.contracts.vault;
-    wallet.send_call("approve vault token0", m.contracts.token0, IToken::approveCall { spender: vault, value: amount0_max }).await?;
-    wallet.send_call("approve vault token1", m.contracts.token1, IToken::approveCall { spender: vault, value: amount1_max }).await?;
+    wallet
+        .send_call(
+            "approve vault token0",
+            m.contracts.token0,
+            IToken::approveCall {
+                spender: vault,
+                value: amount0_max,
+            },
+        )
+        .await?;
+    wallet
+        .send_call(
+            "approve vault token1",
+            m.contracts.token1,
+            IToken::approveCall {
+                spender: vault,
+                value: amount1_max,
+            },
+        )
+        .await?;
     let receiver = wallet.from();
     let step = "vault.deposit";
     let receipt = wallet
-        .send_call(step, vault, IVault::depositCall { amount0Max: amount0_max, amount1Max: amount1_max, minShares: min_shares, receiver })
+        .send_call(
+            step,
+            vault,
+            IVault::depositCall {
+                amount0Max: amount0_max,
+                amount1Max: amount1_max,
+                minShares: min_shares,
+                receiver,
+            },
+        )
         .await?;
-    let e = event::<IVault::Deposit>(&receipt, vault).ok_or_else(|| missing(step, "Deposit", &receipt))?;
-    Ok(Deposited { shares: e.shares, amount0: e.amount0, amount1: e.amount1, tx: receipt.transaction_hash })
+    let e = event::<IVault::Deposit>(&receipt, vault)
+        .ok_or_else(|| missing(step, "Deposit", &receipt))?;
+    Ok(Deposited {
+        shares: e.shares,
+        amount0: e.amount0,
+        amount1: e.amount1,
+        tx: receipt.transaction_hash,
+    })
 }
 
 /// Redeems `shares` of the wallet to itself.
@@ -132,10 +177,26 @@ pub async fn withdraw<P: Provider<Ethereum>>(
     let step = "vault.withdraw";
     let receiver = wallet.from();
     let receipt = wallet
-        .send_call(step, vault, IVault::withdrawCall { shares, amount0Min: min0, amount1Min: min1, receiver })
+        .send_call(
+            step,
+            vault,
+            IVault::withdrawCall {
+                shares,
+                amount0Min: min0,
+                amount1Min: min1,
+                receiver,
+            },
+        )
         .await?;
-    let e = event::<IVault::Withdraw>(&receipt, vault).ok_or_else(|| missing(step, "Withdraw", &receipt))?;
-    Ok(Withdrawn { shares: e.shares, amount0: e.amount0, amount1: e.amount1, hedge_paid: e.hedgePaid, tx: receipt.transaction_hash })
+    let e = event::<IVault::Withdraw>(&receipt, vault)
+        .ok_or_else(|| missing(step, "Withdraw", &receipt))?;
+    Ok(Withdrawn {
+        shares: e.shares,
+        amount0: e.amount0,
+        amount1: e.amount1,
+        hedge_paid: e.hedgePaid,
+        tx: receipt.transaction_hash,
+    })
 }
 
 /// The oracle's owner or updater posts `answer` (scaled by the feed's
@@ -143,8 +204,18 @@ pub async fn withdraw<P: Provider<Ethereum>>(
 ///
 /// # Errors
 /// [`SendError`] (`OracleUnauthorized...`, `OracleInvalidAnswer`, ...).
-pub async fn set_oracle<P: Provider<Ethereum>>(updater: &mut Sender<'_, P>, m: &Manifest, answer: I256) -> Result<B256, SendError> {
-    let receipt = updater.send_call("oracle.setAnswer", m.contracts.oracle, IOracle::setAnswerCall { answer }).await?;
+pub async fn set_oracle<P: Provider<Ethereum>>(
+    updater: &mut Sender<'_, P>,
+    m: &Manifest,
+    answer: I256,
+) -> Result<B256, SendError> {
+    let receipt = updater
+        .send_call(
+            "oracle.setAnswer",
+            m.contracts.oracle,
+            IOracle::setAnswerCall { answer },
+        )
+        .await?;
     Ok(receipt.transaction_hash)
 }
 
@@ -153,13 +224,27 @@ pub async fn set_oracle<P: Provider<Ethereum>>(updater: &mut Sender<'_, P>, m: &
 ///
 /// # Errors
 /// [`SendError::Rpc`] if a view fails.
-pub async fn oracle_price<P: Provider<Ethereum>>(provider: &P, m: &Manifest) -> Result<f64, SendError> {
-    let rpc = |e: alloy::contract::Error| SendError::Rpc { step: "read oracle".into(), message: e.to_string() };
+pub async fn oracle_price<P: Provider<Ethereum>>(
+    provider: &P,
+    m: &Manifest,
+) -> Result<f64, SendError> {
+    let rpc = |e: alloy::contract::Error| SendError::Rpc {
+        step: "read oracle".into(),
+        message: e.to_string(),
+    };
     let oracle = IOracle::new(m.contracts.oracle, provider);
     let answer = oracle.latestAnswer().call().await.map_err(rpc)?;
     let decimals = oracle.decimals().call().await.map_err(rpc)?;
-    let d0 = IToken::new(m.contracts.token0, provider).decimals().call().await.map_err(rpc)?;
-    let d1 = IToken::new(m.contracts.token1, provider).decimals().call().await.map_err(rpc)?;
+    let d0 = IToken::new(m.contracts.token0, provider)
+        .decimals()
+        .call()
+        .await
+        .map_err(rpc)?;
+    let d1 = IToken::new(m.contracts.token1, provider)
+        .decimals()
+        .call()
+        .await
+        .map_err(rpc)?;
     let answer: f64 = answer.to_string().parse().unwrap_or(0.0);
     Ok(answer * 10f64.powi(i32::from(d1) - i32::from(decimals) - i32::from(d0)))
 }
@@ -180,13 +265,19 @@ pub async fn arbitrage_to_oracle<P: Provider<Ethereum>>(
     m: &Manifest,
     min_move_bps: u32,
 ) -> Result<Option<Swapped>, SendError> {
-    let rpc = |e: alloy::contract::Error| SendError::Rpc { step: "read pool".into(), message: e.to_string() };
+    let rpc = |e: alloy::contract::Error| SendError::Rpc {
+        step: "read pool".into(),
+        message: e.to_string(),
+    };
     let target = oracle_price(provider, m).await?;
     let pool = IPool::new(m.contracts.pool, provider);
     let reserves = pool.getReserves().call().await.map_err(rpc)?;
     let fee = f64::from(pool.fee().call().await.map_err(rpc)?) / 1e6;
     // reserves are < 2^112: the float keeps 53 significant bits, enough to size a trade.
-    let (r0, r1) = (reserves.reserve0.to::<u128>() as f64, reserves.reserve1.to::<u128>() as f64);
+    let (r0, r1) = (
+        reserves.reserve0.to::<u128>() as f64,
+        reserves.reserve1.to::<u128>() as f64,
+    );
     if !(r0 > 0.0 && r1 > 0.0 && target > 0.0) {
         return Ok(None);
     }
@@ -196,23 +287,61 @@ pub async fn arbitrage_to_oracle<P: Provider<Ethereum>>(
     }
     let k = r0 * r1;
     let (zero_for_one, amount_in, token) = if target > spot {
-        (false, ((k * target).sqrt() - r1) / (1.0 - fee), m.contracts.token1)
+        (
+            false,
+            ((k * target).sqrt() - r1) / (1.0 - fee),
+            m.contracts.token1,
+        )
     } else {
-        (true, ((k / target).sqrt() - r0) / (1.0 - fee), m.contracts.token0)
+        (
+            true,
+            ((k / target).sqrt() - r0) / (1.0 - fee),
+            m.contracts.token0,
+        )
     };
     // f64 -> integer via its decimal text: exact for the magnitudes of pools (< 2^112).
-    let amount_in = U256::from_str_radix(&format!("{:.0}", amount_in.floor().max(0.0)), 10).unwrap_or(U256::ZERO);
+    let amount_in = U256::from_str_radix(&format!("{:.0}", amount_in.floor().max(0.0)), 10)
+        .unwrap_or(U256::ZERO);
     if amount_in.is_zero() {
         return Ok(None);
     }
     let pool_addr = m.contracts.pool;
-    trader.send_call("approve pool", token, IToken::approveCall { spender: pool_addr, value: amount_in }).await?;
+    trader
+        .send_call(
+            "approve pool",
+            token,
+            IToken::approveCall {
+                spender: pool_addr,
+                value: amount_in,
+            },
+        )
+        .await?;
     let step = "pool.swapExactIn";
     let to = trader.from();
     let receipt = trader
-        .send_call(step, pool_addr, IPool::swapExactInCall { zeroForOne: zero_for_one, amountIn: amount_in, minAmountOut: U256::ZERO, to, deadline: U256::from(u64::MAX) })
+        .send_call(
+            step,
+            pool_addr,
+            IPool::swapExactInCall {
+                zeroForOne: zero_for_one,
+                amountIn: amount_in,
+                minAmountOut: U256::ZERO,
+                to,
+                deadline: U256::from(u64::MAX),
+            },
+        )
         .await?;
-    let e = event::<IPool::Swap>(&receipt, pool_addr).ok_or_else(|| missing(step, "Swap", &receipt))?;
-    let amount_out = if zero_for_one { e.amount1Out } else { e.amount0Out };
-    Ok(Some(Swapped { zero_for_one, amount_in, amount_out, tx: receipt.transaction_hash }))
+    let e =
+        event::<IPool::Swap>(&receipt, pool_addr).ok_or_else(|| missing(step, "Swap", &receipt))?;
+    let amount_out = if zero_for_one {
+        e.amount1Out
+    } else {
+        e.amount0Out
+    };
+    Ok(Some(Swapped {
+        zero_for_one,
+        amount_in,
+        amount_out,
+        tx: receipt.transaction_hash,
+    }))
 }

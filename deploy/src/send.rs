@@ -69,7 +69,11 @@ pub struct Sender<'a, P> {
 impl<'a, P: Provider<Ethereum>> Sender<'a, P> {
     /// A sender for `from` through `provider` (which must hold its key).
     pub fn new(provider: &'a P, from: Address) -> Self {
-        Self { provider, from, last_block: 0 }
+        Self {
+            provider,
+            from,
+            last_block: 0,
+        }
     }
 
     /// The sending account.
@@ -86,8 +90,14 @@ impl<'a, P: Provider<Ethereum>> Sender<'a, P> {
     ///
     /// # Errors
     /// [`SendError`].
-    pub async fn send_call<C: SolCall>(&mut self, step: &str, to: Address, call: C) -> Result<TransactionReceipt, SendError> {
-        self.send(step, to, call.abi_encode().into(), U256::ZERO).await
+    pub async fn send_call<C: SolCall>(
+        &mut self,
+        step: &str,
+        to: Address,
+        call: C,
+    ) -> Result<TransactionReceipt, SendError> {
+        self.send(step, to, call.abi_encode().into(), U256::ZERO)
+            .await
     }
 
     /// Sends a typed call with `value` wei.
@@ -109,12 +119,28 @@ impl<'a, P: Provider<Ethereum>> Sender<'a, P> {
     /// # Errors
     /// [`SendError::Reverted`] if the simulation reverts (nothing sent),
     /// [`SendError::Failed`] for a status-0 receipt, [`SendError::Rpc`].
-    pub async fn send(&mut self, step: &str, to: Address, data: Bytes, value: U256) -> Result<TransactionReceipt, SendError> {
-        let rpc = |e: RpcError<TransportErrorKind>| SendError::Rpc { step: step.to_owned(), message: e.to_string() };
-        let request = TransactionRequest::default().with_from(self.from).with_to(to).with_input(data).with_value(value);
+    pub async fn send(
+        &mut self,
+        step: &str,
+        to: Address,
+        data: Bytes,
+        value: U256,
+    ) -> Result<TransactionReceipt, SendError> {
+        let rpc = |e: RpcError<TransportErrorKind>| SendError::Rpc {
+            step: step.to_owned(),
+            message: e.to_string(),
+        };
+        let request = TransactionRequest::default()
+            .with_from(self.from)
+            .with_to(to)
+            .with_input(data)
+            .with_value(value);
         if let Err(e) = self.provider.call(request.clone()).await {
             return Err(match e.as_error_resp().and_then(|p| p.as_revert_data()) {
-                Some(data) => SendError::Reverted { step: step.to_owned(), reason: describe_revert(&data) },
+                Some(data) => SendError::Reverted {
+                    step: step.to_owned(),
+                    reason: describe_revert(&data),
+                },
                 None => rpc(e),
             });
         }
@@ -123,9 +149,15 @@ impl<'a, P: Provider<Ethereum>> Sender<'a, P> {
             .with_timeout(Some(RECEIPT_TIMEOUT))
             .get_receipt()
             .await
-            .map_err(|e| SendError::Rpc { step: step.to_owned(), message: e.to_string() })?;
+            .map_err(|e| SendError::Rpc {
+                step: step.to_owned(),
+                message: e.to_string(),
+            })?;
         if !receipt.status() {
-            return Err(SendError::Failed { step: step.to_owned(), tx: receipt.transaction_hash });
+            return Err(SendError::Failed {
+                step: step.to_owned(),
+                tx: receipt.transaction_hash,
+            });
         }
         self.last_block = receipt.block_number.unwrap_or(self.last_block);
         Ok(receipt)
@@ -137,7 +169,11 @@ impl<'a, P: Provider<Ethereum>> Sender<'a, P> {
 /// of unknown data.
 pub fn describe_revert(data: &[u8]) -> String {
     if let Ok(e) = IStylusDeployer::ContractInitializationError::abi_decode(data) {
-        return format!("ContractInitializationError(constructor of {}: {})", e.newContract, describe_revert(&e.data));
+        return format!(
+            "ContractInitializationError(constructor of {}: {})",
+            e.newContract,
+            describe_revert(&e.data)
+        );
     }
     decode_revert(data).unwrap_or_else(|| format!("0x{}", alloy::primitives::hex::encode(data)))
 }

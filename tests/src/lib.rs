@@ -78,18 +78,31 @@ impl Env {
     pub async fn start() -> Self {
         let (url, devnet, keys) = match std::env::var("IL_E2E_RPC_URL") {
             Ok(url) => {
-                let key = std::env::var("IL_E2E_PRIVATE_KEY").unwrap_or_else(|_| panic!("IL_E2E_RPC_URL is set: set IL_E2E_PRIVATE_KEY to a funded key"));
-                let root: PrivateKeySigner = key.trim().parse().unwrap_or_else(|e| panic!("IL_E2E_PRIVATE_KEY: {e}"));
+                let key = std::env::var("IL_E2E_PRIVATE_KEY").unwrap_or_else(|_| {
+                    panic!("IL_E2E_RPC_URL is set: set IL_E2E_PRIVATE_KEY to a funded key")
+                });
+                let root: PrivateKeySigner = key
+                    .trim()
+                    .parse()
+                    .unwrap_or_else(|e| panic!("IL_E2E_PRIVATE_KEY: {e}"));
                 let mut keys = vec![root.clone()];
                 for i in 1u8..5 {
                     let mut seed = root.to_bytes().to_vec();
                     seed.push(i);
-                    keys.push(PrivateKeySigner::from_bytes(&keccak256(&seed)).expect("a keccak digest is a valid key"));
+                    keys.push(
+                        PrivateKeySigner::from_bytes(&keccak256(&seed))
+                            .expect("a keccak digest is a valid key"),
+                    );
                 }
                 (url, None, keys)
             }
             Err(_) => {
-                let chain = Devnet::spawn(Config { port: 0, ..Default::default() }).await.unwrap_or_else(|e| panic!("devnet: {e}"));
+                let chain = Devnet::spawn(Config {
+                    port: 0,
+                    ..Default::default()
+                })
+                .await
+                .unwrap_or_else(|e| panic!("devnet: {e}"));
                 let keys = chain.dev_accounts()[..5]
                     .iter()
                     .map(|a| PrivateKeySigner::from_bytes(&a.private_key).expect("dev key"))
@@ -101,7 +114,10 @@ impl Env {
         for k in &keys[1..] {
             wallet.register_signer(k.clone());
         }
-        let provider = ProviderBuilder::new().wallet(wallet).connect_http(url.parse().expect("url")).erased();
+        let provider = ProviderBuilder::new()
+            .wallet(wallet)
+            .connect_http(url.parse().expect("url"))
+            .erased();
         let accounts = Accounts {
             deployer: keys[0].clone(),
             keeper: keys[1].clone(),
@@ -113,11 +129,24 @@ impl Env {
             fund_accounts(&provider, &keys).await;
         }
         let artifacts = Artifacts::load(None).unwrap_or_else(|e| panic!("{e}"));
-        let config = SystemConfig::test_tokens(accounts.keeper.address(), U256::from(INITIAL_ANSWER));
-        let manifest = deploy_system(&provider, accounts.deployer.address(), &artifacts, &config, |_| {})
-            .await
-            .unwrap_or_else(|e| panic!("deploy: {e}"));
-        Self { provider, manifest, accounts, url, devnet }
+        let config =
+            SystemConfig::test_tokens(accounts.keeper.address(), U256::from(INITIAL_ANSWER));
+        let manifest = deploy_system(
+            &provider,
+            accounts.deployer.address(),
+            &artifacts,
+            &config,
+            |_| {},
+        )
+        .await
+        .unwrap_or_else(|e| panic!("deploy: {e}"));
+        Self {
+            provider,
+            manifest,
+            accounts,
+            url,
+            devnet,
+        }
     }
 
     /// A sender for `who` (any of [`Accounts`]).
@@ -136,10 +165,23 @@ impl Env {
     /// Panics on an external RPC: check [`Env::can_travel`] first.
     pub async fn advance(&self, seconds: u64) {
         assert!(self.can_travel(), "time travel needs the local chain");
-        let latest = self.provider.get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await.expect("latest block").expect("a latest block");
+        let latest = self
+            .provider
+            .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+            .await
+            .expect("latest block")
+            .expect("a latest block");
         let next = latest.header.timestamp + seconds;
-        let _: serde_json::Value = self.provider.raw_request("evm_setNextBlockTimestamp".into(), (next,)).await.expect("evm_setNextBlockTimestamp");
-        let _: serde_json::Value = self.provider.raw_request("evm_mine".into(), ()).await.expect("evm_mine");
+        let _: serde_json::Value = self
+            .provider
+            .raw_request("evm_setNextBlockTimestamp".into(), (next,))
+            .await
+            .expect("evm_setNextBlockTimestamp");
+        let _: serde_json::Value = self
+            .provider
+            .raw_request("evm_mine".into(), ())
+            .await
+            .expect("evm_mine");
     }
 
     /// Stops the in-process chain.
@@ -155,14 +197,22 @@ impl Env {
 async fn fund_accounts(provider: &DynProvider, keys: &[PrivateKeySigner]) {
     let amount = std::env::var("IL_E2E_FUND_WEI")
         .ok()
-        .map(|s| U256::from_str_radix(s.trim(), 10).unwrap_or_else(|e| panic!("IL_E2E_FUND_WEI: {e}")))
+        .map(|s| {
+            U256::from_str_radix(s.trim(), 10).unwrap_or_else(|e| panic!("IL_E2E_FUND_WEI: {e}"))
+        })
         .unwrap_or(U256::from(20_000_000_000_000_000u64));
     for k in &keys[1..] {
-        let have = provider.get_balance(k.address()).await.expect("eth_getBalance");
+        let have = provider
+            .get_balance(k.address())
+            .await
+            .expect("eth_getBalance");
         if have >= amount {
             continue;
         }
-        let tx = TransactionRequest::default().with_from(keys[0].address()).with_to(k.address()).with_value(amount - have);
+        let tx = TransactionRequest::default()
+            .with_from(keys[0].address())
+            .with_to(k.address())
+            .with_value(amount - have);
         let receipt = provider
             .send_transaction(tx)
             .await
@@ -196,10 +246,18 @@ pub async fn cast(args: &[&str]) -> String {
     let path = cast_path();
     let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
     let shown = args.join(" ");
-    let out = tokio::task::spawn_blocking(move || std::process::Command::new(path).args(&args).output())
-        .await
-        .expect("join")
-        .unwrap_or_else(|e| panic!("cannot run cast: {e}"));
-    assert!(out.status.success(), "cast {shown} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8").trim().to_owned()
+    let out =
+        tokio::task::spawn_blocking(move || std::process::Command::new(path).args(&args).output())
+            .await
+            .expect("join")
+            .unwrap_or_else(|e| panic!("cannot run cast: {e}"));
+    assert!(
+        out.status.success(),
+        "cast {shown} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
 }

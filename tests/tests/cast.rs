@@ -24,13 +24,7 @@ async fn cast_reads_sends_and_fetches_receipts() {
 
     assert_eq!(cast(&["chain-id", "--rpc-url", &url]).await, "412346");
     assert_eq!(
-        cast(&[
-            "balance",
-            &sender.address.to_string(),
-            "--rpc-url",
-            &url
-        ])
-        .await,
+        cast(&["balance", &sender.address.to_string(), "--rpc-url", &url]).await,
         "10000000000000000000000"
     );
     let key = sender.private_key.to_string();
@@ -88,27 +82,68 @@ async fn a_cast_wallet_approves_deposits_reads_shares_and_withdraws() {
     let m = env.manifest;
     let alice = env.accounts.alice.address();
     let key = alloy::primitives::hex::encode_prefixed(env.accounts.alice.to_bytes());
-    let (url, vault, alice_s) = (env.url.as_str(), m.contracts.vault.to_string(), alice.to_string());
+    let (url, vault, alice_s) = (
+        env.url.as_str(),
+        m.contracts.vault.to_string(),
+        alice.to_string(),
+    );
     let mut owner = env.sender(&env.accounts.deployer);
-    ops::mint_test_tokens(&mut owner, &m, alice, eth(2), usd(4_000)).await.unwrap();
+    ops::mint_test_tokens(&mut owner, &m, alice, eth(2), usd(4_000))
+        .await
+        .unwrap();
 
     let (a0, a1) = (eth(2).to_string(), usd(4_000).to_string());
-    send(url, &key, &m.contracts.token0.to_string(), "approve(address,uint256)", &[&vault, &a0]).await;
-    send(url, &key, &m.contracts.token1.to_string(), "approve(address,uint256)", &[&vault, &a1]).await;
-    let sent = send(url, &key, &vault, "deposit(uint256,uint256,uint256,address)", &[&a0, &a1, "1", &alice_s]).await;
+    send(
+        url,
+        &key,
+        &m.contracts.token0.to_string(),
+        "approve(address,uint256)",
+        &[&vault, &a0],
+    )
+    .await;
+    send(
+        url,
+        &key,
+        &m.contracts.token1.to_string(),
+        "approve(address,uint256)",
+        &[&vault, &a1],
+    )
+    .await;
+    let sent = send(
+        url,
+        &key,
+        &vault,
+        "deposit(uint256,uint256,uint256,address)",
+        &[&a0, &a1, "1", &alice_s],
+    )
+    .await;
     let hash = sent["transactionHash"].as_str().unwrap();
 
-    let shares = number(&cast(&["call", "--rpc-url", url, &vault, "balanceOf(address)(uint256)", &alice_s]).await);
+    let shares = number(
+        &cast(&[
+            "call",
+            "--rpc-url",
+            url,
+            &vault,
+            "balanceOf(address)(uint256)",
+            &alice_s,
+        ])
+        .await,
+    );
     assert!(shares > U256::ZERO);
 
     // the receipt, fetched again, carries the vault's Deposit event with those shares
-    let receipt: Value = serde_json::from_str(&cast(&["receipt", hash, "--rpc-url", url, "--json"]).await).unwrap();
+    let receipt: Value =
+        serde_json::from_str(&cast(&["receipt", hash, "--rpc-url", url, "--json"]).await).unwrap();
     let topic = format!("{:#x}", IVault::Deposit::SIGNATURE_HASH);
     let deposit = receipt["logs"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|l| l["address"].as_str().unwrap().eq_ignore_ascii_case(&vault) && l["topics"][0] == topic.as_str())
+        .find(|l| {
+            l["address"].as_str().unwrap().eq_ignore_ascii_case(&vault)
+                && l["topics"][0] == topic.as_str()
+        })
         .unwrap_or_else(|| panic!("no Deposit log in {receipt}"));
     let data = alloy::primitives::hex::decode(deposit["data"].as_str().unwrap()).unwrap();
     // data: amount0, amount1, shares (sender and receiver are indexed)
@@ -117,19 +152,75 @@ async fn a_cast_wallet_approves_deposits_reads_shares_and_withdraws() {
 
     // a withdrawal of more than the balance is refused; of all shares, paid out
     let too_many = (shares + U256::from(1)).to_string();
-    let mut args = vec!["send", "--rpc-url", url, "--private-key", &key, &vault, "withdraw(uint256,uint256,uint256,address)", &too_many, "0", "0", &alice_s];
+    let mut args = vec![
+        "send",
+        "--rpc-url",
+        url,
+        "--private-key",
+        &key,
+        &vault,
+        "withdraw(uint256,uint256,uint256,address)",
+        &too_many,
+        "0",
+        "0",
+        &alice_s,
+    ];
     args.push("--json");
     let path = il_e2e::cast_path();
     let args_owned: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-    let refused = tokio::task::spawn_blocking(move || std::process::Command::new(path).args(&args_owned).output()).await.unwrap().unwrap();
+    let refused = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(path).args(&args_owned).output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
     // cast 1.7.1 reports a failed gas estimate on stderr (its exit status is 0 with --json): no receipt is printed
-    assert!(refused.stdout.is_empty(), "no transaction: {}", String::from_utf8_lossy(&refused.stdout));
+    assert!(
+        refused.stdout.is_empty(),
+        "no transaction: {}",
+        String::from_utf8_lossy(&refused.stdout)
+    );
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    let selector = alloy::primitives::hex::encode(<IVault::VaultExceedsBalance as alloy::sol_types::SolError>::SELECTOR);
-    assert!(stderr.contains(&selector), "cast shows the VaultExceedsBalance revert data: {stderr}");
-    send(url, &key, &vault, "withdraw(uint256,uint256,uint256,address)", &[&shares.to_string(), "0", "0", &alice_s]).await;
-    assert_eq!(number(&cast(&["call", "--rpc-url", url, &vault, "balanceOf(address)(uint256)", &alice_s]).await), U256::ZERO);
-    let back0 = number(&cast(&["call", "--rpc-url", url, &m.contracts.token0.to_string(), "balanceOf(address)(uint256)", &alice_s]).await);
+    let selector = alloy::primitives::hex::encode(
+        <IVault::VaultExceedsBalance as alloy::sol_types::SolError>::SELECTOR,
+    );
+    assert!(
+        stderr.contains(&selector),
+        "cast shows the VaultExceedsBalance revert data: {stderr}"
+    );
+    send(
+        url,
+        &key,
+        &vault,
+        "withdraw(uint256,uint256,uint256,address)",
+        &[&shares.to_string(), "0", "0", &alice_s],
+    )
+    .await;
+    assert_eq!(
+        number(
+            &cast(&[
+                "call",
+                "--rpc-url",
+                url,
+                &vault,
+                "balanceOf(address)(uint256)",
+                &alice_s
+            ])
+            .await
+        ),
+        U256::ZERO
+    );
+    let back0 = number(
+        &cast(&[
+            "call",
+            "--rpc-url",
+            url,
+            &m.contracts.token0.to_string(),
+            "balanceOf(address)(uint256)",
+            &alice_s,
+        ])
+        .await,
+    );
     assert!(back0 > eth(1), "alice got her token0 back: {back0}");
     env.stop().await;
 }

@@ -247,11 +247,13 @@ impl Erc20 {
         if current == U256::MAX {
             return Ok(());
         }
-        let left = current.checked_sub(value).ok_or(ERC20InsufficientAllowance {
-            spender,
-            allowance: current,
-            needed: value,
-        })?;
+        let left = current
+            .checked_sub(value)
+            .ok_or(ERC20InsufficientAllowance {
+                spender,
+                allowance: current,
+                needed: value,
+            })?;
         slots::set(self.vm(), self.allowance_slot(owner, spender), left);
         Ok(())
     }
@@ -324,13 +326,11 @@ impl Erc20 {
         } else {
             let slot = self.balance_slot(from);
             let balance = slots::get(self.vm(), slot);
-            let left = balance
-                .checked_sub(value)
-                .ok_or(ERC20InsufficientBalance {
-                    sender: from,
-                    balance,
-                    needed: value,
-                })?;
+            let left = balance.checked_sub(value).ok_or(ERC20InsufficientBalance {
+                sender: from,
+                balance,
+                needed: value,
+            })?;
             slots::set(self.vm(), slot, left);
         }
         if to.is_zero() {

@@ -96,8 +96,14 @@ pub fn address_at(data: &[u8], index: usize) -> Option<Address> {
 /// static `words` then `tail`.
 #[inline(never)]
 pub fn encode(selector: [u8; 4], words: &[B256], tail: Option<&[u8]>) -> Vec<u8> {
-    let tail_len = tail.map_or(0, |t| t.len().div_ceil(32).saturating_add(2).saturating_mul(32));
-    let mut out = Vec::with_capacity(4usize.saturating_add(words.len().saturating_mul(32)).saturating_add(tail_len));
+    let tail_len = tail.map_or(0, |t| {
+        t.len().div_ceil(32).saturating_add(2).saturating_mul(32)
+    });
+    let mut out = Vec::with_capacity(
+        4usize
+            .saturating_add(words.len().saturating_mul(32))
+            .saturating_add(tail_len),
+    );
     out.extend_from_slice(&selector);
     for w in words {
         out.extend_from_slice(w.as_slice());
@@ -119,7 +125,13 @@ pub fn encode(selector: [u8; 4], words: &[B256], tail: Option<&[u8]>) -> Vec<u8>
 /// offset word (32), the length, then the words.
 #[inline(never)]
 pub fn encode_array(selector: [u8; 4], words: &[U256]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(words.len().saturating_add(2).saturating_mul(32).saturating_add(4));
+    let mut out = Vec::with_capacity(
+        words
+            .len()
+            .saturating_add(2)
+            .saturating_mul(32)
+            .saturating_add(4),
+    );
     out.extend_from_slice(&selector);
     out.extend_from_slice(U256::from(32u8).to_word().as_slice());
     out.extend_from_slice(U256::from(words.len()).to_word().as_slice());
@@ -165,7 +177,11 @@ where
 
 /// A read-only call of `target` with ABI `data`; `Err` as for [`call`].
 #[inline(never)]
-pub fn static_call<H: Host + ?Sized>(vm: &H, target: Address, data: &[u8]) -> Result<Vec<u8>, Vec<u8>> {
+pub fn static_call<H: Host + ?Sized>(
+    vm: &H,
+    target: Address,
+    data: &[u8],
+) -> Result<Vec<u8>, Vec<u8>> {
     sdk_static_call(vm, Call::new(), target, data).map_err(revert_data)
 }
 
@@ -296,10 +312,23 @@ mod tests {
         let c = I256::try_from(-5).unwrap();
         let ours = encode(
             probeCall::SELECTOR,
-            &[a.to_word(), U256::from(7).to_word(), c.to_word(), true.to_word(), 9u8.to_word()],
+            &[
+                a.to_word(),
+                U256::from(7).to_word(),
+                c.to_word(),
+                true.to_word(),
+                9u8.to_word(),
+            ],
             None,
         );
-        let theirs = probeCall { a, b: U256::from(7), c, d: true, e: 9 }.abi_encode();
+        let theirs = probeCall {
+            a,
+            b: U256::from(7),
+            c,
+            d: true,
+            e: 9,
+        }
+        .abi_encode();
         assert_eq!(ours, theirs);
     }
 
@@ -313,7 +342,12 @@ mod tests {
                 &[a.to_word(), U256::from(3).to_word()],
                 Some(&reason),
             );
-            let theirs = WithReason { target: a, code: U256::from(3), reason: Bytes::from(reason) }.abi_encode();
+            let theirs = WithReason {
+                target: a,
+                code: U256::from(3),
+                reason: Bytes::from(reason),
+            }
+            .abi_encode();
             assert_eq!(ours, theirs, "reason of {len} bytes");
         }
     }
@@ -322,7 +356,13 @@ mod tests {
     fn arrays_match_alloy() {
         sol! { function takes(uint256[] words) returns (uint256[]); }
         let words = vec![U256::from(1), U256::MAX, U256::ZERO];
-        assert_eq!(encode_array(takesCall::SELECTOR, &words), takesCall { words: words.clone() }.abi_encode());
+        assert_eq!(
+            encode_array(takesCall::SELECTOR, &words),
+            takesCall {
+                words: words.clone()
+            }
+            .abi_encode()
+        );
         let returned = words.abi_encode();
         assert_eq!(decode_array(&returned), Some(words));
         assert_eq!(decode_array(&[0u8; 31]), None);
@@ -330,10 +370,18 @@ mod tests {
 
     #[test]
     fn words_read_back() {
-        let data = (U256::from(5), I256::try_from(-2).unwrap(), address!("0x00000000000000000000000000000000000000b2")).abi_encode();
+        let data = (
+            U256::from(5),
+            I256::try_from(-2).unwrap(),
+            address!("0x00000000000000000000000000000000000000b2"),
+        )
+            .abi_encode();
         assert_eq!(u256_at(&data, 0), Some(U256::from(5)));
         assert_eq!(i256_at(&data, 1), Some(I256::try_from(-2).unwrap()));
-        assert_eq!(address_at(&data, 2), Some(address!("0x00000000000000000000000000000000000000b2")));
+        assert_eq!(
+            address_at(&data, 2),
+            Some(address!("0x00000000000000000000000000000000000000b2"))
+        );
         assert_eq!(u256_at(&data, 3), None);
     }
 }

@@ -26,11 +26,11 @@ pub mod __private {
 
 pub mod erc20;
 pub mod lean;
-pub mod short_string;
-pub mod slots;
 pub mod ownable;
 pub mod pausable;
 pub mod router;
+pub mod short_string;
+pub mod slots;
 
 pub use erc20::{Erc20, Erc20Errors, Erc20Metadata};
 pub use ownable::{Ownable2Step, OwnableErrors};

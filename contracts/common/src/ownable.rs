@@ -44,8 +44,7 @@ sol! {
 }
 
 pub use IOwnable::{
-    OwnableInvalidOwner, OwnableUnauthorizedAccount, OwnershipTransferStarted,
-    OwnershipTransferred,
+    OwnableInvalidOwner, OwnableUnauthorizedAccount, OwnershipTransferStarted, OwnershipTransferred,
 };
 
 /// The errors an [`Ownable2Step`] method can return (see `crate::erc20::Erc20Errors`).
@@ -75,7 +74,11 @@ impl Ownable2Step {
         self.set_owners(owner, Address::ZERO);
         emit(
             self.vm(),
-            &[OwnershipTransferred::SIGNATURE_HASH, Address::ZERO.to_word(), owner.to_word()],
+            &[
+                OwnershipTransferred::SIGNATURE_HASH,
+                Address::ZERO.to_word(),
+                owner.to_word(),
+            ],
             &[],
         );
         Ok(())
@@ -98,7 +101,11 @@ impl Ownable2Step {
     }
 
     fn set_owners(&self, owner: Address, pending: Address) {
-        slots::store(self.vm(), OWNER, &[slots::from_address(owner), slots::from_address(pending)]);
+        slots::store(
+            self.vm(),
+            OWNER,
+            &[slots::from_address(owner), slots::from_address(pending)],
+        );
     }
 
     /// Passes when the caller is the owner.
@@ -126,7 +133,11 @@ impl Ownable2Step {
         self.set_owners(owner, new_owner);
         emit(
             self.vm(),
-            &[OwnershipTransferStarted::SIGNATURE_HASH, owner.to_word(), new_owner.to_word()],
+            &[
+                OwnershipTransferStarted::SIGNATURE_HASH,
+                owner.to_word(),
+                new_owner.to_word(),
+            ],
             &[],
         );
         Ok(())
@@ -148,7 +159,11 @@ impl Ownable2Step {
         self.set_owners(caller, Address::ZERO);
         emit(
             self.vm(),
-            &[OwnershipTransferred::SIGNATURE_HASH, previous.to_word(), caller.to_word()],
+            &[
+                OwnershipTransferred::SIGNATURE_HASH,
+                previous.to_word(),
+                caller.to_word(),
+            ],
             &[],
         );
         Ok(())
@@ -186,7 +201,10 @@ macro_rules! ownable_methods {
             ///
             /// # Events
             /// `OwnershipTransferStarted`.
-            pub fn transfer_ownership(&mut self, new_owner: alloy_primitives::Address) -> Result<(), $error> {
+            pub fn transfer_ownership(
+                &mut self,
+                new_owner: alloy_primitives::Address,
+            ) -> Result<(), $error> {
                 self.$field.transfer_ownership::<$error>(new_owner)
             }
 

@@ -74,7 +74,11 @@ impl Pausable {
     pub fn pause<E: PausableErrors>(&mut self) -> Result<(), E> {
         self.when_not_paused::<E>()?;
         slots::set(self.vm(), PAUSED, U256::from(1u8));
-        emit(self.vm(), &[Paused::SIGNATURE_HASH], &[self.vm().msg_sender().to_word()]);
+        emit(
+            self.vm(),
+            &[Paused::SIGNATURE_HASH],
+            &[self.vm().msg_sender().to_word()],
+        );
         Ok(())
     }
 

@@ -169,7 +169,9 @@ impl<T: FromArg> FromArg for Vec<T> {
     fn from_arg(data: &[u8], index: usize) -> Option<Self> {
         let (first, len) = dynamic(data, index)?;
         // elements are words after the length word (static element types)
-        (0..len).map(|i| T::from_arg(data, first.checked_add(i)?)).collect()
+        (0..len)
+            .map(|i| T::from_arg(data, first.checked_add(i)?))
+            .collect()
     }
 }
 
@@ -374,15 +376,25 @@ mod tests {
     #[test]
     fn malformed_arguments_are_refused() {
         let dirty_address = U256::MAX.abi_encode();
-        assert_eq!(Args::new(&dirty_address).arg::<Address>(), Err(revert(BadCalldata {})));
+        assert_eq!(
+            Args::new(&dirty_address).arg::<Address>(),
+            Err(revert(BadCalldata {}))
+        );
         let two = U256::from(2).abi_encode();
         assert_eq!(Args::new(&two).arg::<bool>(), Err(revert(BadCalldata {})));
-        assert_eq!(Args::new(&U256::from(70_000).abi_encode()).arg::<u16>(), Err(revert(BadCalldata {})));
+        assert_eq!(
+            Args::new(&U256::from(70_000).abi_encode()).arg::<u16>(),
+            Err(revert(BadCalldata {}))
+        );
     }
 
     #[test]
     fn returns_encode_as_alloy_decodes_them() {
-        let t = (U256::from(1), I256::try_from(-2).unwrap(), address!("0x00000000000000000000000000000000000000b2"));
+        let t = (
+            U256::from(1),
+            I256::try_from(-2).unwrap(),
+            address!("0x00000000000000000000000000000000000000b2"),
+        );
         assert_eq!(t.encode_ret(), t.abi_encode_params());
         let v = vec![U256::from(3), U256::from(4)];
         assert_eq!(v.clone().encode_ret(), (v,).abi_encode_params());
@@ -392,8 +404,17 @@ mod tests {
 
     #[test]
     fn router_errors_encode_like_alloy() {
-        assert_eq!(unknown([1, 2, 3, 4]), UnknownSelector { selector: [1, 2, 3, 4].into() }.abi_encode());
+        assert_eq!(
+            unknown([1, 2, 3, 4]),
+            UnknownSelector {
+                selector: [1, 2, 3, 4].into()
+            }
+            .abi_encode()
+        );
         assert_eq!(revert(NotPayable {}), NotPayable {}.abi_encode());
-        assert_eq!(CONSTRUCTOR_SELECTOR, alloy_primitives::keccak256("stylus_constructor()")[..4]);
+        assert_eq!(
+            CONSTRUCTOR_SELECTOR,
+            alloy_primitives::keccak256("stylus_constructor()")[..4]
+        );
     }
 }

@@ -13,7 +13,9 @@ pub const MAX_LEN: usize = 31;
 /// `text` as one word, or `None` when it is longer than [`MAX_LEN`] bytes.
 pub fn encode(text: &str) -> Option<U256> {
     let bytes = text.as_bytes();
-    let len = u8::try_from(bytes.len()).ok().filter(|l| usize::from(*l) <= MAX_LEN)?;
+    let len = u8::try_from(bytes.len())
+        .ok()
+        .filter(|l| usize::from(*l) <= MAX_LEN)?;
     let mut word = [0u8; 32];
     word[..bytes.len()].copy_from_slice(bytes);
     word[MAX_LEN] = len;
@@ -25,5 +27,7 @@ pub fn encode(text: &str) -> Option<U256> {
 pub fn decode(word: U256) -> String {
     let bytes = word.to_be_bytes::<32>();
     let len = usize::from(bytes[MAX_LEN]).min(MAX_LEN);
-    core::str::from_utf8(&bytes[..len]).map(String::from).unwrap_or_default()
+    core::str::from_utf8(&bytes[..len])
+        .map(String::from)
+        .unwrap_or_default()
 }

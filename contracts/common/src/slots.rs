@@ -24,7 +24,11 @@ use crate::lean::Word;
 
 /// `keccak256(tag)` as a slot, at compile time.
 pub const fn base(tag: &[u8]) -> U256 {
-    U256::from_be_bytes(stylus_sdk::keccak_const::Keccak256::new().update(tag).finalize())
+    U256::from_be_bytes(
+        stylus_sdk::keccak_const::Keccak256::new()
+            .update(tag)
+            .finalize(),
+    )
 }
 
 /// The slot of `key`'s entry in a map at `base`: `keccak256(key . base)`,

@@ -7,12 +7,11 @@ use alloy_primitives::{Address, U256, address};
 use alloy_sol_types::{SolEvent, sol};
 use stylus_sdk::{prelude::*, testing::TestVM};
 
-
 use crate::{
     erc20::{self, Approval, Erc20, Erc20Metadata, Transfer},
-    short_string,
     ownable::{self, Ownable2Step, OwnershipTransferStarted, OwnershipTransferred},
     pausable::{self, EnforcedPause, ExpectedPause, Pausable},
+    short_string,
 };
 
 sol! {
@@ -75,7 +74,12 @@ impl Sample {
 }
 
 impl Sample {
-    fn before_transfer(&mut self, from: Address, _to: Address, _value: U256) -> Result<(), SampleError> {
+    fn before_transfer(
+        &mut self,
+        from: Address,
+        _to: Address,
+        _value: U256,
+    ) -> Result<(), SampleError> {
         if from == self.refused.get() {
             return Err(SampleHookRefused { from }.into());
         }
@@ -83,9 +87,13 @@ impl Sample {
     }
 }
 
-crate::erc20_methods!(Sample, token, SampleError, before_transfer = before_transfer);
+crate::erc20_methods!(
+    Sample,
+    token,
+    SampleError,
+    before_transfer = before_transfer
+);
 crate::ownable_methods!(Sample, ownable, SampleError);
-
 
 const OWNER: Address = address!("0x00000000000000000000000000000000000000a1");
 const ALICE: Address = address!("0x00000000000000000000000000000000000000b2");
@@ -96,7 +104,9 @@ fn setup() -> (TestVM, Sample) {
     let mut sample = Sample::from(&vm);
     vm.set_sender(OWNER);
     sample.ownable.init::<SampleError>(OWNER).unwrap();
-    sample.refused.set(address!("0x00000000000000000000000000000000000000ff"));
+    sample
+        .refused
+        .set(address!("0x00000000000000000000000000000000000000ff"));
     (vm, sample)
 }
 
@@ -126,7 +136,10 @@ fn metadata_is_what_init_set() {
 fn short_string_round_trips_up_to_31_bytes_and_refuses_longer() {
     assert_eq!(short_string::decode(U256::ZERO), "");
     for text in ["Wrapped Ether", "é€", &"x".repeat(31)] {
-        assert_eq!(short_string::decode(short_string::encode(text).unwrap()), text);
+        assert_eq!(
+            short_string::decode(short_string::encode(text).unwrap()),
+            text
+        );
     }
     assert_eq!(short_string::encode(&"y".repeat(32)), None);
 }
@@ -138,7 +151,10 @@ fn mint_credits_balance_and_supply_and_logs_transfer_from_zero() {
     assert_eq!(sample.balance_of(ALICE).unwrap(), U256::from(500));
     assert_eq!(sample.total_supply().unwrap(), U256::from(500));
     let log: Transfer = last_log(&vm);
-    assert_eq!((log.from, log.to, log.value), (Address::ZERO, ALICE, U256::from(500)));
+    assert_eq!(
+        (log.from, log.to, log.value),
+        (Address::ZERO, ALICE, U256::from(500))
+    );
 }
 
 #[test]
@@ -152,15 +168,19 @@ fn transfer_moves_balance_and_refuses_more_than_held() {
     assert_eq!(sample.total_supply().unwrap(), U256::from(100));
     assert_eq!(
         sample.transfer(BOB, U256::from(61)),
-        Err(SampleError::InsufficientBalance(erc20::ERC20InsufficientBalance {
-            sender: ALICE,
-            balance: U256::from(60),
-            needed: U256::from(61),
-        }))
+        Err(SampleError::InsufficientBalance(
+            erc20::ERC20InsufficientBalance {
+                sender: ALICE,
+                balance: U256::from(60),
+                needed: U256::from(61),
+            }
+        ))
     );
     assert_eq!(
         sample.transfer(Address::ZERO, U256::from(1)),
-        Err(SampleError::InvalidReceiver(erc20::ERC20InvalidReceiver { receiver: Address::ZERO }))
+        Err(SampleError::InvalidReceiver(erc20::ERC20InvalidReceiver {
+            receiver: Address::ZERO
+        }))
     );
 }
 
@@ -171,18 +191,23 @@ fn transfer_from_spends_allowance_but_not_an_infinite_one() {
     vm.set_sender(ALICE);
     assert_eq!(sample.approve(BOB, U256::from(30)), Ok(true));
     let approval: Approval = last_log(&vm);
-    assert_eq!((approval.owner, approval.spender, approval.value), (ALICE, BOB, U256::from(30)));
+    assert_eq!(
+        (approval.owner, approval.spender, approval.value),
+        (ALICE, BOB, U256::from(30))
+    );
 
     vm.set_sender(BOB);
     assert_eq!(sample.transfer_from(ALICE, BOB, U256::from(20)), Ok(true));
     assert_eq!(sample.allowance(ALICE, BOB).unwrap(), U256::from(10));
     assert_eq!(
         sample.transfer_from(ALICE, BOB, U256::from(11)),
-        Err(SampleError::InsufficientAllowance(erc20::ERC20InsufficientAllowance {
-            spender: BOB,
-            allowance: U256::from(10),
-            needed: U256::from(11),
-        }))
+        Err(SampleError::InsufficientAllowance(
+            erc20::ERC20InsufficientAllowance {
+                spender: BOB,
+                allowance: U256::from(10),
+                needed: U256::from(11),
+            }
+        ))
     );
 
     vm.set_sender(ALICE);
@@ -199,7 +224,9 @@ fn approve_refuses_the_zero_spender() {
     vm.set_sender(ALICE);
     assert_eq!(
         sample.approve(Address::ZERO, U256::from(1)),
-        Err(SampleError::InvalidSpender(erc20::ERC20InvalidSpender { spender: Address::ZERO }))
+        Err(SampleError::InvalidSpender(erc20::ERC20InvalidSpender {
+            spender: Address::ZERO
+        }))
     );
 }
 
@@ -211,7 +238,9 @@ fn transfer_hook_runs_first_and_can_refuse() {
     vm.set_sender(refused);
     assert_eq!(
         sample.transfer(BOB, U256::from(1)),
-        Err(SampleError::HookRefused(SampleHookRefused { from: refused }))
+        Err(SampleError::HookRefused(SampleHookRefused {
+            from: refused
+        }))
     );
     assert_eq!(sample.balance_of(refused).unwrap(), U256::from(5));
 }
@@ -232,17 +261,27 @@ fn mint_refuses_supply_overflow() {
 #[test]
 fn burn_and_locked_mint_keep_supply_equal_to_sum_of_balances() {
     let (vm, mut sample) = setup();
-    sample.token.mint_locked::<SampleError>(U256::from(1000)).unwrap();
+    sample
+        .token
+        .mint_locked::<SampleError>(U256::from(1000))
+        .unwrap();
     let locked: Transfer = last_log(&vm);
     assert_eq!((locked.from, locked.to), (Address::ZERO, Address::ZERO));
     sample.mint(ALICE, U256::from(10)).unwrap();
-    sample.token.burn::<SampleError>(ALICE, U256::from(4)).unwrap();
+    sample
+        .token
+        .burn::<SampleError>(ALICE, U256::from(4))
+        .unwrap();
     assert_eq!(sample.balance_of(Address::ZERO).unwrap(), U256::from(1000));
     assert_eq!(sample.total_supply().unwrap(), U256::from(1006));
     // Locked tokens cannot be moved: the zero address is not a valid sender.
     assert_eq!(
-        sample.token.transfer::<SampleError>(Address::ZERO, ALICE, U256::from(1)),
-        Err(SampleError::InvalidSender(erc20::ERC20InvalidSender { sender: Address::ZERO }))
+        sample
+            .token
+            .transfer::<SampleError>(Address::ZERO, ALICE, U256::from(1)),
+        Err(SampleError::InvalidSender(erc20::ERC20InvalidSender {
+            sender: Address::ZERO
+        }))
     );
 }
 
@@ -252,29 +291,42 @@ fn only_owner_guards_and_ownership_moves_in_two_steps() {
     vm.set_sender(ALICE);
     assert_eq!(
         sample.mint(ALICE, U256::from(1)),
-        Err(SampleError::Unauthorized(ownable::OwnableUnauthorizedAccount { account: ALICE }))
+        Err(SampleError::Unauthorized(
+            ownable::OwnableUnauthorizedAccount { account: ALICE }
+        ))
     );
     assert_eq!(
         sample.transfer_ownership(ALICE),
-        Err(SampleError::Unauthorized(ownable::OwnableUnauthorizedAccount { account: ALICE }))
+        Err(SampleError::Unauthorized(
+            ownable::OwnableUnauthorizedAccount { account: ALICE }
+        ))
     );
 
     vm.set_sender(OWNER);
     sample.transfer_ownership(ALICE).unwrap();
     let started: OwnershipTransferStarted = last_log(&vm);
     assert_eq!((started.previousOwner, started.newOwner), (OWNER, ALICE));
-    assert_eq!(sample.owner().unwrap(), OWNER, "nothing changes before acceptance");
+    assert_eq!(
+        sample.owner().unwrap(),
+        OWNER,
+        "nothing changes before acceptance"
+    );
     assert_eq!(sample.pending_owner().unwrap(), ALICE);
 
     vm.set_sender(BOB);
     assert_eq!(
         sample.accept_ownership(),
-        Err(SampleError::Unauthorized(ownable::OwnableUnauthorizedAccount { account: BOB }))
+        Err(SampleError::Unauthorized(
+            ownable::OwnableUnauthorizedAccount { account: BOB }
+        ))
     );
     vm.set_sender(ALICE);
     sample.accept_ownership().unwrap();
     let transferred: OwnershipTransferred = last_log(&vm);
-    assert_eq!((transferred.previousOwner, transferred.newOwner), (OWNER, ALICE));
+    assert_eq!(
+        (transferred.previousOwner, transferred.newOwner),
+        (OWNER, ALICE)
+    );
     assert_eq!(sample.owner().unwrap(), ALICE);
     assert_eq!(sample.pending_owner().unwrap(), Address::ZERO);
     sample.mint(BOB, U256::from(1)).unwrap();
@@ -286,19 +338,30 @@ fn init_refuses_the_zero_owner() {
     let mut sample = Sample::from(&vm);
     assert_eq!(
         sample.ownable.init::<SampleError>(Address::ZERO),
-        Err(SampleError::InvalidOwner(ownable::OwnableInvalidOwner { owner: Address::ZERO }))
+        Err(SampleError::InvalidOwner(ownable::OwnableInvalidOwner {
+            owner: Address::ZERO
+        }))
     );
 }
 
 #[test]
 fn pause_blocks_guarded_calls_until_unpaused() {
     let (vm, mut sample) = setup();
-    assert_eq!(sample.unpause(), Err(SampleError::ExpectedPause(ExpectedPause {})));
+    assert_eq!(
+        sample.unpause(),
+        Err(SampleError::ExpectedPause(ExpectedPause {}))
+    );
     sample.pause().unwrap();
     assert_eq!(logs_of::<pausable::Paused>(&vm).len(), 1);
     assert!(sample.pausable.paused());
-    assert_eq!(sample.pause(), Err(SampleError::EnforcedPause(EnforcedPause {})));
-    assert_eq!(sample.mint(ALICE, U256::from(1)), Err(SampleError::EnforcedPause(EnforcedPause {})));
+    assert_eq!(
+        sample.pause(),
+        Err(SampleError::EnforcedPause(EnforcedPause {}))
+    );
+    assert_eq!(
+        sample.mint(ALICE, U256::from(1)),
+        Err(SampleError::EnforcedPause(EnforcedPause {}))
+    );
     sample.unpause().unwrap();
     assert_eq!(logs_of::<pausable::Unpaused>(&vm).len(), 1);
     sample.mint(ALICE, U256::from(1)).unwrap();

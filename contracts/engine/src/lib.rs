@@ -133,9 +133,12 @@ impl<'a> Args<'a> {
 
     fn pool(&mut self) -> Result<PoolState, MathError> {
         let w = self.take(3)?;
-        Ok(PoolState { reserve0: w[0], reserve1: w[1], supply: w[2] })
+        Ok(PoolState {
+            reserve0: w[0],
+            reserve1: w[1],
+            supply: w[2],
+        })
     }
-
 }
 
 /// The engine has no storage.
@@ -160,7 +163,9 @@ impl Engine {
     pub fn checkpoint(&self, args: Vec<U256>) -> Result<Vec<U256>, EngineError> {
         let mut a = Args(&args);
         let (ledger, pool, equity, supply) = (a.ledger()?, a.pool()?, a.signed()?, a.word()?);
-        Ok(vault::checkpoint(&ledger, &pool, equity, supply)?.to_words().to_vec())
+        Ok(vault::checkpoint(&ledger, &pool, equity, supply)?
+            .to_words()
+            .to_vec())
     }
 
     /// A deposit (`il_math::vault::deposit`, `MINIMUM_SHARES` locked at the first).
@@ -172,12 +177,25 @@ impl Engine {
     pub fn deposit(&self, args: Vec<U256>) -> Result<Vec<U256>, EngineError> {
         let mut a = Args(&args);
         let (ledger, holder, pool) = (a.ledger()?, a.holder()?, a.pool()?);
-        let (equity, supply, balance, max0, max1) = (a.signed()?, a.word()?, a.word()?, a.word()?, a.word()?);
-        let (l, h, q) = vault::deposit(&ledger, &holder, &pool, equity, supply, balance, max0, max1, MINIMUM_SHARES)?;
+        let (equity, supply, balance, max0, max1) =
+            (a.signed()?, a.word()?, a.word()?, a.word()?, a.word()?);
+        let (l, h, q) = vault::deposit(
+            &ledger,
+            &holder,
+            &pool,
+            equity,
+            supply,
+            balance,
+            max0,
+            max1,
+            MINIMUM_SHARES,
+        )?;
         let mut out = Vec::with_capacity(27);
         out.extend_from_slice(&l.to_words());
         out.extend_from_slice(&h.to_words());
-        out.extend_from_slice(&[q.shares, q.amount0, q.amount1, q.to_pool0, q.to_pool1, q.total0, q.total1]);
+        out.extend_from_slice(&[
+            q.shares, q.amount0, q.amount1, q.to_pool0, q.to_pool1, q.total0, q.total1,
+        ]);
         Ok(out)
     }
 
@@ -208,7 +226,11 @@ impl Engine {
     pub fn transfer(&self, args: Vec<U256>) -> Result<Vec<U256>, EngineError> {
         let mut a = Args(&args);
         let (from, to) = (a.holder()?, a.holder()?);
-        let acc = Accruals { fee_per_share: a.word()?, hedge_per_share: a.signed()?, ..Accruals::default() };
+        let acc = Accruals {
+            fee_per_share: a.word()?,
+            hedge_per_share: a.signed()?,
+            ..Accruals::default()
+        };
         let (bf, bt, value) = (a.word()?, a.word()?, a.word()?);
         let (f, t) = vault::transfer(&from, &to, &acc, bf, bt, value)?;
         let mut out = Vec::with_capacity(12);
@@ -216,7 +238,6 @@ impl Engine {
         out.extend_from_slice(&t.to_words());
         Ok(out)
     }
-
 
     /// The oracle price as an exact rational, and the pool's spot deviation
     /// from it. Args: `answer (int256), answerDecimals, decimals0, decimals1,
@@ -245,7 +266,14 @@ impl Engine {
         let (pool, price) = (a.pool()?, a.price()?);
         let (lp, idle0, idle1, target) = (a.word()?, a.word()?, a.word()?, a.small::<u16>()?);
         let p = vault::plan_rebalance(&pool, &price, lp, idle0, idle1, target)?;
-        Ok([U256::from(p.current_bps), p.burn_lp, p.add0, p.add1, p.burn_value].to_vec())
+        Ok([
+            U256::from(p.current_bps),
+            p.burn_lp,
+            p.add0,
+            p.add1,
+            p.burn_value,
+        ]
+        .to_vec())
     }
 
     /// Whether a rebalance's tokens and pool shares are within the slippage
@@ -257,8 +285,17 @@ impl Engine {
     pub fn slippage_ok(&self, args: Vec<U256>) -> Result<Vec<U256>, EngineError> {
         let mut a = Args(&args);
         let price = a.price()?;
-        let (amount0, amount1, fair, burned, max) = (a.word()?, a.word()?, a.word()?, !a.word()?.is_zero(), a.small::<u16>()?);
-        Ok([flag(vault::rebalance_within_slippage(&price, amount0, amount1, fair, burned, max)?)].to_vec())
+        let (amount0, amount1, fair, burned, max) = (
+            a.word()?,
+            a.word()?,
+            a.word()?,
+            !a.word()?.is_zero(),
+            a.small::<u16>()?,
+        );
+        Ok([flag(vault::rebalance_within_slippage(
+            &price, amount0, amount1, fair, burned, max,
+        )?)]
+        .to_vec())
     }
 
     /// A hedge plan (`il_math::vault::plan_hedge`).
@@ -270,10 +307,22 @@ impl Engine {
     pub fn hedge_plan(&self, args: Vec<U256>) -> Result<Vec<U256>, EngineError> {
         let mut a = Args(&args);
         let (pool, price) = (a.pool()?, a.price()?);
-        let (lp, ratio, size, collateral, cbps, step) =
-            (a.word()?, a.small::<u16>()?, a.signed()?, a.word()?, a.small::<u16>()?, a.word()?);
+        let (lp, ratio, size, collateral, cbps, step) = (
+            a.word()?,
+            a.small::<u16>()?,
+            a.signed()?,
+            a.word()?,
+            a.small::<u16>()?,
+            a.word()?,
+        );
         let p = vault::plan_hedge(&pool, &price, lp, ratio, size, collateral, cbps, step)?;
-        Ok([p.target.into_raw(), p.delta.into_raw(), p.new_size.into_raw(), p.top_up].to_vec())
+        Ok([
+            p.target.into_raw(),
+            p.delta.into_raw(),
+            p.new_size.into_raw(),
+            p.top_up,
+        ]
+        .to_vec())
     }
 }
 
@@ -293,7 +342,13 @@ il_common::lean_router! {
 /// The Solidity interface of the contract, as committed in `IEngine.sol`.
 #[cfg(feature = "export-abi")]
 pub fn interface() -> alloc::string::String {
-    il_common::abi::render("Engine", &[IEngine::abi::contract(), il_common::router::RouterErrors::abi::contract()])
+    il_common::abi::render(
+        "Engine",
+        &[
+            IEngine::abi::contract(),
+            il_common::router::RouterErrors::abi::contract(),
+        ],
+    )
 }
 
 #[cfg(test)]

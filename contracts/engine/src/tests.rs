@@ -18,7 +18,11 @@ fn engine() -> Engine {
 }
 
 fn pool() -> PoolState {
-    PoolState { reserve0: u(100 * ETH), reserve1: u(400 * ETH), supply: u(200 * ETH) }
+    PoolState {
+        reserve0: u(100 * ETH),
+        reserve1: u(400 * ETH),
+        supply: u(200 * ETH),
+    }
 }
 
 fn pool_words(p: &PoolState) -> [U256; 3] {
@@ -33,21 +37,45 @@ fn deposit_returns_the_library_result_in_its_layout() {
     args.extend_from_slice(&pool_words(&p));
     args.extend_from_slice(&[U256::ZERO, U256::ZERO, U256::ZERO, u(ETH), u(4 * ETH)]);
     let out = engine().deposit(args).unwrap();
-    let (l, h, q) = vault::deposit(&Ledger::default(), &HolderRecord::default(), &p, I256::ZERO, U256::ZERO, U256::ZERO, u(ETH), u(4 * ETH), MINIMUM_SHARES).unwrap();
+    let (l, h, q) = vault::deposit(
+        &Ledger::default(),
+        &HolderRecord::default(),
+        &p,
+        I256::ZERO,
+        U256::ZERO,
+        U256::ZERO,
+        u(ETH),
+        u(4 * ETH),
+        MINIMUM_SHARES,
+    )
+    .unwrap();
     assert_eq!(out.len(), 25);
     assert_eq!(Ledger::from_words(&out[..12]).unwrap(), l);
     assert_eq!(HolderRecord::from_words(&out[12..18]).unwrap(), h);
-    assert_eq!(&out[18..], &[q.shares, q.amount0, q.amount1, q.to_pool0, q.to_pool1, q.total0, q.total1]);
+    assert_eq!(
+        &out[18..],
+        &[
+            q.shares, q.amount0, q.amount1, q.to_pool0, q.to_pool1, q.total0, q.total1
+        ]
+    );
 }
 
 #[test]
 fn withdraw_refuses_more_shares_than_the_balance() {
     let p = pool();
-    let mut args = Ledger { lp: u(ETH), ..Default::default() }.to_words().to_vec();
+    let mut args = Ledger {
+        lp: u(ETH),
+        ..Default::default()
+    }
+    .to_words()
+    .to_vec();
     args.extend_from_slice(&HolderRecord::default().to_words());
     args.extend_from_slice(&pool_words(&p));
     args.extend_from_slice(&[U256::ZERO, u(10), u(5), u(6)]);
-    assert_eq!(engine().withdraw(args), Err(EngineError::from(EngineMath { code: 16 })));
+    assert_eq!(
+        engine().withdraw(args),
+        Err(EngineError::from(EngineMath { code: 16 }))
+    );
 }
 
 #[test]
@@ -58,9 +86,6 @@ fn short_argument_lists_are_invalid_input() {
     assert_eq!(e.deposit(vec![]), invalid);
     assert_eq!(e.transfer(vec![U256::ZERO; 10]), invalid);
 }
-
-
-
 
 #[test]
 fn engine_errors_encode_like_alloy() {

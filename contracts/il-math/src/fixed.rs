@@ -158,7 +158,11 @@ pub fn signed_diff(a: U256, b: U256) -> Result<I256, MathError> {
 /// `Overflow` when the product is outside the `I256` range.
 pub fn signed_mul(a: I256, b: U256) -> Result<I256, MathError> {
     let magnitude = mul(a.unsigned_abs(), b)?;
-    if a.is_negative() { to_negative(magnitude) } else { to_signed(magnitude) }
+    if a.is_negative() {
+        to_negative(magnitude)
+    } else {
+        to_signed(magnitude)
+    }
 }
 
 /// `a * b / d` for a signed `a`, exact, rounded as asked: `Floor` toward

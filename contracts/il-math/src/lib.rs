@@ -34,8 +34,8 @@ pub use alloy_primitives::{I256, U256};
 pub use error::MathError;
 pub use fees::{FeeTier, MAX_FEE_PIPS, MAX_SIGMA_WAD, MAX_TIERS, select_tier, validate_tiers};
 pub use fixed::{
-    BPS, PIPS, Rounding, WAD, add, cmp_products, mul, mul_div, signed_diff, signed_mul, signed_mul_div, sqrt,
-    sqrt_product, sub, to_negative, to_signed, wad_div, wad_mul,
+    BPS, PIPS, Rounding, WAD, add, cmp_products, mul, mul_div, signed_diff, signed_mul,
+    signed_mul_div, sqrt, sqrt_product, sub, to_negative, to_signed, wad_div, wad_mul,
 };
 pub use il::{
     MAX_RATIO_WAD, fair_reserves, hold_value, il_between, il_from_ratio, liquidity_amounts,

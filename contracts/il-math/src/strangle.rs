@@ -187,7 +187,10 @@ fn scaled_root(
 ) -> Result<U896, MathError> {
     let c2: U512 = wide::mul(&capital, &capital);
     let c2p: U768 = wide::mul(&c2, &p0);
-    let n: U896 = wide::mul(&c2p, &alloy_primitives::ruint::aliases::U128::from(WAD_SQUARED));
+    let n: U896 = wide::mul(
+        &c2p,
+        &alloy_primitives::ruint::aliases::U128::from(WAD_SQUARED),
+    );
     let q = wide::div_round(n, wide::widen(bound), rounding)?;
     Ok(wide::isqrt(q, rounding))
 }

@@ -57,7 +57,11 @@ pub fn lp_amounts(pool: &PoolState, lp: U256) -> Result<(U256, U256), MathError>
 pub fn vault_value(pool: &PoolState, h: &Holdings, price: &Price) -> Result<U256, MathError> {
     let lp = lp_value(pool, h.lp, price)?;
     let idle0 = price.quote(h.idle0, Rounding::Floor)?;
-    let equity = if h.equity.is_negative() { U256::ZERO } else { h.equity.into_raw() };
+    let equity = if h.equity.is_negative() {
+        U256::ZERO
+    } else {
+        h.equity.into_raw()
+    };
     il_math::add(il_math::add(il_math::add(lp, idle0)?, h.idle1)?, equity)
 }
 
@@ -104,7 +108,12 @@ pub fn hedge_target(
     }
     let (fair0, _) = il_math::fair_reserves(pool.reserve0, pool.reserve1, price, Rounding::Floor)?;
     let held0 = il_math::share_of(fair0, lp, pool.supply, Rounding::Floor)?;
-    let target = il_math::mul_div(held0, U256::from(ratio_bps), U256::from(il_math::BPS), Rounding::Floor)?;
+    let target = il_math::mul_div(
+        held0,
+        U256::from(ratio_bps),
+        U256::from(il_math::BPS),
+        Rounding::Floor,
+    )?;
     il_math::to_negative(target)
 }
 
@@ -112,7 +121,10 @@ pub fn hedge_target(
 /// Floor. An empty vault reports 0.
 pub fn lp_bps(pool: &PoolState, h: &Holdings, price: &Price) -> Result<u16, MathError> {
     let lp = lp_value(pool, h.lp, price)?;
-    let total = il_math::add(il_math::add(lp, price.quote(h.idle0, Rounding::Floor)?)?, h.idle1)?;
+    let total = il_math::add(
+        il_math::add(lp, price.quote(h.idle0, Rounding::Floor)?)?,
+        h.idle1,
+    )?;
     if total.is_zero() {
         return Ok(0);
     }
@@ -132,8 +144,16 @@ pub fn proportional_deposit(
     total1: U256,
     supply: U256,
 ) -> Result<(U256, U256, U256), MathError> {
-    let by0 = if total0.is_zero() { U256::MAX } else { il_math::mul_div(max0, supply, total0, Rounding::Floor)? };
-    let by1 = if total1.is_zero() { U256::MAX } else { il_math::mul_div(max1, supply, total1, Rounding::Floor)? };
+    let by0 = if total0.is_zero() {
+        U256::MAX
+    } else {
+        il_math::mul_div(max0, supply, total0, Rounding::Floor)?
+    };
+    let by1 = if total1.is_zero() {
+        U256::MAX
+    } else {
+        il_math::mul_div(max1, supply, total1, Rounding::Floor)?
+    };
     let shares = by0.min(by1);
     if shares == U256::MAX {
         return Err(MathError::DivisionByZero);
@@ -235,14 +255,34 @@ pub fn quote_deposit(
         });
     }
     let (in_pool0, in_pool1) = lp_amounts(pool, lp)?;
-    let equity = if equity.is_negative() { U256::ZERO } else { equity.into_raw() };
+    let equity = if equity.is_negative() {
+        U256::ZERO
+    } else {
+        equity.into_raw()
+    };
     let total0 = il_math::add(in_pool0, idle0)?;
     let total1 = il_math::add(il_math::add(in_pool1, idle1)?, equity)?;
     let (shares, amount0, amount1) = proportional_deposit(max0, max1, total0, total1, supply)?;
-    let part0 = if total0.is_zero() { U256::ZERO } else { il_math::mul_div(amount0, in_pool0, total0, Rounding::Floor)? };
-    let part1 = if total1.is_zero() { U256::ZERO } else { il_math::mul_div(amount1, in_pool1, total1, Rounding::Floor)? };
+    let part0 = if total0.is_zero() {
+        U256::ZERO
+    } else {
+        il_math::mul_div(amount0, in_pool0, total0, Rounding::Floor)?
+    };
+    let part1 = if total1.is_zero() {
+        U256::ZERO
+    } else {
+        il_math::mul_div(amount1, in_pool1, total1, Rounding::Floor)?
+    };
     let (to_pool0, to_pool1) = at_pool_ratio(pool, part0, part1)?;
-    Ok(DepositQuote { shares, amount0, amount1, to_pool0, to_pool1, total0, total1 })
+    Ok(DepositQuote {
+        shares,
+        amount0,
+        amount1,
+        to_pool0,
+        to_pool1,
+        total0,
+        total1,
+    })
 }
 
 /// The vault-wide accounting accumulators (see the vault's documentation).
@@ -285,14 +325,19 @@ pub fn advance(
         )?;
         out.fee_total = il_math::add(out.fee_total, gain)?;
     }
-    let change = equity_now.checked_sub(equity_last).ok_or(MathError::Overflow)?;
+    let change = equity_now
+        .checked_sub(equity_last)
+        .ok_or(MathError::Overflow)?;
     if !change.is_zero() {
         out.hedge_per_share = out
             .hedge_per_share
             .checked_add(per_share(change, supply)?)
             .ok_or(MathError::Overflow)?;
         let scaled = il_math::signed_mul(change, WAD)?;
-        out.hedge_total = out.hedge_total.checked_add(scaled).ok_or(MathError::Overflow)?;
+        out.hedge_total = out
+            .hedge_total
+            .checked_add(scaled)
+            .ok_or(MathError::Overflow)?;
     }
     Ok(out)
 }
@@ -320,7 +365,10 @@ impl HolderRecord {
         Ok(Self {
             fee_liquidity: il_math::add(self.fee_liquidity, fee)?,
             fee_debt: acc.fee_per_share,
-            hedge_pnl: self.hedge_pnl.checked_add(hedge).ok_or(MathError::Overflow)?,
+            hedge_pnl: self
+                .hedge_pnl
+                .checked_add(hedge)
+                .ok_or(MathError::Overflow)?,
             hedge_debt: acc.hedge_per_share,
             ..self
         })
@@ -345,7 +393,10 @@ impl HolderRecord {
             hold0: il_math::sub(self.hold0, portion.hold0)?,
             hold1: il_math::sub(self.hold1, portion.hold1)?,
             fee_liquidity: il_math::sub(self.fee_liquidity, portion.fee_liquidity)?,
-            hedge_pnl: self.hedge_pnl.checked_sub(portion.hedge_pnl).ok_or(MathError::Overflow)?,
+            hedge_pnl: self
+                .hedge_pnl
+                .checked_sub(portion.hedge_pnl)
+                .ok_or(MathError::Overflow)?,
             ..*self
         })
     }
@@ -357,7 +408,10 @@ impl HolderRecord {
             hold0: il_math::add(self.hold0, portion.hold0)?,
             hold1: il_math::add(self.hold1, portion.hold1)?,
             fee_liquidity: il_math::add(self.fee_liquidity, portion.fee_liquidity)?,
-            hedge_pnl: self.hedge_pnl.checked_add(portion.hedge_pnl).ok_or(MathError::Overflow)?,
+            hedge_pnl: self
+                .hedge_pnl
+                .checked_add(portion.hedge_pnl)
+                .ok_or(MathError::Overflow)?,
             ..*self
         })
     }
@@ -394,14 +448,31 @@ pub fn split(
         .checked_sub(fees)
         .and_then(|x| x.checked_sub(hedge))
         .ok_or(MathError::Overflow)?;
-    Ok(Split { value, hold, pnl, il, fees, hedge })
+    Ok(Split {
+        value,
+        hold,
+        pnl,
+        il,
+        fees,
+        hedge,
+    })
 }
 
 /// Pool shares to burn so that the LP (worth `lp_value`, in `lp` shares)
 /// becomes `target_bps` of `capital`: `lp - ceil(lp * wanted / lp_value)`
 /// (keeps slightly more, never overshoots). Zero when nothing to burn.
-pub fn rebalance_burn(lp: U256, lp_value: U256, capital: U256, target_bps: u16) -> Result<U256, MathError> {
-    let wanted = il_math::mul_div(capital, U256::from(target_bps), U256::from(il_math::BPS), Rounding::Floor)?;
+pub fn rebalance_burn(
+    lp: U256,
+    lp_value: U256,
+    capital: U256,
+    target_bps: u16,
+) -> Result<U256, MathError> {
+    let wanted = il_math::mul_div(
+        capital,
+        U256::from(target_bps),
+        U256::from(il_math::BPS),
+        Rounding::Floor,
+    )?;
     if lp_value.is_zero() || wanted >= lp_value {
         return Ok(U256::ZERO);
     }
@@ -422,7 +493,12 @@ pub fn rebalance_add(
     idle0: U256,
     idle1: U256,
 ) -> Result<(U256, U256), MathError> {
-    let wanted = il_math::mul_div(capital, U256::from(target_bps), U256::from(il_math::BPS), Rounding::Floor)?;
+    let wanted = il_math::mul_div(
+        capital,
+        U256::from(target_bps),
+        U256::from(il_math::BPS),
+        Rounding::Floor,
+    )?;
     if wanted <= lp_value {
         return Ok((U256::ZERO, U256::ZERO));
     }
@@ -493,7 +569,10 @@ impl Ledger {
     /// # Errors
     /// `InvalidInput` when fewer than [`Self::WORDS`] words are given.
     pub fn from_words(w: &[U256]) -> Result<Self, MathError> {
-        let w: &[U256; Self::WORDS] = w.get(..Self::WORDS).and_then(|s| s.try_into().ok()).ok_or(MathError::InvalidInput)?;
+        let w: &[U256; Self::WORDS] = w
+            .get(..Self::WORDS)
+            .and_then(|s| s.try_into().ok())
+            .ok_or(MathError::InvalidInput)?;
         Ok(Self {
             lp: w[0],
             idle0: w[1],
@@ -513,7 +592,12 @@ impl Ledger {
     }
 
     fn holdings(&self, equity: I256) -> Holdings {
-        Holdings { lp: self.lp, idle0: self.idle0, idle1: self.idle1, equity }
+        Holdings {
+            lp: self.lp,
+            idle0: self.idle0,
+            idle1: self.idle1,
+            equity,
+        }
     }
 }
 
@@ -538,7 +622,10 @@ impl HolderRecord {
     /// # Errors
     /// `InvalidInput` when fewer than [`Self::WORDS`] words are given.
     pub fn from_words(w: &[U256]) -> Result<Self, MathError> {
-        let w: &[U256; Self::WORDS] = w.get(..Self::WORDS).and_then(|s| s.try_into().ok()).ok_or(MathError::InvalidInput)?;
+        let w: &[U256; Self::WORDS] = w
+            .get(..Self::WORDS)
+            .and_then(|s| s.try_into().ok())
+            .ok_or(MathError::InvalidInput)?;
         Ok(Self {
             hold0: w[0],
             hold1: w[1],
@@ -553,11 +640,33 @@ impl HolderRecord {
 /// Brings the ledger's accumulators to now: `pool` as read now, `equity`
 /// the venue equity now (zero without a venue account), `supply` the
 /// vault's shares. See [`advance`].
-pub fn checkpoint(ledger: &Ledger, pool: &PoolState, equity: I256, supply: U256) -> Result<Ledger, MathError> {
+pub fn checkpoint(
+    ledger: &Ledger,
+    pool: &PoolState,
+    equity: I256,
+    supply: U256,
+) -> Result<Ledger, MathError> {
     let growth_now = growth(pool)?;
-    let equity = if ledger.hedge_active { equity } else { I256::ZERO };
-    let acc = advance(ledger.acc, supply, ledger.lp, ledger.growth_last, growth_now, ledger.equity_last, equity)?;
-    Ok(Ledger { acc, growth_last: ledger.growth_last.max(growth_now), equity_last: equity, ..*ledger })
+    let equity = if ledger.hedge_active {
+        equity
+    } else {
+        I256::ZERO
+    };
+    let acc = advance(
+        ledger.acc,
+        supply,
+        ledger.lp,
+        ledger.growth_last,
+        growth_now,
+        ledger.equity_last,
+        equity,
+    )?;
+    Ok(Ledger {
+        acc,
+        growth_last: ledger.growth_last.max(growth_now),
+        equity_last: equity,
+        ..*ledger
+    })
 }
 
 /// A deposit (see [`quote_deposit`]): the ledger after it (accumulators
@@ -577,9 +686,23 @@ pub fn deposit(
     minimum_shares: u64,
 ) -> Result<(Ledger, HolderRecord, DepositQuote), MathError> {
     let mut l = checkpoint(ledger, pool, equity, supply)?;
-    let q = quote_deposit(pool, l.lp, l.idle0, l.idle1, l.equity_last, supply, max0, max1, minimum_shares)?;
+    let q = quote_deposit(
+        pool,
+        l.lp,
+        l.idle0,
+        l.idle1,
+        l.equity_last,
+        supply,
+        max0,
+        max1,
+        minimum_shares,
+    )?;
     let h = holder.settled(balance, &l.acc)?;
-    let h = HolderRecord { hold0: il_math::add(h.hold0, q.amount0)?, hold1: il_math::add(h.hold1, q.amount1)?, ..h };
+    let h = HolderRecord {
+        hold0: il_math::add(h.hold0, q.amount0)?,
+        hold1: il_math::add(h.hold1, q.amount1)?,
+        ..h
+    };
     l.hold0 = il_math::add(l.hold0, q.amount0)?;
     l.hold1 = il_math::add(l.hold1, q.amount1)?;
     l.idle0 = il_math::add(l.idle0, il_math::sub(q.amount0, q.to_pool0)?)?;
@@ -623,7 +746,11 @@ pub fn withdraw(
         lp: il_math::share_of(l.lp, shares, supply, Rounding::Floor)?,
         idle0: il_math::share_of(l.idle0, shares, supply, Rounding::Floor)?,
         idle1: il_math::share_of(l.idle1, shares, supply, Rounding::Floor)?,
-        fraction_wad: if l.hedge_active { il_math::mul_div(shares, WAD, supply, Rounding::Floor)? } else { U256::ZERO },
+        fraction_wad: if l.hedge_active {
+            il_math::mul_div(shares, WAD, supply, Rounding::Floor)?
+        } else {
+            U256::ZERO
+        },
     };
     l.lp = il_math::sub(l.lp, out.lp)?;
     l.idle0 = il_math::sub(l.idle0, out.idle0)?;
@@ -634,7 +761,11 @@ pub fn withdraw(
     l.hold0 = il_math::sub(l.hold0, part.hold0)?;
     l.hold1 = il_math::sub(l.hold1, part.hold1)?;
     l.acc.fee_total = il_math::sub(l.acc.fee_total, part.fee_liquidity)?;
-    l.acc.hedge_total = l.acc.hedge_total.checked_sub(part.hedge_pnl).ok_or(MathError::Overflow)?;
+    l.acc.hedge_total = l
+        .acc
+        .hedge_total
+        .checked_sub(part.hedge_pnl)
+        .ok_or(MathError::Overflow)?;
     Ok((l, h, out))
 }
 
@@ -656,10 +787,23 @@ pub fn transfer(
 }
 
 /// Vault-wide accounting at `price` (accumulators brought to now).
-pub fn vault_split(ledger: &Ledger, pool: &PoolState, price: &Price, equity: I256, supply: U256) -> Result<Split, MathError> {
+pub fn vault_split(
+    ledger: &Ledger,
+    pool: &PoolState,
+    price: &Price,
+    equity: I256,
+    supply: U256,
+) -> Result<Split, MathError> {
     let l = checkpoint(ledger, pool, equity, supply)?;
     let value = vault_value(pool, &l.holdings(l.equity_last), price)?;
-    split(value, l.hold0, l.hold1, l.acc.fee_total, l.acc.hedge_total, price)
+    split(
+        value,
+        l.hold0,
+        l.hold1,
+        l.acc.fee_total,
+        l.acc.hedge_total,
+        price,
+    )
 }
 
 /// One holder's accounting at `price`: `balance` of `supply` shares.
@@ -675,7 +819,11 @@ pub fn holder_split(
 ) -> Result<Split, MathError> {
     let l = checkpoint(ledger, pool, equity, supply)?;
     let total = vault_value(pool, &l.holdings(l.equity_last), price)?;
-    let value = if supply.is_zero() { U256::ZERO } else { il_math::share_of(total, balance, supply, Rounding::Floor)? };
+    let value = if supply.is_zero() {
+        U256::ZERO
+    } else {
+        il_math::share_of(total, balance, supply, Rounding::Floor)?
+    };
     let h = holder.settled(balance, &l.acc)?;
     split(value, h.hold0, h.hold1, h.fee_liquidity, h.hedge_pnl, price)
 }
@@ -696,26 +844,58 @@ pub struct RebalancePlan {
 }
 
 /// Plans a rebalance (see [`rebalance_burn`], [`rebalance_add`]).
-pub fn plan_rebalance(pool: &PoolState, price: &Price, lp: U256, idle0: U256, idle1: U256, target_bps: u16) -> Result<RebalancePlan, MathError> {
-    let h = Holdings { lp, idle0, idle1, equity: I256::ZERO };
+pub fn plan_rebalance(
+    pool: &PoolState,
+    price: &Price,
+    lp: U256,
+    idle0: U256,
+    idle1: U256,
+    target_bps: u16,
+) -> Result<RebalancePlan, MathError> {
+    let h = Holdings {
+        lp,
+        idle0,
+        idle1,
+        equity: I256::ZERO,
+    };
     let current_bps = lp_bps(pool, &h, price)?;
     let lp_val = lp_value(pool, lp, price)?;
-    let capital = il_math::add(il_math::add(lp_val, price.quote(idle0, Rounding::Floor)?)?, idle1)?;
+    let capital = il_math::add(
+        il_math::add(lp_val, price.quote(idle0, Rounding::Floor)?)?,
+        idle1,
+    )?;
     let burn_lp = rebalance_burn(lp, lp_val, capital, target_bps)?;
     let (add0, add1) = if burn_lp.is_zero() {
         rebalance_add(pool, price, lp_val, capital, target_bps, idle0, idle1)?
     } else {
         (U256::ZERO, U256::ZERO)
     };
-    Ok(RebalancePlan { current_bps, burn_lp, add0, add1, burn_value: lp_value(pool, burn_lp, price)? })
+    Ok(RebalancePlan {
+        current_bps,
+        burn_lp,
+        add0,
+        add1,
+        burn_value: lp_value(pool, burn_lp, price)?,
+    })
 }
 
 /// Whether tokens `(amount0, amount1)` and pool shares worth `fair` (at
 /// `price`) are within `max_bps` of each other, in the direction that costs
 /// the vault: what it received is at least what it gave, less the bound.
-pub fn rebalance_within_slippage(price: &Price, amount0: U256, amount1: U256, fair: U256, burned: bool, max_bps: u16) -> Result<bool, MathError> {
+pub fn rebalance_within_slippage(
+    price: &Price,
+    amount0: U256,
+    amount1: U256,
+    fair: U256,
+    burned: bool,
+    max_bps: u16,
+) -> Result<bool, MathError> {
     let tokens = il_math::add(price.quote(amount0, Rounding::Floor)?, amount1)?;
-    if burned { within_slippage(tokens, fair, max_bps) } else { within_slippage(fair, tokens, max_bps) }
+    if burned {
+        within_slippage(tokens, fair, max_bps)
+    } else {
+        within_slippage(fair, tokens, max_bps)
+    }
 }
 
 /// A hedge adjustment toward the target.
@@ -749,13 +929,31 @@ pub fn plan_hedge(
     let target = hedge_target(pool, lp, price, ratio_bps)?;
     let mut delta = target.checked_sub(size).ok_or(MathError::Overflow)?;
     if delta.unsigned_abs() > max_step {
-        delta = if delta.is_negative() { il_math::to_negative(max_step)? } else { il_math::to_signed(max_step)? };
+        delta = if delta.is_negative() {
+            il_math::to_negative(max_step)?
+        } else {
+            il_math::to_signed(max_step)?
+        };
     }
     let new_size = size.checked_add(delta).ok_or(MathError::Overflow)?;
     let notional = price.quote(new_size.unsigned_abs(), Rounding::Ceil)?;
-    let required = il_math::mul_div(notional, U256::from(collateral_bps), U256::from(il_math::BPS), Rounding::Ceil)?;
-    let top_up = if new_size.is_zero() { U256::ZERO } else { required.saturating_sub(collateral) };
-    Ok(HedgePlan { target, delta, new_size, top_up })
+    let required = il_math::mul_div(
+        notional,
+        U256::from(collateral_bps),
+        U256::from(il_math::BPS),
+        Rounding::Ceil,
+    )?;
+    let top_up = if new_size.is_zero() {
+        U256::ZERO
+    } else {
+        required.saturating_sub(collateral)
+    };
+    Ok(HedgePlan {
+        target,
+        delta,
+        new_size,
+        top_up,
+    })
 }
 
 #[cfg(test)]
@@ -770,7 +968,11 @@ mod tests {
     const ETH: u128 = 1_000_000_000_000_000_000;
 
     fn pool(r0: u128, r1: u128, s: u128) -> PoolState {
-        PoolState { reserve0: u(r0), reserve1: u(r1), supply: u(s) }
+        PoolState {
+            reserve0: u(r0),
+            reserve1: u(r1),
+            supply: u(s),
+        }
     }
 
     #[test]
@@ -790,9 +992,17 @@ mod tests {
     fn vault_value_ignores_negative_equity() {
         let p = pool(100, 400, 200);
         let price = Price::from_reserves(u(100), u(400)).unwrap();
-        let h = Holdings { lp: U256::ZERO, idle0: u(10), idle1: u(5), equity: I256::try_from(-7).unwrap() };
+        let h = Holdings {
+            lp: U256::ZERO,
+            idle0: u(10),
+            idle1: u(5),
+            equity: I256::try_from(-7).unwrap(),
+        };
         assert_eq!(vault_value(&p, &h, &price).unwrap(), u(45));
-        let h = Holdings { equity: I256::try_from(7).unwrap(), ..h };
+        let h = Holdings {
+            equity: I256::try_from(7).unwrap(),
+            ..h
+        };
         assert_eq!(vault_value(&p, &h, &price).unwrap(), u(52));
     }
 
@@ -804,8 +1014,14 @@ mod tests {
 
     #[test]
     fn growth_is_liquidity_per_share() {
-        assert_eq!(growth(&pool(100 * ETH, 400 * ETH, 200 * ETH)).unwrap(), u(ETH));
-        assert_eq!(growth(&pool(100 * ETH, 400 * ETH, 100 * ETH)).unwrap(), u(2 * ETH));
+        assert_eq!(
+            growth(&pool(100 * ETH, 400 * ETH, 200 * ETH)).unwrap(),
+            u(ETH)
+        );
+        assert_eq!(
+            growth(&pool(100 * ETH, 400 * ETH, 100 * ETH)).unwrap(),
+            u(2 * ETH)
+        );
         assert_eq!(growth(&pool(0, 0, 0)).unwrap(), U256::ZERO);
     }
 
@@ -822,7 +1038,10 @@ mod tests {
         let price = Price::from_reserves(u(100 * ETH), u(400 * ETH)).unwrap();
         let t = hedge_target(&p, u(100 * ETH), &price, 5_000).unwrap();
         assert_eq!(t, -I256::try_from(25 * ETH).unwrap());
-        assert_eq!(hedge_target(&p, U256::ZERO, &price, 5_000).unwrap(), I256::ZERO);
+        assert_eq!(
+            hedge_target(&p, U256::ZERO, &price, 5_000).unwrap(),
+            I256::ZERO
+        );
     }
 
     #[test]
@@ -830,7 +1049,12 @@ mod tests {
         let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
         let price = Price::from_reserves(u(100 * ETH), u(400 * ETH)).unwrap();
         // LP worth 200, idle worth 1*4 + 196 = 200: half.
-        let h = Holdings { lp: u(50 * ETH), idle0: u(ETH), idle1: u(196 * ETH), equity: I256::ZERO };
+        let h = Holdings {
+            lp: u(50 * ETH),
+            idle0: u(ETH),
+            idle1: u(196 * ETH),
+            equity: I256::ZERO,
+        };
         assert_eq!(lp_bps(&p, &h, &price).unwrap(), 5_000);
         assert_eq!(lp_bps(&p, &Holdings::default(), &price).unwrap(), 0);
     }
@@ -850,38 +1074,106 @@ mod tests {
         let p = pool(100, 400, 200);
         assert_eq!(at_pool_ratio(&p, u(10), u(100)).unwrap(), (u(10), u(40)));
         assert_eq!(at_pool_ratio(&p, u(10), u(20)).unwrap(), (u(5), u(20)));
-        assert_eq!(at_pool_ratio(&pool(0, 1, 1), u(1), u(1)), Err(MathError::ZeroPrice));
+        assert_eq!(
+            at_pool_ratio(&pool(0, 1, 1), u(1), u(1)),
+            Err(MathError::ZeroPrice)
+        );
     }
 
     #[test]
     fn per_share_rounds_toward_minus_infinity() {
-        assert_eq!(per_share(I256::try_from(1).unwrap(), u(3)).unwrap(), I256::try_from(333_333_333_333_333_333i128).unwrap());
-        assert_eq!(per_share(I256::try_from(-1).unwrap(), u(3)).unwrap(), I256::try_from(-333_333_333_333_333_334i128).unwrap());
+        assert_eq!(
+            per_share(I256::try_from(1).unwrap(), u(3)).unwrap(),
+            I256::try_from(333_333_333_333_333_333i128).unwrap()
+        );
+        assert_eq!(
+            per_share(I256::try_from(-1).unwrap(), u(3)).unwrap(),
+            I256::try_from(-333_333_333_333_333_334i128).unwrap()
+        );
     }
 
     #[test]
     fn advance_credits_fee_growth_and_equity_change() {
-        let acc = advance(Accruals::default(), u(10), u(5), u(2 * ETH), u(3 * ETH), I256::ZERO, I256::try_from(20).unwrap()).unwrap();
+        let acc = advance(
+            Accruals::default(),
+            u(10),
+            u(5),
+            u(2 * ETH),
+            u(3 * ETH),
+            I256::ZERO,
+            I256::try_from(20).unwrap(),
+        )
+        .unwrap();
         assert_eq!(acc.fee_total, u(5 * ETH));
         assert_eq!(acc.fee_per_share, u(ETH / 2));
         assert_eq!(acc.hedge_total, I256::try_from(20 * ETH).unwrap());
         assert_eq!(acc.hedge_per_share, I256::try_from(2 * ETH).unwrap());
         // A falling index (rounding) or an unrecorded one credits nothing.
-        assert_eq!(advance(acc, u(10), u(5), u(3 * ETH), u(2 * ETH), I256::ZERO, I256::ZERO).unwrap(), acc);
-        assert_eq!(advance(acc, u(10), u(5), U256::ZERO, u(2 * ETH), I256::ZERO, I256::ZERO).unwrap(), acc);
+        assert_eq!(
+            advance(
+                acc,
+                u(10),
+                u(5),
+                u(3 * ETH),
+                u(2 * ETH),
+                I256::ZERO,
+                I256::ZERO
+            )
+            .unwrap(),
+            acc
+        );
+        assert_eq!(
+            advance(
+                acc,
+                u(10),
+                u(5),
+                U256::ZERO,
+                u(2 * ETH),
+                I256::ZERO,
+                I256::ZERO
+            )
+            .unwrap(),
+            acc
+        );
         // No shares: nothing accrues.
-        assert_eq!(advance(acc, U256::ZERO, u(5), u(ETH), u(9 * ETH), I256::ZERO, I256::ONE).unwrap(), acc);
+        assert_eq!(
+            advance(
+                acc,
+                U256::ZERO,
+                u(5),
+                u(ETH),
+                u(9 * ETH),
+                I256::ZERO,
+                I256::ONE
+            )
+            .unwrap(),
+            acc
+        );
     }
 
     #[test]
     fn holder_settles_moves_and_conserves() {
-        let acc = Accruals { fee_per_share: u(7), fee_total: u(70), hedge_per_share: I256::try_from(-3).unwrap(), hedge_total: I256::try_from(-30).unwrap() };
-        let h = HolderRecord { hold0: u(10), hold1: u(20), ..Default::default() }.settled(u(10), &acc).unwrap();
+        let acc = Accruals {
+            fee_per_share: u(7),
+            fee_total: u(70),
+            hedge_per_share: I256::try_from(-3).unwrap(),
+            hedge_total: I256::try_from(-30).unwrap(),
+        };
+        let h = HolderRecord {
+            hold0: u(10),
+            hold1: u(20),
+            ..Default::default()
+        }
+        .settled(u(10), &acc)
+        .unwrap();
         assert_eq!(h.fee_liquidity, u(70));
         assert_eq!(h.hedge_pnl, I256::try_from(-30).unwrap());
         assert_eq!(h.fee_debt, u(7));
         let part = h.portion(u(3), u(10)).unwrap();
-        assert_eq!((part.hold0, part.hold1, part.fee_liquidity, part.hedge_pnl), (u(3), u(6), u(21), I256::try_from(-9).unwrap()));
+        assert_eq!(
+            (part.hold0, part.hold1, part.fee_liquidity, part.hedge_pnl),
+            (u(3), u(6), u(21), I256::try_from(-9).unwrap())
+        );
         let rest = h.minus(&part).unwrap();
         assert_eq!(rest.plus(&part).unwrap(), h);
         // Settling again with unchanged accumulators credits nothing.
@@ -891,7 +1183,15 @@ mod tests {
     #[test]
     fn split_sums_exactly() {
         let price = Price::new(u(2), u(1)).unwrap();
-        let s = split(u(100), u(10), u(30), u(3 * ETH), I256::try_from(-5 * ETH as i128 - 1).unwrap(), &price).unwrap();
+        let s = split(
+            u(100),
+            u(10),
+            u(30),
+            u(3 * ETH),
+            I256::try_from(-5 * ETH as i128 - 1).unwrap(),
+            &price,
+        )
+        .unwrap();
         // hold = 10*2 + 30 = 50; fees = 2*3*sqrt(2) = 8 (floor); hedge = floor(-5.000..1) = -6.
         assert_eq!(s.hold, u(50));
         assert_eq!(s.fees, I256::try_from(8).unwrap());
@@ -905,28 +1205,71 @@ mod tests {
         // LP 100 shares worth 400, idle worth 0: to 50 % burn ~50 shares.
         let burn = rebalance_burn(u(100), u(400), u(400), 5_000).unwrap();
         assert_eq!(burn, u(50));
-        assert_eq!(rebalance_burn(u(100), u(400), u(400), 10_000).unwrap(), U256::ZERO);
+        assert_eq!(
+            rebalance_burn(u(100), u(400), u(400), 10_000).unwrap(),
+            U256::ZERO
+        );
         let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
         let price = Price::from_reserves(u(100 * ETH), u(400 * ETH)).unwrap();
         // LP worth 200, idle 25 token0 (100) + 100 token1: capital 400; to 100 %
         // add 200 of value = 25 token0 + 100 token1.
-        let (a0, a1) = rebalance_add(&p, &price, u(200 * ETH), u(400 * ETH), 10_000, u(25 * ETH), u(100 * ETH)).unwrap();
+        let (a0, a1) = rebalance_add(
+            &p,
+            &price,
+            u(200 * ETH),
+            u(400 * ETH),
+            10_000,
+            u(25 * ETH),
+            u(100 * ETH),
+        )
+        .unwrap();
         assert_eq!((a0, a1), (u(25 * ETH), u(100 * ETH)));
         // Limited by idle token1.
-        let (a0, a1) = rebalance_add(&p, &price, u(200 * ETH), u(400 * ETH), 10_000, u(25 * ETH), u(40 * ETH)).unwrap();
+        let (a0, a1) = rebalance_add(
+            &p,
+            &price,
+            u(200 * ETH),
+            u(400 * ETH),
+            10_000,
+            u(25 * ETH),
+            u(40 * ETH),
+        )
+        .unwrap();
         assert_eq!((a0, a1), (u(10 * ETH), u(40 * ETH)));
     }
 
     #[test]
     fn first_deposit_then_proportional_deposits() {
         let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
-        let q = quote_deposit(&p, U256::ZERO, U256::ZERO, U256::ZERO, I256::ZERO, U256::ZERO, u(ETH), u(5 * ETH), 1_000).unwrap();
+        let q = quote_deposit(
+            &p,
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+            I256::ZERO,
+            U256::ZERO,
+            u(ETH),
+            u(5 * ETH),
+            1_000,
+        )
+        .unwrap();
         // sqrt(1e18 * 5e18) = 2.236e18; the pool's ratio takes 1 token0 + 4 token1.
         assert_eq!(q.shares, u(2_236_067_977_499_789_696 - 1_000));
         assert_eq!((q.to_pool0, q.to_pool1), (u(ETH), u(4 * ETH)));
         // Vault: 10 pool shares (5 token0 + 20 token1 at spot) + 1 idle token1,
         // 100 shares: a deposit of (1, 10) is limited by token0 (20 shares).
-        let q = quote_deposit(&p, u(10 * ETH), U256::ZERO, u(ETH), I256::ZERO, u(100 * ETH), u(ETH), u(10 * ETH), 1_000).unwrap();
+        let q = quote_deposit(
+            &p,
+            u(10 * ETH),
+            U256::ZERO,
+            u(ETH),
+            I256::ZERO,
+            u(100 * ETH),
+            u(ETH),
+            u(10 * ETH),
+            1_000,
+        )
+        .unwrap();
         assert_eq!((q.total0, q.total1), (u(5 * ETH), u(21 * ETH)));
         assert_eq!(q.shares, u(20 * ETH));
         assert_eq!((q.amount0, q.amount1), (u(ETH), u(21 * ETH / 5)));
@@ -934,7 +1277,12 @@ mod tests {
     }
 
     fn ledger_with(lp: u128, idle0: u128, idle1: u128) -> Ledger {
-        Ledger { lp: u(lp), idle0: u(idle0), idle1: u(idle1), ..Default::default() }
+        Ledger {
+            lp: u(lp),
+            idle0: u(idle0),
+            idle1: u(idle1),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -946,38 +1294,84 @@ mod tests {
             hedge_active: true,
             hold0: u(4),
             hold1: u(5),
-            acc: Accruals { fee_per_share: u(6), fee_total: u(7), hedge_per_share: I256::try_from(-8).unwrap(), hedge_total: I256::try_from(-9).unwrap() },
+            acc: Accruals {
+                fee_per_share: u(6),
+                fee_total: u(7),
+                hedge_per_share: I256::try_from(-8).unwrap(),
+                hedge_total: I256::try_from(-9).unwrap(),
+            },
             growth_last: u(10),
             equity_last: I256::try_from(-11).unwrap(),
         };
         assert_eq!(Ledger::from_words(&l.to_words()).unwrap(), l);
-        assert_eq!(Ledger::from_words(&l.to_words()[..11]), Err(MathError::InvalidInput));
-        let h = HolderRecord { hold0: u(1), hold1: u(2), fee_liquidity: u(3), fee_debt: u(4), hedge_pnl: I256::try_from(-5).unwrap(), hedge_debt: I256::try_from(6).unwrap() };
+        assert_eq!(
+            Ledger::from_words(&l.to_words()[..11]),
+            Err(MathError::InvalidInput)
+        );
+        let h = HolderRecord {
+            hold0: u(1),
+            hold1: u(2),
+            fee_liquidity: u(3),
+            fee_debt: u(4),
+            hedge_pnl: I256::try_from(-5).unwrap(),
+            hedge_debt: I256::try_from(6).unwrap(),
+        };
         assert_eq!(HolderRecord::from_words(&h.to_words()).unwrap(), h);
     }
 
     #[test]
     fn deposit_then_withdraw_everything_returns_the_holder_to_zero() {
         let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
-        let (l, h, q) = deposit(&Ledger::default(), &HolderRecord::default(), &p, I256::ZERO, U256::ZERO, U256::ZERO, u(ETH), u(4 * ETH), 1_000).unwrap();
+        let (l, h, q) = deposit(
+            &Ledger::default(),
+            &HolderRecord::default(),
+            &p,
+            I256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+            u(ETH),
+            u(4 * ETH),
+            1_000,
+        )
+        .unwrap();
         assert_eq!((q.to_pool0, q.to_pool1), (u(ETH), u(4 * ETH)));
         assert_eq!((l.idle0, l.idle1), (U256::ZERO, U256::ZERO));
-        assert_eq!((h.hold0, h.hold1, l.hold0, l.hold1), (u(ETH), u(4 * ETH), u(ETH), u(4 * ETH)));
+        assert_eq!(
+            (h.hold0, h.hold1, l.hold0, l.hold1),
+            (u(ETH), u(4 * ETH), u(ETH), u(4 * ETH))
+        );
         // The caller minted 2 pool shares; supply = shares + locked.
-        let l = Ledger { lp: u(2 * ETH), ..l };
+        let l = Ledger {
+            lp: u(2 * ETH),
+            ..l
+        };
         let supply = il_math::add(q.shares, u(1_000)).unwrap();
         let (l, h, out) = withdraw(&l, &h, &p, I256::ZERO, supply, q.shares, q.shares).unwrap();
         assert!(out.lp < u(2 * ETH) && out.lp > u(2 * ETH - 1_000_000));
-        assert_eq!(h, HolderRecord { fee_debt: h.fee_debt, hedge_debt: h.hedge_debt, ..Default::default() });
+        assert_eq!(
+            h,
+            HolderRecord {
+                fee_debt: h.fee_debt,
+                hedge_debt: h.hedge_debt,
+                ..Default::default()
+            }
+        );
         assert_eq!((l.hold0, l.hold1), (U256::ZERO, U256::ZERO));
-        assert_eq!(withdraw(&l, &h, &p, I256::ZERO, supply, U256::ZERO, u(1)), Err(MathError::InvalidInput));
+        assert_eq!(
+            withdraw(&l, &h, &p, I256::ZERO, supply, U256::ZERO, u(1)),
+            Err(MathError::InvalidInput)
+        );
     }
 
     #[test]
     fn fees_accrue_to_holders_through_checkpoints() {
         // 10 pool shares of a pool whose growth index rises from 1 to 2: the
         // vault earned 10 liquidity units, credited to its 5 shares.
-        let l = Ledger { lp: u(10), growth_last: u(ETH), ..Default::default() };
+        let l = Ledger {
+            lp: u(10),
+            growth_last: u(ETH),
+            ..Default::default()
+        };
         let p = pool(400, 400, 200); // sqrt(k)/S = 2
         let l = checkpoint(&l, &p, I256::ZERO, u(5)).unwrap();
         assert_eq!(l.acc.fee_total, u(10 * ETH));
@@ -987,16 +1381,40 @@ mod tests {
         // Equity moves only count once the venue account exists.
         let l2 = checkpoint(&l, &p, I256::try_from(7).unwrap(), u(5)).unwrap();
         assert_eq!(l2.acc.hedge_total, I256::ZERO);
-        let l3 = checkpoint(&Ledger { hedge_active: true, ..l }, &p, I256::try_from(7).unwrap(), u(5)).unwrap();
+        let l3 = checkpoint(
+            &Ledger {
+                hedge_active: true,
+                ..l
+            },
+            &p,
+            I256::try_from(7).unwrap(),
+            u(5),
+        )
+        .unwrap();
         assert_eq!(l3.acc.hedge_total, I256::try_from(7 * ETH).unwrap());
     }
 
     #[test]
     fn transfer_moves_a_pro_rata_part() {
         let acc = Accruals::default();
-        let from = HolderRecord { hold0: u(10), hold1: u(40), ..Default::default() };
-        let (a, b) = transfer(&from, &HolderRecord::default(), &acc, u(100), U256::ZERO, u(25)).unwrap();
-        assert_eq!((a.hold0, a.hold1, b.hold0, b.hold1), (u(8), u(30), u(2), u(10)));
+        let from = HolderRecord {
+            hold0: u(10),
+            hold1: u(40),
+            ..Default::default()
+        };
+        let (a, b) = transfer(
+            &from,
+            &HolderRecord::default(),
+            &acc,
+            u(100),
+            U256::ZERO,
+            u(25),
+        )
+        .unwrap();
+        assert_eq!(
+            (a.hold0, a.hold1, b.hold0, b.hold1),
+            (u(8), u(30), u(2), u(10))
+        );
     }
 
     #[test]
@@ -1004,27 +1422,57 @@ mod tests {
         // Hold 100 token0 + 400 token1 at P=4 in a pool of exactly that;
         // at P=16 the LP is worth 2*sqrt(k*16) = 1600 and hold 100*16+400 = 2000.
         let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
-        let l = Ledger { lp: u(200 * ETH), hold0: u(100 * ETH), hold1: u(400 * ETH), growth_last: growth(&p).unwrap(), ..Default::default() };
-        let s = vault_split(&l, &p, &Price::new(u(16), u(1)).unwrap(), I256::ZERO, u(200 * ETH)).unwrap();
+        let l = Ledger {
+            lp: u(200 * ETH),
+            hold0: u(100 * ETH),
+            hold1: u(400 * ETH),
+            growth_last: growth(&p).unwrap(),
+            ..Default::default()
+        };
+        let s = vault_split(
+            &l,
+            &p,
+            &Price::new(u(16), u(1)).unwrap(),
+            I256::ZERO,
+            u(200 * ETH),
+        )
+        .unwrap();
         assert_eq!((s.value, s.hold), (u(1600 * ETH), u(2000 * ETH)));
         assert_eq!(s.il, I256::try_from(-400 * ETH as i128).unwrap());
         assert_eq!((s.fees, s.hedge), (I256::ZERO, I256::ZERO));
         // IL / hold = -0.2 = IL(4).
-        assert_eq!(il_math::il_from_ratio(u(4 * ETH)).unwrap(), I256::try_from(-200_000_000_000_000_000i128).unwrap());
+        assert_eq!(
+            il_math::il_from_ratio(u(4 * ETH)).unwrap(),
+            I256::try_from(-200_000_000_000_000_000i128).unwrap()
+        );
     }
 
     #[test]
     fn plans_respect_targets_steps_and_collateral() {
         let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
         let price = Price::from_reserves(u(100 * ETH), u(400 * ETH)).unwrap();
-        let plan = plan_rebalance(&p, &price, u(100 * ETH), U256::ZERO, u(400 * ETH), 2_500).unwrap();
+        let plan =
+            plan_rebalance(&p, &price, u(100 * ETH), U256::ZERO, u(400 * ETH), 2_500).unwrap();
         assert_eq!(plan.current_bps, 5_000);
         assert_eq!(plan.burn_lp, u(50 * ETH));
         assert_eq!(plan.burn_value, u(200 * ETH));
-        assert!(rebalance_within_slippage(&price, u(25 * ETH), u(100 * ETH), plan.burn_value, true, 0).unwrap());
+        assert!(
+            rebalance_within_slippage(&price, u(25 * ETH), u(100 * ETH), plan.burn_value, true, 0)
+                .unwrap()
+        );
         let _ = ledger_with(0, 0, 0);
         // Hedge: target -50 % of 50 token0 held = -25; step capped at 10.
-        let h = plan_hedge(&p, &price, u(100 * ETH), 5_000, I256::ZERO, U256::ZERO, 2_000, u(10 * ETH)).unwrap();
+        let h = plan_hedge(
+            &p,
+            &price,
+            u(100 * ETH),
+            5_000,
+            I256::ZERO,
+            U256::ZERO,
+            2_000,
+            u(10 * ETH),
+        )
+        .unwrap();
         assert_eq!(h.target, -I256::try_from(25 * ETH).unwrap());
         assert_eq!(h.delta, -I256::try_from(10 * ETH).unwrap());
         // 10 token0 at 4 = 40 notional; 20 % = 8 collateral.

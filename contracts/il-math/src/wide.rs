@@ -66,7 +66,14 @@ pub(crate) fn div_rem<const B: usize, const L: usize>(
 /// schoolbook multiplication serves every width (ruint instantiates a
 /// multiplication per pair of widths).
 #[inline]
-pub(crate) fn mul<const B1: usize, const L1: usize, const B2: usize, const L2: usize, const B3: usize, const L3: usize>(
+pub(crate) fn mul<
+    const B1: usize,
+    const L1: usize,
+    const B2: usize,
+    const L2: usize,
+    const B3: usize,
+    const L3: usize,
+>(
     a: &Uint<B1, L1>,
     b: &Uint<B2, L2>,
 ) -> Uint<B3, L3> {
@@ -134,7 +141,9 @@ fn from_digits<const B: usize, const L: usize>(d: &Digits) -> Uint<B, L> {
 /// Number of significant digits of `x` (0 for zero).
 fn digit_len(x: &Digits) -> usize {
     // i < DIGITS: the + 1 cannot overflow.
-    x.iter().rposition(|d| *d != 0).map_or(0, |i| i.wrapping_add(1))
+    x.iter()
+        .rposition(|d| *d != 0)
+        .map_or(0, |i| i.wrapping_add(1))
 }
 
 /// Knuth's algorithm D (TAOCP vol. 2, 4.3.1) in base 2^32, with u64
@@ -236,7 +245,11 @@ pub(crate) fn div_round<const B: usize, const L: usize>(
     rounding: Rounding,
 ) -> Result<Uint<B, L>, MathError> {
     // q <= n fits in B bits.
-    Ok(from_digits(&div_round_digits(&to_digits(&n), &to_digits(&d), rounding)?))
+    Ok(from_digits(&div_round_digits(
+        &to_digits(&n),
+        &to_digits(&d),
+        rounding,
+    )?))
 }
 
 #[inline(never)]
@@ -245,7 +258,11 @@ fn div_round_digits(n: &Digits, d: &Digits, rounding: Rounding) -> Result<Digits
         return Err(MathError::DivisionByZero);
     }
     let (q, r) = divmod_digits(n, d);
-    Ok(if rounding == Rounding::Ceil && digit_len(&r) != 0 { add_one(&q) } else { q })
+    Ok(if rounding == Rounding::Ceil && digit_len(&r) != 0 {
+        add_one(&q)
+    } else {
+        q
+    })
 }
 
 /// `x + 1` (callers guarantee no carry out of the top digit).
@@ -266,7 +283,9 @@ fn half_sum(a: &Digits, b: &Digits) -> Digits {
     let mut sum = [0_u32; DIGITS];
     let mut carry = 0_u64;
     for i in 0..DIGITS {
-        let t = u64::from(a[i]).saturating_add(u64::from(b[i])).saturating_add(carry);
+        let t = u64::from(a[i])
+            .saturating_add(u64::from(b[i]))
+            .saturating_add(carry);
         // truncation intended: the low 32 bits of a sum of three < 2^33 values.
         #[allow(clippy::cast_possible_truncation)]
         {

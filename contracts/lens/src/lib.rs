@@ -148,13 +148,28 @@ impl Lens {
             return Err(LensInvalidAddress { account: vault }.into());
         }
         let out = self.read(vault, &lean::encode(contractsCall::SELECTOR, &[], None))?;
-        let mut words = [slots::from_address(vault), U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO];
+        let mut words = [
+            slots::from_address(vault),
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+        ];
         for (i, w) in words.iter_mut().enumerate().skip(1).take(6) {
             *w = word(vault, &out, i.saturating_sub(1))?;
         }
         for (i, target) in [(7usize, 1usize), (8, 2), (9, 5)] {
             let who = slots::to_address(words[target]);
-            words[i] = word(who, &self.read(who, &lean::encode(decimalsCall::SELECTOR, &[], None))?, 0)?;
+            words[i] = word(
+                who,
+                &self.read(who, &lean::encode(decimalsCall::SELECTOR, &[], None))?,
+                0,
+            )?;
         }
         slots::store(self.vm(), WIRING, &words);
         Ok(())
@@ -165,9 +180,24 @@ impl Lens {
     /// # Errors
     /// None.
     #[allow(clippy::type_complexity)]
-    pub fn contracts(&self) -> Result<(Address, Address, Address, Address, Address, Address, Address), LensError> {
+    pub fn contracts(
+        &self,
+    ) -> Result<
+        (
+            Address,
+            Address,
+            Address,
+            Address,
+            Address,
+            Address,
+            Address,
+        ),
+        LensError,
+    > {
         let w = self.wiring();
-        Ok((w.vault, w.token0, w.token1, w.pool, w.venue, w.oracle, w.engine))
+        Ok((
+            w.vault, w.token0, w.token1, w.pool, w.venue, w.oracle, w.engine,
+        ))
     }
 
     /// The oracle price, its time, and the pool's spot deviation from it.
@@ -179,7 +209,12 @@ impl Lens {
         let pool = self.pool_state(&w)?;
         let (price, updated_at) = self.oracle_price(&w)?;
         let spot = Price::from_reserves(pool.reserve0, pool.reserve1)?;
-        Ok((price.num(), price.den(), updated_at, spot.deviation_bps(&price)?))
+        Ok((
+            price.num(),
+            price.den(),
+            updated_at,
+            spot.deviation_bps(&price)?,
+        ))
     }
 
     /// Vault-wide accounting at the oracle price (accumulators brought to now).
@@ -197,13 +232,30 @@ impl Lens {
     /// # Errors
     /// `LensInvalidPrice`, `LensMath`, `LensCallFailed`.
     #[allow(clippy::type_complexity)]
-    pub fn account_of(&self, account: Address) -> Result<(U256, U256, U256, I256, I256, I256, I256), LensError> {
+    pub fn account_of(
+        &self,
+        account: Address,
+    ) -> Result<(U256, U256, U256, I256, I256, I256, I256), LensError> {
         let w = self.wiring();
         let s = self.snapshot()?;
-        let shares = word(w.vault, &self.read(w.vault, &lean::encode(balanceOfCall::SELECTOR, &[account.to_word()], None))?, 0)?;
-        let record = self.read(w.vault, &lean::encode(holderCall::SELECTOR, &[account.to_word()], None))?;
-        let holder = HolderRecord::from_words(&lean::decode_array(&record).ok_or_else(|| failed(w.vault, Vec::new()))?)?;
-        let split = vault::holder_split(&s.ledger, &holder, &s.pool, &s.price, s.equity, s.supply, shares)?;
+        let shares = word(
+            w.vault,
+            &self.read(
+                w.vault,
+                &lean::encode(balanceOfCall::SELECTOR, &[account.to_word()], None),
+            )?,
+            0,
+        )?;
+        let record = self.read(
+            w.vault,
+            &lean::encode(holderCall::SELECTOR, &[account.to_word()], None),
+        )?;
+        let holder = HolderRecord::from_words(
+            &lean::decode_array(&record).ok_or_else(|| failed(w.vault, Vec::new()))?,
+        )?;
+        let split = vault::holder_split(
+            &s.ledger, &holder, &s.pool, &s.price, s.equity, s.supply, shares,
+        )?;
         let (value, hold, pnl, il, fees, hedge) = parts(&split);
         Ok((shares, value, hold, pnl, il, fees, hedge))
     }
@@ -212,15 +264,32 @@ impl Lens {
     ///
     /// # Errors
     /// `LensMath`, `LensCallFailed` (the engine refused: e.g. an empty pool).
-    pub fn preview_deposit(&self, amount0_max: U256, amount1_max: U256) -> Result<(U256, U256, U256), LensError> {
+    pub fn preview_deposit(
+        &self,
+        amount0_max: U256,
+        amount1_max: U256,
+    ) -> Result<(U256, U256, U256), LensError> {
         let w = self.wiring();
         let s = self.snapshot_without_price(&w)?;
         let mut args: Vec<U256> = s.state[3..].to_vec();
         args.extend_from_slice(&HolderRecord::default().to_words());
-        args.extend_from_slice(&[s.pool.reserve0, s.pool.reserve1, s.pool.supply, s.equity.into_raw(), s.supply, U256::ZERO, amount0_max, amount1_max]);
+        args.extend_from_slice(&[
+            s.pool.reserve0,
+            s.pool.reserve1,
+            s.pool.supply,
+            s.equity.into_raw(),
+            s.supply,
+            U256::ZERO,
+            amount0_max,
+            amount1_max,
+        ]);
         let out = self.read(w.engine, &lean::encode_array(depositCall::SELECTOR, &args))?;
         let out = lean::decode_array(&out).ok_or_else(|| failed(w.engine, Vec::new()))?;
-        let at = |i: usize| out.get(i).copied().ok_or_else(|| failed(w.engine, Vec::new()));
+        let at = |i: usize| {
+            out.get(i)
+                .copied()
+                .ok_or_else(|| failed(w.engine, Vec::new()))
+        };
         Ok((at(18)?, at(19)?, at(20)?))
     }
 }
@@ -230,7 +299,11 @@ fn parts(s: &Split) -> (U256, U256, I256, I256, I256, I256) {
 }
 
 fn failed(target: Address, reason: Vec<u8>) -> LensError {
-    LensCallFailed { target, reason: Bytes::from(reason) }.into()
+    LensCallFailed {
+        target,
+        reason: Bytes::from(reason),
+    }
+    .into()
 }
 
 /// Word `i` of `target`'s return data.
@@ -264,11 +337,18 @@ impl Lens {
     fn pool_state(&self, w: &Wiring) -> Result<PoolState, LensError> {
         let r = self.read(w.pool, &lean::encode(getReservesCall::SELECTOR, &[], None))?;
         let supply = self.read(w.pool, &lean::encode(totalSupplyCall::SELECTOR, &[], None))?;
-        Ok(PoolState { reserve0: word(w.pool, &r, 0)?, reserve1: word(w.pool, &r, 1)?, supply: word(w.pool, &supply, 0)? })
+        Ok(PoolState {
+            reserve0: word(w.pool, &r, 0)?,
+            reserve1: word(w.pool, &r, 1)?,
+            supply: word(w.pool, &supply, 0)?,
+        })
     }
 
     fn oracle_price(&self, w: &Wiring) -> Result<(Price, U256), LensError> {
-        let round = self.read(w.oracle, &lean::encode(latestRoundDataCall::SELECTOR, &[], None))?;
+        let round = self.read(
+            w.oracle,
+            &lean::encode(latestRoundDataCall::SELECTOR, &[], None),
+        )?;
         let answer = I256::from_raw(word(w.oracle, &round, 1)?);
         let price = Price::from_oracle(answer, w.oracle_decimals, w.decimals0, w.decimals1)
             .map_err(|_| LensError::from(LensInvalidPrice { answer }))?;
@@ -281,12 +361,19 @@ impl Lens {
         let state = lean::decode_array(&state).ok_or_else(|| failed(w.vault, Vec::new()))?;
         let ledger = Ledger::from_words(state.get(3..).unwrap_or_default())?;
         let equity = if ledger.hedge_active {
-            let out = self.read(w.venue, &lean::encode(equityOfCall::SELECTOR, &[w.vault.to_word()], None))?;
+            let out = self.read(
+                w.venue,
+                &lean::encode(equityOfCall::SELECTOR, &[w.vault.to_word()], None),
+            )?;
             I256::from_raw(word(w.venue, &out, 0)?)
         } else {
             I256::ZERO
         };
-        let supply = word(w.vault, &self.read(w.vault, &lean::encode(totalSupplyCall::SELECTOR, &[], None))?, 0)?;
+        let supply = word(
+            w.vault,
+            &self.read(w.vault, &lean::encode(totalSupplyCall::SELECTOR, &[], None))?,
+            0,
+        )?;
         Ok(Snapshot {
             state,
             ledger,
@@ -319,5 +406,11 @@ il_common::lean_router! {
 /// The Solidity interface of the contract, as committed in `ILens.sol`.
 #[cfg(feature = "export-abi")]
 pub fn interface() -> alloc::string::String {
-    il_common::abi::render("Lens", &[ILens::abi::contract(), il_common::router::RouterErrors::abi::contract()])
+    il_common::abi::render(
+        "Lens",
+        &[
+            ILens::abi::contract(),
+            il_common::router::RouterErrors::abi::contract(),
+        ],
+    )
 }

@@ -47,97 +47,96 @@ use stylus_sdk::prelude::*;
 #[allow(clippy::too_many_arguments)]
 mod interface {
     use alloy_sol_types::sol;
-sol! {
-    /// The manager's functions, events and errors (ownership: `il_common`'s
-    /// `IOwnable`). The constructor (Stylus `stylus_constructor`) takes
-    /// `(address vault, address owner, address keeper)`.
-    #[sol(abi)]
-    interface IManager {
-        /// Keeper only: reports the annualised volatility `sigma` (WAD); applies the tier it selects to the pool.
-        function updateVolatility(uint256 sigma) external returns (uint8 tier, uint32 feePips);
-        /// Keeper only: moves capital toward `targetBps` in the pool, moving at least `amount0Min`/`amount1Min`.
-        function rebalance(uint16 targetBps, uint256 amount0Min, uint256 amount1Min) external returns (int256 lpDelta);
-        /// Keeper only: moves the hedge toward its target.
-        function hedge() external returns (int256 newSize);
-        /// Owner only: sets the keeper.
-        function setKeeper(address keeper) external;
-        /// Owner only: sets the fee tiers (lower volatility bounds in WAD from 0, increasing; fees in pips, non-decreasing, <= 10 %) and the hysteresis (WAD).
-        function setTiers(uint256[] minSigmas, uint32[] feesPips, uint256 hysteresis) external;
-        /// Owner only: sets the risk parameters (bounds in the documentation; `ManagerInvalidParameter(index)` names the first out of bounds).
-        function setParams(uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown) external;
-        /// Owner only: sets the vault's controller (this manager, or a new one), deposit cap (token1; 0: none) and pause.
-        function configureVault(address controller, uint256 depositCap, bool paused) external;
-        /// The vault, the keeper, the tier in force, the last sigma and when it was reported, and the times of the last rebalance and hedge.
-        function config() external view returns (address vault, address keeper, uint8 tierIndex, uint256 sigma, uint64 sigmaUpdatedAt, uint64 lastRebalance, uint64 lastHedge);
-        /// The risk parameters, in `setParams` order.
-        function params() external view returns (uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown);
-        /// The tier table as words: hysteresis, then the lower bounds, then the fees.
-        function tiers() external view returns (uint256[] words);
+    sol! {
+        /// The manager's functions, events and errors (ownership: `il_common`'s
+        /// `IOwnable`). The constructor (Stylus `stylus_constructor`) takes
+        /// `(address vault, address owner, address keeper)`.
+        #[sol(abi)]
+        interface IManager {
+            /// Keeper only: reports the annualised volatility `sigma` (WAD); applies the tier it selects to the pool.
+            function updateVolatility(uint256 sigma) external returns (uint8 tier, uint32 feePips);
+            /// Keeper only: moves capital toward `targetBps` in the pool, moving at least `amount0Min`/`amount1Min`.
+            function rebalance(uint16 targetBps, uint256 amount0Min, uint256 amount1Min) external returns (int256 lpDelta);
+            /// Keeper only: moves the hedge toward its target.
+            function hedge() external returns (int256 newSize);
+            /// Owner only: sets the keeper.
+            function setKeeper(address keeper) external;
+            /// Owner only: sets the fee tiers (lower volatility bounds in WAD from 0, increasing; fees in pips, non-decreasing, <= 10 %) and the hysteresis (WAD).
+            function setTiers(uint256[] minSigmas, uint32[] feesPips, uint256 hysteresis) external;
+            /// Owner only: sets the risk parameters (bounds in the documentation; `ManagerInvalidParameter(index)` names the first out of bounds).
+            function setParams(uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown) external;
+            /// Owner only: sets the vault's controller (this manager, or a new one), deposit cap (token1; 0: none) and pause.
+            function configureVault(address controller, uint256 depositCap, bool paused) external;
+            /// The vault, the keeper, the tier in force, the last sigma and when it was reported, and the times of the last rebalance and hedge.
+            function config() external view returns (address vault, address keeper, uint8 tierIndex, uint256 sigma, uint64 sigmaUpdatedAt, uint64 lastRebalance, uint64 lastHedge);
+            /// The risk parameters, in `setParams` order.
+            function params() external view returns (uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown);
+            /// The tier table as words: hysteresis, then the lower bounds, then the fees.
+            function tiers() external view returns (uint256[] words);
 
-        /// The keeper reported `sigma`; tier `tier` with `feePips` is in force (`changed`: applied to the pool now).
-        #[derive(Debug, PartialEq, Eq)]
-        event VolatilityUpdated(uint256 sigma, uint8 tier, uint32 feePips, bool changed);
-        /// Capital in the pool went from `fromBps` toward `toBps`; `amount0`/`amount1` moved; `lpDelta` pool shares minted (+) or burned (-).
-        #[derive(Debug, PartialEq, Eq)]
-        event Rebalanced(uint16 fromBps, uint16 toBps, uint256 amount0, uint256 amount1, int256 lpDelta);
-        /// The hedge moved from `previousSize` to `newSize` toward `target`; `collateralAdded` token1 went to the venue; `closed`: the position was closed.
-        #[derive(Debug, PartialEq, Eq)]
-        event Hedged(int256 previousSize, int256 newSize, int256 target, uint256 collateralAdded, bool closed);
-        /// The keeper role moved.
-        #[derive(Debug, PartialEq, Eq)]
-        event KeeperChanged(address indexed previous, address indexed next);
-        /// The owner set a tier table of `count` tiers with `hysteresis` (read it with `tiers()`).
-        #[derive(Debug, PartialEq, Eq)]
-        event TiersUpdated(uint256 count, uint256 hysteresis);
-        /// The owner set the risk parameters (same order as `setParams`).
-        #[derive(Debug, PartialEq, Eq)]
-        event ParamsUpdated(uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown);
+            /// The keeper reported `sigma`; tier `tier` with `feePips` is in force (`changed`: applied to the pool now).
+            #[derive(Debug, PartialEq, Eq)]
+            event VolatilityUpdated(uint256 sigma, uint8 tier, uint32 feePips, bool changed);
+            /// Capital in the pool went from `fromBps` toward `toBps`; `amount0`/`amount1` moved; `lpDelta` pool shares minted (+) or burned (-).
+            #[derive(Debug, PartialEq, Eq)]
+            event Rebalanced(uint16 fromBps, uint16 toBps, uint256 amount0, uint256 amount1, int256 lpDelta);
+            /// The hedge moved from `previousSize` to `newSize` toward `target`; `collateralAdded` token1 went to the venue; `closed`: the position was closed.
+            #[derive(Debug, PartialEq, Eq)]
+            event Hedged(int256 previousSize, int256 newSize, int256 target, uint256 collateralAdded, bool closed);
+            /// The keeper role moved.
+            #[derive(Debug, PartialEq, Eq)]
+            event KeeperChanged(address indexed previous, address indexed next);
+            /// The owner set a tier table of `count` tiers with `hysteresis` (read it with `tiers()`).
+            #[derive(Debug, PartialEq, Eq)]
+            event TiersUpdated(uint256 count, uint256 hysteresis);
+            /// The owner set the risk parameters (same order as `setParams`).
+            #[derive(Debug, PartialEq, Eq)]
+            event ParamsUpdated(uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown);
 
-        /// Only the keeper may call this; `account` is not the keeper.
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerNotKeeper(address account);
-        /// The vault is paused: keeper actions stop (withdrawals never do).
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerPaused();
-        /// This action is on cooldown until `availableAt` (unix seconds).
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerCooldown(uint64 availableAt);
-        /// The oracle price is from `updatedAt`, older than the allowed age at `now`.
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerStalePrice(uint256 updatedAt, uint256 now);
-        /// The pool's spot price is `deviationBps` away from the oracle, more than `maxBps`.
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerPriceDeviation(uint256 deviationBps, uint256 maxBps);
-        /// `targetBps` is below the minimum, above 100 %, or more than one step from `currentBps`.
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerInvalidTarget(uint16 targetBps, uint16 currentBps);
-        /// The action would change nothing.
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerNothingToDo();
-        /// The tokens moved (`amount0`/`amount1`) are below the keeper's minimums or, for a burn, worth less than the bound allows.
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerSlippage(uint256 amount0, uint256 amount1);
-        /// Parameter number `index` (0-based, in `setParams` order) is out of bounds.
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerInvalidParameter(uint8 index);
-        /// The tier table breaks a rule (1 to 8 tiers, first bound 0, bounds increasing, fees non-decreasing and <= 10 %).
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerInvalidTiers();
-        /// A volatility of `sigma` (WAD) is beyond the supported 5000 %/yr.
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerVolatilityOutOfRange(uint256 sigma);
-        /// This address cannot be used here (the zero address).
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerInvalidAddress(address account);
-        /// Fixed-point arithmetic failed (il-math error code).
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerMath(uint8 code);
-        /// A call to `target` failed; `reason` is its revert data (decode it with the target's interface).
-        #[derive(Debug, PartialEq, Eq)]
-        error ManagerCallFailed(address target, bytes reason);
+            /// Only the keeper may call this; `account` is not the keeper.
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerNotKeeper(address account);
+            /// The vault is paused: keeper actions stop (withdrawals never do).
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerPaused();
+            /// This action is on cooldown until `availableAt` (unix seconds).
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerCooldown(uint64 availableAt);
+            /// The oracle price is from `updatedAt`, older than the allowed age at `now`.
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerStalePrice(uint256 updatedAt, uint256 now);
+            /// The pool's spot price is `deviationBps` away from the oracle, more than `maxBps`.
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerPriceDeviation(uint256 deviationBps, uint256 maxBps);
+            /// `targetBps` is below the minimum, above 100 %, or more than one step from `currentBps`.
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerInvalidTarget(uint16 targetBps, uint16 currentBps);
+            /// The action would change nothing.
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerNothingToDo();
+            /// The tokens moved (`amount0`/`amount1`) are below the keeper's minimums or, for a burn, worth less than the bound allows.
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerSlippage(uint256 amount0, uint256 amount1);
+            /// Parameter number `index` (0-based, in `setParams` order) is out of bounds.
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerInvalidParameter(uint8 index);
+            /// The tier table breaks a rule (1 to 8 tiers, first bound 0, bounds increasing, fees non-decreasing and <= 10 %).
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerInvalidTiers();
+            /// A volatility of `sigma` (WAD) is beyond the supported 5000 %/yr.
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerVolatilityOutOfRange(uint256 sigma);
+            /// This address cannot be used here (the zero address).
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerInvalidAddress(address account);
+            /// Fixed-point arithmetic failed (il-math error code).
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerMath(uint8 code);
+            /// A call to `target` failed; `reason` is its revert data (decode it with the target's interface).
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerCallFailed(address target, bytes reason);
+        }
     }
-}
-
 }
 
 pub use interface::IManager;
@@ -286,7 +285,12 @@ impl Manager {
     ///
     /// # Events
     /// `OwnershipTransferred`, `KeeperChanged`, `TiersUpdated`, `ParamsUpdated`.
-    pub fn constructor(&mut self, vault: Address, owner: Address, keeper: Address) -> Result<(), ManagerError> {
+    pub fn constructor(
+        &mut self,
+        vault: Address,
+        owner: Address,
+        keeper: Address,
+    ) -> Result<(), ManagerError> {
         for a in [vault, keeper] {
             if a.is_zero() {
                 return Err(ManagerInvalidAddress { account: a }.into());
@@ -297,15 +301,32 @@ impl Manager {
         // contracts(): token0, token1, pool, venue, oracle, engine
         let at = |i: usize| word(vault, &out, i);
         let (token0, token1, oracle) = (at(0)?, at(1)?, at(4)?);
-        let mut words = [slots::from_address(vault), at(2)?, at(3)?, oracle, at(5)?, U256::ZERO, U256::ZERO, U256::ZERO];
+        let mut words = [
+            slots::from_address(vault),
+            at(2)?,
+            at(3)?,
+            oracle,
+            at(5)?,
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+        ];
         for (i, who) in [(5usize, token0), (6, token1), (7, oracle)] {
             let who = slots::to_address(who);
-            words[i] = word(who, &self.read(who, &lean::encode(decimalsCall::SELECTOR, &[], None))?, 0)?;
+            words[i] = word(
+                who,
+                &self.read(who, &lean::encode(decimalsCall::SELECTOR, &[], None))?,
+                0,
+            )?;
         }
         slots::store(self.vm(), WIRING, &words);
         self.set_keeper_unchecked(keeper);
         self.store_tiers(
-            &[U256::ZERO, U256::from(600_000_000_000_000_000u64), il_math::WAD],
+            &[
+                U256::ZERO,
+                U256::from(600_000_000_000_000_000u64),
+                il_math::WAD,
+            ],
             &[500, 3_000, 10_000],
             U256::from(50_000_000_000_000_000u64),
         )?;
@@ -337,17 +358,25 @@ impl Manager {
         let mut cfg = self.keeper_action()?;
         let w = self.wiring();
         let (tiers, hysteresis) = self.load_tiers();
-        let next = il_math::select_tier(&tiers, usize::from(cfg.tier_index), sigma, hysteresis).map_err(|e| match e {
-            MathError::VolatilityOutOfRange => ManagerVolatilityOutOfRange { sigma }.into(),
-            other => ManagerError::from(other),
-        })?;
+        let next = il_math::select_tier(&tiers, usize::from(cfg.tier_index), sigma, hysteresis)
+            .map_err(|e| match e {
+                MathError::VolatilityOutOfRange => ManagerVolatilityOutOfRange { sigma }.into(),
+                other => ManagerError::from(other),
+            })?;
         let fee = tiers.get(next).map_or(0, |t| t.fee_pips);
-        let current_fee = word(w.pool, &self.read(w.pool, &lean::encode(feeCall::SELECTOR, &[], None))?, 0)?;
+        let current_fee = word(
+            w.pool,
+            &self.read(w.pool, &lean::encode(feeCall::SELECTOR, &[], None))?,
+            0,
+        )?;
         // cannot truncate: next < MAX_TIERS = 8.
         let tier = u8::try_from(next).unwrap_or(u8::MAX);
         let changed = tier != cfg.tier_index || current_fee != U256::from(fee);
         if changed {
-            self.call(w.pool, &lean::encode(setFeeTierCall::SELECTOR, &[fee.to_word()], None))?;
+            self.call(
+                w.pool,
+                &lean::encode(setFeeTierCall::SELECTOR, &[fee.to_word()], None),
+            )?;
         }
         cfg.tier_index = tier;
         cfg.sigma = sigma;
@@ -356,7 +385,12 @@ impl Manager {
         emit(
             self.vm(),
             &[VolatilityUpdated::SIGNATURE_HASH],
-            &[sigma.to_word(), tier.to_word(), fee.to_word(), changed.to_word()],
+            &[
+                sigma.to_word(),
+                tier.to_word(),
+                fee.to_word(),
+                changed.to_word(),
+            ],
         );
         Ok((tier, fee))
     }
@@ -371,7 +405,12 @@ impl Manager {
     ///
     /// # Events
     /// `Rebalanced`, the vault's `LiquidityMoved`, the pool's `Mint`/`Burn`.
-    pub fn rebalance(&mut self, target_bps: u16, amount0_min: U256, amount1_min: U256) -> Result<I256, ManagerError> {
+    pub fn rebalance(
+        &mut self,
+        target_bps: u16,
+        amount0_min: U256,
+        amount1_min: U256,
+    ) -> Result<I256, ManagerError> {
         let mut cfg = self.keeper_action()?;
         let p = self.load_params();
         self.after_cooldown(cfg.last_rebalance, p.rebalance_cooldown)?;
@@ -379,20 +418,43 @@ impl Manager {
         let m = self.market(&w, &p)?;
         let mut args = m.pool.to_vec();
         args.extend_from_slice(&m.price);
-        args.extend_from_slice(&[ledger(&m, 0), ledger(&m, 1), ledger(&m, 2), U256::from(target_bps)]);
+        args.extend_from_slice(&[
+            ledger(&m, 0),
+            ledger(&m, 1),
+            ledger(&m, 2),
+            U256::from(target_bps),
+        ]);
         let plan = self.engine(&w, rebalancePlanCall::SELECTOR, &args, 5)?;
         let current = u16::try_from(plan[0]).unwrap_or(u16::MAX);
-        if target_bps < p.min_lp_bps || u64::from(target_bps) > il_math::BPS || current.abs_diff(target_bps) > p.max_step_bps {
-            return Err(ManagerInvalidTarget { targetBps: target_bps, currentBps: current }.into());
+        if target_bps < p.min_lp_bps
+            || u64::from(target_bps) > il_math::BPS
+            || current.abs_diff(target_bps) > p.max_step_bps
+        {
+            return Err(ManagerInvalidTarget {
+                targetBps: target_bps,
+                currentBps: current,
+            }
+            .into());
         }
         let [burn, add0, add1, burn_value] = [plan[1], plan[2], plan[3], plan[4]];
         let burning = !burn.is_zero();
         if !burning && (add0.is_zero() || add1.is_zero()) {
             return Err(ManagerNothingToDo {}.into());
         }
-        let out = self.call(w.vault, &lean::encode(moveLiquidityCall::SELECTOR, &[burn.to_word(), add0.to_word(), add1.to_word()], None))?;
+        let out = self.call(
+            w.vault,
+            &lean::encode(
+                moveLiquidityCall::SELECTOR,
+                &[burn.to_word(), add0.to_word(), add1.to_word()],
+                None,
+            ),
+        )?;
         // moveLiquidity returns (minted, out0, out1).
-        let (minted, out0, out1) = (word(w.vault, &out, 0)?, word(w.vault, &out, 1)?, word(w.vault, &out, 2)?);
+        let (minted, out0, out1) = (
+            word(w.vault, &out, 0)?,
+            word(w.vault, &out, 1)?,
+            word(w.vault, &out, 2)?,
+        );
         let (amount0, amount1, delta) = if burning {
             (out0, out1, il_math::to_negative(burn)?)
         } else {
@@ -401,7 +463,13 @@ impl Manager {
         let mut fair_ok = true;
         if burning {
             let mut check = m.price.to_vec();
-            check.extend_from_slice(&[amount0, amount1, burn_value, U256::from(1u8), U256::from(p.max_slippage_bps)]);
+            check.extend_from_slice(&[
+                amount0,
+                amount1,
+                burn_value,
+                U256::from(1u8),
+                U256::from(p.max_slippage_bps),
+            ]);
             fair_ok = !self.engine(&w, slippageOkCall::SELECTOR, &check, 1)?[0].is_zero();
         }
         if !fair_ok || amount0 < amount0_min || amount1 < amount1_min {
@@ -412,7 +480,13 @@ impl Manager {
         emit(
             self.vm(),
             &[Rebalanced::SIGNATURE_HASH],
-            &[current.to_word(), target_bps.to_word(), amount0.to_word(), amount1.to_word(), delta.to_word()],
+            &[
+                current.to_word(),
+                target_bps.to_word(),
+                amount0.to_word(),
+                amount1.to_word(),
+                delta.to_word(),
+            ],
         );
         Ok(delta)
     }
@@ -433,7 +507,10 @@ impl Manager {
         self.after_cooldown(cfg.last_hedge, p.hedge_cooldown)?;
         let w = self.wiring();
         let m = self.market(&w, &p)?;
-        let pos = self.read(w.venue, &lean::encode(positionOfCall::SELECTOR, &[w.vault.to_word()], None))?;
+        let pos = self.read(
+            w.venue,
+            &lean::encode(positionOfCall::SELECTOR, &[w.vault.to_word()], None),
+        )?;
         let (size, collateral) = (word(w.venue, &pos, 0)?, word(w.venue, &pos, 1)?);
         let mut args = m.pool.to_vec();
         args.extend_from_slice(&m.price);
@@ -446,21 +523,36 @@ impl Manager {
             p.max_hedge_step,
         ]);
         let plan = self.engine(&w, hedgePlanCall::SELECTOR, &args, 4)?;
-        let (target, delta, new_size, top_up) = (I256::from_raw(plan[0]), I256::from_raw(plan[1]), I256::from_raw(plan[2]), plan[3]);
+        let (target, delta, new_size, top_up) = (
+            I256::from_raw(plan[0]),
+            I256::from_raw(plan[1]),
+            I256::from_raw(plan[2]),
+            plan[3],
+        );
         if delta.is_zero() {
             return Err(ManagerNothingToDo {}.into());
         }
         // Reaching zero closes the position (and returns its equity to idle).
         let close = new_size.is_zero();
         let trade = if close { I256::ZERO } else { delta };
-        let data = lean::encode(adjustHedgeCall::SELECTOR, &[top_up.to_word(), trade.to_word(), close.to_word()], None);
+        let data = lean::encode(
+            adjustHedgeCall::SELECTOR,
+            &[top_up.to_word(), trade.to_word(), close.to_word()],
+            None,
+        );
         self.call(w.vault, &data)?;
         cfg.last_hedge = self.vm().block_timestamp();
         self.store_config(&cfg);
         emit(
             self.vm(),
             &[Hedged::SIGNATURE_HASH],
-            &[size.to_word(), new_size.to_word(), target.to_word(), top_up.to_word(), close.to_word()],
+            &[
+                size.to_word(),
+                new_size.to_word(),
+                target.to_word(),
+                top_up.to_word(),
+                close.to_word(),
+            ],
         );
         Ok(new_size)
     }
@@ -489,7 +581,12 @@ impl Manager {
     ///
     /// # Events
     /// `TiersUpdated`.
-    pub fn set_tiers(&mut self, min_sigmas: Vec<U256>, fees_pips: Vec<u32>, hysteresis: U256) -> Result<(), ManagerError> {
+    pub fn set_tiers(
+        &mut self,
+        min_sigmas: Vec<U256>,
+        fees_pips: Vec<u32>,
+        hysteresis: U256,
+    ) -> Result<(), ManagerError> {
         self.ownable.only_owner::<ManagerError>()?;
         self.store_tiers(&min_sigmas, &fees_pips, hysteresis)
     }
@@ -544,10 +641,26 @@ impl Manager {
     ///
     /// # Events
     /// The vault's `Configured`.
-    pub fn configure_vault(&mut self, controller: Address, deposit_cap: U256, paused: bool) -> Result<(), ManagerError> {
+    pub fn configure_vault(
+        &mut self,
+        controller: Address,
+        deposit_cap: U256,
+        paused: bool,
+    ) -> Result<(), ManagerError> {
         self.ownable.only_owner::<ManagerError>()?;
         let vault = self.wiring().vault;
-        self.call(vault, &lean::encode(configureCall::SELECTOR, &[controller.to_word(), deposit_cap.to_word(), paused.to_word()], None))?;
+        self.call(
+            vault,
+            &lean::encode(
+                configureCall::SELECTOR,
+                &[
+                    controller.to_word(),
+                    deposit_cap.to_word(),
+                    paused.to_word(),
+                ],
+                None,
+            ),
+        )?;
         Ok(())
     }
 
@@ -558,7 +671,15 @@ impl Manager {
     #[allow(clippy::type_complexity)]
     pub fn config(&self) -> Result<(Address, Address, u8, U256, u64, u64, u64), ManagerError> {
         let c = self.load_config();
-        Ok((self.wiring().vault, c.keeper, c.tier_index, c.sigma, c.sigma_at, c.last_rebalance, c.last_hedge))
+        Ok((
+            self.wiring().vault,
+            c.keeper,
+            c.tier_index,
+            c.sigma,
+            c.sigma_at,
+            c.last_rebalance,
+            c.last_hedge,
+        ))
     }
 
     /// The risk parameters, in `setParams` order.
@@ -566,7 +687,9 @@ impl Manager {
     /// # Errors
     /// None.
     #[allow(clippy::type_complexity)]
-    pub fn params(&self) -> Result<(u64, u16, u16, u16, u16, u64, u16, U256, u16, u64), ManagerError> {
+    pub fn params(
+        &self,
+    ) -> Result<(u64, u16, u16, u16, u16, u64, u16, U256, u16, u64), ManagerError> {
         let p = self.load_params();
         Ok((
             p.max_price_age,
@@ -597,7 +720,11 @@ impl Manager {
 }
 
 fn failed(target: Address, reason: Vec<u8>) -> ManagerError {
-    ManagerCallFailed { target, reason: Bytes::from(reason) }.into()
+    ManagerCallFailed {
+        target,
+        reason: Bytes::from(reason),
+    }
+    .into()
 }
 
 /// Word `i` of `target`'s return data.
@@ -682,7 +809,10 @@ impl Manager {
         ];
         if let Some(index) = checks.iter().position(|ok| !ok) {
             // cannot truncate: 10 parameters.
-            return Err(ManagerInvalidParameter { index: u8::try_from(index).unwrap_or(u8::MAX) }.into());
+            return Err(ManagerInvalidParameter {
+                index: u8::try_from(index).unwrap_or(u8::MAX),
+            }
+            .into());
         }
         let words = [
             U256::from(p.max_price_age),
@@ -697,7 +827,11 @@ impl Manager {
             U256::from(p.hedge_cooldown),
         ];
         slots::store(self.vm(), PARAMS, &words);
-        emit(self.vm(), &[ParamsUpdated::SIGNATURE_HASH], &words.map(|w| w.to_word()));
+        emit(
+            self.vm(),
+            &[ParamsUpdated::SIGNATURE_HASH],
+            &words.map(|w| w.to_word()),
+        );
         Ok(())
     }
 
@@ -714,11 +848,23 @@ impl Manager {
         (tiers, w[0])
     }
 
-    fn store_tiers(&mut self, min_sigmas: &[U256], fees: &[u32], hysteresis: U256) -> Result<(), ManagerError> {
+    fn store_tiers(
+        &mut self,
+        min_sigmas: &[U256],
+        fees: &[u32],
+        hysteresis: U256,
+    ) -> Result<(), ManagerError> {
         if min_sigmas.len() != fees.len() || hysteresis > il_math::MAX_SIGMA_WAD {
             return Err(ManagerInvalidTiers {}.into());
         }
-        let tiers: Vec<FeeTier> = min_sigmas.iter().zip(fees).map(|(s, f)| FeeTier { min_sigma_wad: *s, fee_pips: *f }).collect();
+        let tiers: Vec<FeeTier> = min_sigmas
+            .iter()
+            .zip(fees)
+            .map(|(s, f)| FeeTier {
+                min_sigma_wad: *s,
+                fee_pips: *f,
+            })
+            .collect();
         il_math::validate_tiers(&tiers).map_err(|_| ManagerInvalidTiers {})?;
         let mut w = [U256::ZERO; TIER_WORDS];
         w[0] = hysteresis;
@@ -736,7 +882,11 @@ impl Manager {
             cfg.tier_index = last;
             self.store_config(&cfg);
         }
-        emit(self.vm(), &[TiersUpdated::SIGNATURE_HASH], &[w[1].to_word(), hysteresis.to_word()]);
+        emit(
+            self.vm(),
+            &[TiersUpdated::SIGNATURE_HASH],
+            &[w[1].to_word(), hysteresis.to_word()],
+        );
         Ok(())
     }
 
@@ -745,7 +895,15 @@ impl Manager {
         let previous = cfg.keeper;
         cfg.keeper = keeper;
         self.store_config(&cfg);
-        emit(self.vm(), &[KeeperChanged::SIGNATURE_HASH, previous.to_word(), keeper.to_word()], &[]);
+        emit(
+            self.vm(),
+            &[
+                KeeperChanged::SIGNATURE_HASH,
+                previous.to_word(),
+                keeper.to_word(),
+            ],
+            &[],
+        );
     }
 
     /// The config, when the caller is the keeper and the vault not paused.
@@ -767,7 +925,10 @@ impl Manager {
     fn after_cooldown(&self, last: u64, cooldown: u64) -> Result<(), ManagerError> {
         let available_at = last.saturating_add(cooldown);
         if last != 0 && self.vm().block_timestamp() < available_at {
-            return Err(ManagerCooldown { availableAt: available_at }.into());
+            return Err(ManagerCooldown {
+                availableAt: available_at,
+            }
+            .into());
         }
         Ok(())
     }
@@ -777,25 +938,57 @@ impl Manager {
     fn market(&self, w: &Wiring, p: &Params) -> Result<Market, ManagerError> {
         let r = self.read(w.pool, &lean::encode(getReservesCall::SELECTOR, &[], None))?;
         let s = self.read(w.pool, &lean::encode(totalSupplyCall::SELECTOR, &[], None))?;
-        let pool = [word(w.pool, &r, 0)?, word(w.pool, &r, 1)?, word(w.pool, &s, 0)?];
-        let round = self.read(w.oracle, &lean::encode(latestRoundDataCall::SELECTOR, &[], None))?;
+        let pool = [
+            word(w.pool, &r, 0)?,
+            word(w.pool, &r, 1)?,
+            word(w.pool, &s, 0)?,
+        ];
+        let round = self.read(
+            w.oracle,
+            &lean::encode(latestRoundDataCall::SELECTOR, &[], None),
+        )?;
         let (answer, updated_at) = (word(w.oracle, &round, 1)?, word(w.oracle, &round, 3)?);
         let now = U256::from(self.vm().block_timestamp());
         if updated_at.is_zero() || now.saturating_sub(updated_at) > U256::from(p.max_price_age) {
-            return Err(ManagerStalePrice { updatedAt: updated_at, now }.into());
+            return Err(ManagerStalePrice {
+                updatedAt: updated_at,
+                now,
+            }
+            .into());
         }
-        let args = [answer, w.decimals[2], w.decimals[0], w.decimals[1], pool[0], pool[1]];
+        let args = [
+            answer,
+            w.decimals[2],
+            w.decimals[0],
+            w.decimals[1],
+            pool[0],
+            pool[1],
+        ];
         let price = self.engine(w, priceCall::SELECTOR, &args, 3)?;
         let max = U256::from(p.max_deviation_bps);
         if price[2] > max {
-            return Err(ManagerPriceDeviation { deviationBps: price[2], maxBps: max }.into());
+            return Err(ManagerPriceDeviation {
+                deviationBps: price[2],
+                maxBps: max,
+            }
+            .into());
         }
         let state = self.read(w.vault, &lean::encode(stateCall::SELECTOR, &[], None))?;
         let state = lean::decode_array(&state).ok_or_else(|| failed(w.vault, Vec::new()))?;
-        Ok(Market { pool, price: [price[0], price[1]], ledger: state.get(3..).unwrap_or_default().to_vec() })
+        Ok(Market {
+            pool,
+            price: [price[0], price[1]],
+            ledger: state.get(3..).unwrap_or_default().to_vec(),
+        })
     }
 
-    fn engine(&self, w: &Wiring, selector: [u8; 4], args: &[U256], words: usize) -> Result<Vec<U256>, ManagerError> {
+    fn engine(
+        &self,
+        w: &Wiring,
+        selector: [u8; 4],
+        args: &[U256],
+        words: usize,
+    ) -> Result<Vec<U256>, ManagerError> {
         let out = self.read(w.engine, &lean::encode_array(selector, args))?;
         match lean::decode_array(&out) {
             Some(v) if v.len() == words => Ok(v),
@@ -838,6 +1031,10 @@ il_common::lean_router! {
 pub fn interface() -> alloc::string::String {
     il_common::abi::render(
         "Manager",
-        &[IManager::abi::contract(), IOwnable::abi::contract(), il_common::router::RouterErrors::abi::contract()],
+        &[
+            IManager::abi::contract(),
+            IOwnable::abi::contract(),
+            il_common::router::RouterErrors::abi::contract(),
+        ],
     )
 }

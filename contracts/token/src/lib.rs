@@ -59,7 +59,9 @@ sol! {
     }
 }
 
-pub use IToken::{FaucetDrawn, FaucetUpdated, TokenFaucetCooldown, TokenFaucetDisabled, TokenInvalidMetadata};
+pub use IToken::{
+    FaucetDrawn, FaucetUpdated, TokenFaucetCooldown, TokenFaucetDisabled, TokenInvalidMetadata,
+};
 
 use il_common::erc20::{
     ERC20InsufficientAllowance, ERC20InsufficientBalance, ERC20InvalidApprover,
@@ -122,7 +124,9 @@ impl Token {
         faucet_amount: U256,
         faucet_cooldown: u64,
     ) -> Result<(), TokenError> {
-        let (Some(name), Some(symbol)) = (short_string::encode(&name), short_string::encode(&symbol)) else {
+        let (Some(name), Some(symbol)) =
+            (short_string::encode(&name), short_string::encode(&symbol))
+        else {
             return Err(TokenInvalidMetadata {}.into());
         };
         if name.is_zero() || symbol.is_zero() {
@@ -171,7 +175,11 @@ impl Token {
         let slot = slots::keyed(self.vm(), caller.into_word(), LAST_DRAW);
         slots::set(self.vm(), slot, U256::from(now));
         self.erc20.mint::<TokenError>(caller, amount)?;
-        emit(self.vm(), &[FaucetDrawn::SIGNATURE_HASH, caller.to_word()], &[amount.to_word()]);
+        emit(
+            self.vm(),
+            &[FaucetDrawn::SIGNATURE_HASH, caller.to_word()],
+            &[amount.to_word()],
+        );
         Ok(amount)
     }
 
@@ -238,7 +246,11 @@ impl Token {
     fn set_faucet_unchecked(&mut self, amount: U256, cooldown: u64) {
         let at = CONFIG.wrapping_add(U256::from(FAUCET_AMOUNT));
         slots::store(self.vm(), at, &[amount, U256::from(cooldown)]);
-        emit(self.vm(), &[FaucetUpdated::SIGNATURE_HASH], &[amount.to_word(), cooldown.to_word()]);
+        emit(
+            self.vm(),
+            &[FaucetUpdated::SIGNATURE_HASH],
+            &[amount.to_word(), cooldown.to_word()],
+        );
     }
 }
 
@@ -276,7 +288,12 @@ il_common::lean_router! {
 pub fn interface() -> String {
     il_common::abi::render(
         "Token",
-        &[IToken::abi::contract(), IERC20::abi::contract(), IOwnable::abi::contract(), il_common::router::RouterErrors::abi::contract()],
+        &[
+            IToken::abi::contract(),
+            IERC20::abi::contract(),
+            IOwnable::abi::contract(),
+            il_common::router::RouterErrors::abi::contract(),
+        ],
     )
 }
 

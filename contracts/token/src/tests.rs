@@ -45,7 +45,13 @@ fn constructor_sets_metadata_owner_and_faucet() {
     assert_eq!(token.faucet_amount().unwrap(), U256::from(1_000_000_000u64));
     assert_eq!(token.faucet_cooldown().unwrap(), DAY);
     let updated: FaucetUpdated = last(&vm);
-    assert_eq!(updated, FaucetUpdated { amount: U256::from(1_000_000_000u64), cooldown: DAY });
+    assert_eq!(
+        updated,
+        FaucetUpdated {
+            amount: U256::from(1_000_000_000u64),
+            cooldown: DAY
+        }
+    );
 }
 
 #[test]
@@ -57,13 +63,19 @@ fn constructor_refuses_a_zero_owner() {
         .unwrap_err();
     assert_eq!(
         err,
-        TokenError::from(OwnableInvalidOwner { owner: Address::ZERO })
+        TokenError::from(OwnableInvalidOwner {
+            owner: Address::ZERO
+        })
     );
 }
 
 #[test]
 fn constructor_refuses_empty_or_long_metadata() {
-    for (name, symbol) in [("", "T"), ("T", ""), ("a name that is longer than 31 by", "T")] {
+    for (name, symbol) in [
+        ("", "T"),
+        ("T", ""),
+        ("a name that is longer than 31 by", "T"),
+    ] {
         let vm = TestVM::new();
         let mut token = Token::from(&vm);
         assert_eq!(
@@ -83,11 +95,15 @@ fn owner_mints_and_stranger_cannot() {
     vm.set_sender(ALICE);
     assert_eq!(
         token.mint(ALICE, U256::from(5)),
-        Err(TokenError::from(OwnableUnauthorizedAccount { account: ALICE }))
+        Err(TokenError::from(OwnableUnauthorizedAccount {
+            account: ALICE
+        }))
     );
     assert_eq!(
         token.set_faucet(U256::from(1), 1),
-        Err(TokenError::from(OwnableUnauthorizedAccount { account: ALICE }))
+        Err(TokenError::from(OwnableUnauthorizedAccount {
+            account: ALICE
+        }))
     );
 }
 
@@ -99,14 +115,22 @@ fn faucet_draws_once_per_cooldown() {
     assert_eq!(token.faucet(), Ok(U256::from(100)));
     assert_eq!(token.balance_of(ALICE).unwrap(), U256::from(100));
     let drawn: FaucetDrawn = last(&vm);
-    assert_eq!(drawn, FaucetDrawn { account: ALICE, amount: U256::from(100) });
+    assert_eq!(
+        drawn,
+        FaucetDrawn {
+            account: ALICE,
+            amount: U256::from(100)
+        }
+    );
 
     let available_at = 1_700_000_000 + DAY;
     assert_eq!(token.next_faucet_at(ALICE).unwrap(), available_at);
     vm.set_block_timestamp(available_at - 1);
     assert_eq!(
         token.faucet(),
-        Err(TokenError::from(TokenFaucetCooldown { availableAt: available_at }))
+        Err(TokenError::from(TokenFaucetCooldown {
+            availableAt: available_at
+        }))
     );
     vm.set_block_timestamp(available_at);
     assert_eq!(token.faucet(), Ok(U256::from(100)));
@@ -117,7 +141,10 @@ fn faucet_draws_once_per_cooldown() {
 fn faucet_off_when_amount_is_zero() {
     let (vm, mut token) = deploy(0);
     vm.set_sender(ALICE);
-    assert_eq!(token.faucet(), Err(TokenError::from(TokenFaucetDisabled {})));
+    assert_eq!(
+        token.faucet(),
+        Err(TokenError::from(TokenFaucetDisabled {}))
+    );
     vm.set_sender(OWNER);
     token.set_faucet(U256::from(7), 60).unwrap();
     vm.set_sender(ALICE);
@@ -149,15 +176,28 @@ fn compact_error_encoding_matches_alloy() {
     {
         assert_eq!(TokenError::from(e.clone()), TokenError::standard(&e));
     }
-    check(ERC20InsufficientBalance { sender: ALICE, balance: U256::from(1), needed: U256::from(2) });
+    check(ERC20InsufficientBalance {
+        sender: ALICE,
+        balance: U256::from(1),
+        needed: U256::from(2),
+    });
     check(ERC20InvalidSender { sender: ALICE });
     check(ERC20InvalidReceiver { receiver: ALICE });
-    check(ERC20InsufficientAllowance { spender: ALICE, allowance: U256::from(3), needed: U256::from(4) });
+    check(ERC20InsufficientAllowance {
+        spender: ALICE,
+        allowance: U256::from(3),
+        needed: U256::from(4),
+    });
     check(ERC20InvalidApprover { approver: ALICE });
     check(ERC20InvalidSpender { spender: ALICE });
-    check(ERC20SupplyOverflow { supply: U256::MAX, amount: U256::from(1) });
+    check(ERC20SupplyOverflow {
+        supply: U256::MAX,
+        amount: U256::from(1),
+    });
     check(OwnableUnauthorizedAccount { account: ALICE });
-    check(OwnableInvalidOwner { owner: Address::ZERO });
+    check(OwnableInvalidOwner {
+        owner: Address::ZERO,
+    });
     check(TokenInvalidMetadata {});
     check(TokenFaucetDisabled {});
     check(TokenFaucetCooldown { availableAt: 7 });

@@ -302,9 +302,20 @@ impl Vault {
             }
         }
         slots::store(self.vm(), WIRING, &wiring.map(slots::from_address));
-        self.write_admin(&Admin { controller, ..Admin::default() });
-        emit(self.vm(), &[Configured::SIGNATURE_HASH, controller.to_word()], &[U256::ZERO.to_word(), false.to_word()]);
-        let data = lean::encode(approveCall::SELECTOR, &[venue.to_word(), U256::MAX.to_word()], None);
+        self.write_admin(&Admin {
+            controller,
+            ..Admin::default()
+        });
+        emit(
+            self.vm(),
+            &[Configured::SIGNATURE_HASH, controller.to_word()],
+            &[U256::ZERO.to_word(), false.to_word()],
+        );
+        let data = lean::encode(
+            approveCall::SELECTOR,
+            &[venue.to_word(), U256::MAX.to_word()],
+            None,
+        );
         self.expect_true(token1, &data)
     }
 
@@ -345,17 +356,39 @@ impl Vault {
         let ledger = self.read_ledger();
         let supply = self.shares.total_supply();
         let mut args = self.engine_prefix(&w, &ledger, Some(receiver))?;
-        args.extend_from_slice(&[supply, self.shares.balance_of(receiver), amount0_max, amount1_max]);
+        args.extend_from_slice(&[
+            supply,
+            self.shares.balance_of(receiver),
+            amount0_max,
+            amount1_max,
+        ]);
         let out = self.engine(&w, IEngineCalls::depositCall::SELECTOR, &args, 25)?;
         let (mut ledger, holder) = split_records(&out);
-        let [shares, amount0, amount1, to_pool0, to_pool1, _total0, total1] =
-            [out[18], out[19], out[20], out[21], out[22], out[23], out[24]];
+        let [
+            shares,
+            amount0,
+            amount1,
+            to_pool0,
+            to_pool1,
+            _total0,
+            total1,
+        ] = [
+            out[18], out[19], out[20], out[21], out[22], out[23], out[24],
+        ];
         if shares.is_zero() || shares < min_shares {
-            return Err(VaultInsufficientShares { shares, minShares: min_shares }.into());
+            return Err(VaultInsufficientShares {
+                shares,
+                minShares: min_shares,
+            }
+            .into());
         }
         let total1 = add(total1, amount1)?;
         if !admin.deposit_cap.is_zero() && total1 > admin.deposit_cap {
-            return Err(VaultDepositCap { total1, cap: admin.deposit_cap }.into());
+            return Err(VaultDepositCap {
+                total1,
+                cap: admin.deposit_cap,
+            }
+            .into());
         }
         let sender = self.vm().msg_sender();
         let me = self.vm().contract_address();
@@ -365,12 +398,17 @@ impl Vault {
         self.write_ledger(&ledger);
         self.write_holder(receiver, &holder);
         if supply.is_zero() {
-            self.shares.mint_locked::<VaultError>(U256::from(MINIMUM_SHARES))?;
+            self.shares
+                .mint_locked::<VaultError>(U256::from(MINIMUM_SHARES))?;
         }
         self.shares.mint::<VaultError>(receiver, shares)?;
         emit(
             self.vm(),
-            &[Deposit::SIGNATURE_HASH, sender.to_word(), receiver.to_word()],
+            &[
+                Deposit::SIGNATURE_HASH,
+                sender.to_word(),
+                receiver.to_word(),
+            ],
             &[amount0.to_word(), amount1.to_word(), shares.to_word()],
         );
         Ok((shares, amount0, amount1))
@@ -406,7 +444,11 @@ impl Vault {
         let owner = self.vm().msg_sender();
         let balance = self.shares.balance_of(owner);
         if balance < shares {
-            return Err(VaultExceedsBalance { balance, requested: shares }.into());
+            return Err(VaultExceedsBalance {
+                balance,
+                requested: shares,
+            }
+            .into());
         }
         let w = self.wiring();
         let ledger = self.read_ledger();
@@ -419,8 +461,12 @@ impl Vault {
         let (mut amount0, mut amount1) = (idle0, idle1);
         if !lp.is_zero() {
             self.push(w.pool, w.pool, lp)?;
-            let burned = self.call(w.pool, &lean::encode(burnCall::SELECTOR, &[receiver.to_word()], None))?;
-            let (Some(b0), Some(b1)) = (lean::u256_at(&burned, 0), lean::u256_at(&burned, 1)) else {
+            let burned = self.call(
+                w.pool,
+                &lean::encode(burnCall::SELECTOR, &[receiver.to_word()], None),
+            )?;
+            let (Some(b0), Some(b1)) = (lean::u256_at(&burned, 0), lean::u256_at(&burned, 1))
+            else {
                 return Err(call_failed(w.pool, Vec::new()));
             };
             amount0 = add(amount0, b0)?;
@@ -434,15 +480,30 @@ impl Vault {
         }
         let total1 = add(amount1, hedge_paid)?;
         if amount0 < amount0_min || total1 < amount1_min {
-            return Err(VaultSlippage { amount0, amount1: total1, min0: amount0_min, min1: amount1_min }.into());
+            return Err(VaultSlippage {
+                amount0,
+                amount1: total1,
+                min0: amount0_min,
+                min1: amount1_min,
+            }
+            .into());
         }
         self.write_ledger(&ledger);
         self.write_holder(owner, &holder);
         self.shares.burn::<VaultError>(owner, shares)?;
         emit(
             self.vm(),
-            &[Withdraw::SIGNATURE_HASH, owner.to_word(), receiver.to_word()],
-            &[amount0.to_word(), total1.to_word(), shares.to_word(), hedge_paid.to_word()],
+            &[
+                Withdraw::SIGNATURE_HASH,
+                owner.to_word(),
+                receiver.to_word(),
+            ],
+            &[
+                amount0.to_word(),
+                total1.to_word(),
+                shares.to_word(),
+                hedge_paid.to_word(),
+            ],
         );
         Ok((amount0, total1))
     }
@@ -459,7 +520,12 @@ impl Vault {
     ///
     /// # Events
     /// `LiquidityMoved` (one per direction), the pool's `Burn`/`Mint`.
-    pub fn move_liquidity(&mut self, burn_lp: U256, add0: U256, add1: U256) -> Result<(U256, U256, U256), VaultError> {
+    pub fn move_liquidity(
+        &mut self,
+        burn_lp: U256,
+        add0: U256,
+        add1: U256,
+    ) -> Result<(U256, U256, U256), VaultError> {
         self.controlled()?;
         if burn_lp.is_zero() && (add0.is_zero() || add1.is_zero()) {
             return Err(VaultZeroAmount {}.into());
@@ -471,15 +537,23 @@ impl Vault {
             ledger[LP] = sub_held(ledger[LP], burn_lp)?;
             let me = self.vm().contract_address();
             self.push(w.pool, w.pool, burn_lp)?;
-            let burned = self.call(w.pool, &lean::encode(burnCall::SELECTOR, &[me.to_word()], None))?;
-            let (Some(b0), Some(b1)) = (lean::u256_at(&burned, 0), lean::u256_at(&burned, 1)) else {
+            let burned = self.call(
+                w.pool,
+                &lean::encode(burnCall::SELECTOR, &[me.to_word()], None),
+            )?;
+            let (Some(b0), Some(b1)) = (lean::u256_at(&burned, 0), lean::u256_at(&burned, 1))
+            else {
                 return Err(call_failed(w.pool, Vec::new()));
             };
             (out0, out1) = (b0, b1);
             ledger[IDLE0] = add(ledger[IDLE0], b0)?;
             ledger[IDLE1] = add(ledger[IDLE1], b1)?;
             let delta = il_math::to_negative(burn_lp)?;
-            emit(self.vm(), &[LiquidityMoved::SIGNATURE_HASH], &[delta.to_word(), b0.to_word(), b1.to_word()]);
+            emit(
+                self.vm(),
+                &[LiquidityMoved::SIGNATURE_HASH],
+                &[delta.to_word(), b0.to_word(), b1.to_word()],
+            );
         }
         let minted = self.mint_lp(&w, &mut ledger, add0, add1, true)?;
         self.write_ledger(&ledger);
@@ -498,7 +572,12 @@ impl Vault {
     ///
     /// # Events
     /// `HedgeAdjusted`, the venue's events.
-    pub fn adjust_hedge(&mut self, fund: U256, size_delta: I256, close: bool) -> Result<(I256, U256), VaultError> {
+    pub fn adjust_hedge(
+        &mut self,
+        fund: U256,
+        size_delta: I256,
+        close: bool,
+    ) -> Result<(I256, U256), VaultError> {
         self.controlled()?;
         if fund.is_zero() && size_delta.is_zero() && !close {
             return Err(VaultZeroAmount {}.into());
@@ -510,7 +589,10 @@ impl Vault {
             ledger[HEDGE_ACTIVE] = U256::from(1u8);
             // Collateral moves are not PnL: the baseline moves with them.
             ledger[EQUITY_LAST] = add_signed(ledger[EQUITY_LAST], il_math::to_signed(fund)?)?;
-            self.call(w.venue, &lean::encode(depositCall::SELECTOR, &[fund.to_word()], None))?;
+            self.call(
+                w.venue,
+                &lean::encode(depositCall::SELECTOR, &[fund.to_word()], None),
+            )?;
         }
         let mut new_size = I256::ZERO;
         if !size_delta.is_zero() {
@@ -528,7 +610,12 @@ impl Vault {
         emit(
             self.vm(),
             &[HedgeAdjusted::SIGNATURE_HASH],
-            &[fund.to_word(), size_delta.to_word(), new_size.to_word(), paid.to_word()],
+            &[
+                fund.to_word(),
+                size_delta.to_word(),
+                new_size.to_word(),
+                paid.to_word(),
+            ],
         );
         Ok((new_size, paid))
     }
@@ -543,15 +630,27 @@ impl Vault {
     ///
     /// # Events
     /// `Configured`.
-    pub fn configure(&mut self, controller: Address, deposit_cap: U256, paused: bool) -> Result<(), VaultError> {
+    pub fn configure(
+        &mut self,
+        controller: Address,
+        deposit_cap: U256,
+        paused: bool,
+    ) -> Result<(), VaultError> {
         let caller = self.vm().msg_sender();
         if caller != self.read_admin().controller {
             return Err(VaultNotController { account: caller }.into());
         }
         if controller.is_zero() {
-            return Err(VaultInvalidAddress { account: controller }.into());
+            return Err(VaultInvalidAddress {
+                account: controller,
+            }
+            .into());
         }
-        self.write_admin(&Admin { controller, deposit_cap, paused });
+        self.write_admin(&Admin {
+            controller,
+            deposit_cap,
+            paused,
+        });
         emit(
             self.vm(),
             &[Configured::SIGNATURE_HASH, controller.to_word()],
@@ -562,7 +661,9 @@ impl Vault {
 
     /// The contracts the vault is wired to: token0, token1, pool, venue,
     /// oracle, engine.
-    pub fn contracts(&self) -> Result<(Address, Address, Address, Address, Address, Address), VaultError> {
+    pub fn contracts(
+        &self,
+    ) -> Result<(Address, Address, Address, Address, Address, Address), VaultError> {
         let w = self.wiring();
         Ok((w.token0, w.token1, w.pool, w.venue, w.oracle, w.engine))
     }
@@ -576,7 +677,12 @@ impl Vault {
     /// lens does).
     pub fn state(&self) -> Result<Vec<U256>, VaultError> {
         let a = self.read_admin();
-        let mut words = [slots::from_address(a.controller), a.deposit_cap, U256::from(u8::from(a.paused))].to_vec();
+        let mut words = [
+            slots::from_address(a.controller),
+            a.deposit_cap,
+            U256::from(u8::from(a.paused)),
+        ]
+        .to_vec();
         words.extend_from_slice(&self.read_ledger());
         Ok(words)
     }
@@ -609,11 +715,19 @@ fn add(a: U256, b: U256) -> Result<U256, VaultError> {
 
 /// `held - amount`, refusing to move more than the vault holds.
 fn sub_held(held: U256, amount: U256) -> Result<U256, VaultError> {
-    held.checked_sub(amount).ok_or_else(|| VaultInsufficientIdle { needed: amount, available: held }.into())
+    held.checked_sub(amount).ok_or_else(|| {
+        VaultInsufficientIdle {
+            needed: amount,
+            available: held,
+        }
+        .into()
+    })
 }
 
 fn add_signed(word: U256, delta: I256) -> Result<U256, VaultError> {
-    let sum = I256::from_raw(word).checked_add(delta).ok_or(MathError::Overflow)?;
+    let sum = I256::from_raw(word)
+        .checked_add(delta)
+        .ok_or(MathError::Overflow)?;
     Ok(sum.into_raw())
 }
 
@@ -631,17 +745,36 @@ impl Vault {
         let mut w = [U256::ZERO; 6];
         slots::load(self.vm(), WIRING, &mut w);
         let [token0, token1, pool, venue, oracle, engine] = w.map(slots::to_address);
-        Wiring { token0, token1, pool, venue, oracle, engine }
+        Wiring {
+            token0,
+            token1,
+            pool,
+            venue,
+            oracle,
+            engine,
+        }
     }
 
     fn read_admin(&self) -> Admin {
         let mut w = [U256::ZERO; 3];
         slots::load(self.vm(), ADMIN, &mut w);
-        Admin { controller: slots::to_address(w[0]), deposit_cap: w[1], paused: !w[2].is_zero() }
+        Admin {
+            controller: slots::to_address(w[0]),
+            deposit_cap: w[1],
+            paused: !w[2].is_zero(),
+        }
     }
 
     fn write_admin(&self, a: &Admin) {
-        slots::store(self.vm(), ADMIN, &[slots::from_address(a.controller), a.deposit_cap, U256::from(u8::from(a.paused))]);
+        slots::store(
+            self.vm(),
+            ADMIN,
+            &[
+                slots::from_address(a.controller),
+                a.deposit_cap,
+                U256::from(u8::from(a.paused)),
+            ],
+        );
     }
 
     fn read_ledger(&self) -> LedgerWords {
@@ -683,7 +816,12 @@ impl Vault {
 
     /// `ledger[12] (, holder[6]), pool[3], equity`: the start of the engine's
     /// argument lists (the pool and the venue equity as read now).
-    fn engine_prefix(&self, w: &Wiring, ledger: &LedgerWords, holder: Option<Address>) -> Result<Vec<U256>, VaultError> {
+    fn engine_prefix(
+        &self,
+        w: &Wiring,
+        ledger: &LedgerWords,
+        holder: Option<Address>,
+    ) -> Result<Vec<U256>, VaultError> {
         let mut args = Vec::with_capacity(28);
         args.extend_from_slice(ledger);
         if let Some(account) = holder {
@@ -691,9 +829,11 @@ impl Vault {
         }
         let reserves = self.view(w.pool, &lean::encode(getReservesCall::SELECTOR, &[], None))?;
         let supply = self.view(w.pool, &lean::encode(totalSupplyCall::SELECTOR, &[], None))?;
-        let (Some(reserve0), Some(reserve1), Some(supply)) =
-            (lean::u256_at(&reserves, 0), lean::u256_at(&reserves, 1), lean::u256_at(&supply, 0))
-        else {
+        let (Some(reserve0), Some(reserve1), Some(supply)) = (
+            lean::u256_at(&reserves, 0),
+            lean::u256_at(&reserves, 1),
+            lean::u256_at(&supply, 0),
+        ) else {
             return Err(call_failed(w.pool, Vec::new()));
         };
         if reserve0.is_zero() || reserve1.is_zero() {
@@ -703,7 +843,10 @@ impl Vault {
             U256::ZERO
         } else {
             let me = self.vm().contract_address();
-            let out = self.view(w.venue, &lean::encode(equityOfCall::SELECTOR, &[me.to_word()], None))?;
+            let out = self.view(
+                w.venue,
+                &lean::encode(equityOfCall::SELECTOR, &[me.to_word()], None),
+            )?;
             lean::u256_at(&out, 0).ok_or_else(|| call_failed(w.venue, Vec::new()))?
         };
         args.extend_from_slice(&[reserve0, reserve1, supply, equity]);
@@ -712,11 +855,20 @@ impl Vault {
 
     /// Calls engine function `selector` with `args`; the result must have
     /// `words` words.
-    fn engine(&self, w: &Wiring, selector: [u8; 4], args: &[U256], words: usize) -> Result<Vec<U256>, VaultError> {
+    fn engine(
+        &self,
+        w: &Wiring,
+        selector: [u8; 4],
+        args: &[U256],
+        words: usize,
+    ) -> Result<Vec<U256>, VaultError> {
         let out = self.view(w.engine, &lean::encode_array(selector, args))?;
         let out = lean::decode_array(&out).ok_or_else(|| call_failed(w.engine, Vec::new()))?;
         if out.len() != words {
-            return Err(VaultEngineOutput { length: U256::from(out.len()) }.into());
+            return Err(VaultEngineOutput {
+                length: U256::from(out.len()),
+            }
+            .into());
         }
         Ok(out)
     }
@@ -726,7 +878,12 @@ impl Vault {
         let ledger = self.read_ledger();
         let mut args = self.engine_prefix(w, &ledger, None)?;
         args.push(self.shares.total_supply());
-        let out = self.engine(w, IEngineCalls::checkpointCall::SELECTOR, &args, Ledger::WORDS)?;
+        let out = self.engine(
+            w,
+            IEngineCalls::checkpointCall::SELECTOR,
+            &args,
+            Ledger::WORDS,
+        )?;
         let mut l = [U256::ZERO; Ledger::WORDS];
         l.copy_from_slice(&out);
         Ok(l)
@@ -755,11 +912,21 @@ impl Vault {
         Ok(())
     }
 
-    fn pull(&mut self, token: Address, from: Address, to: Address, amount: U256) -> Result<(), VaultError> {
+    fn pull(
+        &mut self,
+        token: Address,
+        from: Address,
+        to: Address,
+        amount: U256,
+    ) -> Result<(), VaultError> {
         if amount.is_zero() {
             return Ok(());
         }
-        let data = lean::encode(transferFromCall::SELECTOR, &[from.to_word(), to.to_word(), amount.to_word()], None);
+        let data = lean::encode(
+            transferFromCall::SELECTOR,
+            &[from.to_word(), to.to_word(), amount.to_word()],
+            None,
+        );
         self.expect_true(token, &data)
     }
 
@@ -767,7 +934,11 @@ impl Vault {
         if amount.is_zero() {
             return Ok(());
         }
-        let data = lean::encode(transferCall::SELECTOR, &[to.to_word(), amount.to_word()], None);
+        let data = lean::encode(
+            transferCall::SELECTOR,
+            &[to.to_word(), amount.to_word()],
+            None,
+        );
         self.expect_true(token, &data)
     }
 
@@ -775,7 +946,14 @@ impl Vault {
     /// vault. With `from_idle` the tokens come out of idle (checked);
     /// otherwise they are new (a deposit's pool part, which the engine did
     /// not count as idle). Nothing when either amount is zero.
-    fn mint_lp(&mut self, w: &Wiring, ledger: &mut LedgerWords, amount0: U256, amount1: U256, from_idle: bool) -> Result<U256, VaultError> {
+    fn mint_lp(
+        &mut self,
+        w: &Wiring,
+        ledger: &mut LedgerWords,
+        amount0: U256,
+        amount1: U256,
+        from_idle: bool,
+    ) -> Result<U256, VaultError> {
         if amount0.is_zero() || amount1.is_zero() {
             return Ok(U256::ZERO);
         }
@@ -786,7 +964,11 @@ impl Vault {
         let me = self.vm().contract_address();
         self.push(w.token0, w.pool, amount0)?;
         self.push(w.token1, w.pool, amount1)?;
-        let minted = self.call_u256(w.pool, &lean::encode(mintCall::SELECTOR, &[me.to_word()], None), 0)?;
+        let minted = self.call_u256(
+            w.pool,
+            &lean::encode(mintCall::SELECTOR, &[me.to_word()], None),
+            0,
+        )?;
         ledger[LP] = add(ledger[LP], minted)?;
         emit(
             self.vm(),
@@ -798,8 +980,18 @@ impl Vault {
 
     /// Closes `fraction` (WAD) of the venue position and sends that part of
     /// the equity to `to`; the accounting baseline moves with the payout.
-    fn venue_exit(&mut self, w: &Wiring, ledger: &mut LedgerWords, fraction: U256, to: Address) -> Result<U256, VaultError> {
-        let data = lean::encode(exitCall::SELECTOR, &[fraction.to_word(), to.to_word()], None);
+    fn venue_exit(
+        &mut self,
+        w: &Wiring,
+        ledger: &mut LedgerWords,
+        fraction: U256,
+        to: Address,
+    ) -> Result<U256, VaultError> {
+        let data = lean::encode(
+            exitCall::SELECTOR,
+            &[fraction.to_word(), to.to_word()],
+            None,
+        );
         let paid = self.call_u256(w.venue, &data, 0)?;
         ledger[EQUITY_LAST] = add_signed(ledger[EQUITY_LAST], il_math::to_negative(paid)?)?;
         Ok(paid)
@@ -815,7 +1007,12 @@ impl Vault {
     /// checkpoint credits it per share, to the shares wherever they are).
     /// A transfer therefore never reads the pool, the engine's checkpoint or
     /// the venue, and a stale oracle never blocks one.
-    fn before_share_transfer(&mut self, from: Address, to: Address, value: U256) -> Result<(), VaultError> {
+    fn before_share_transfer(
+        &mut self,
+        from: Address,
+        to: Address,
+        value: U256,
+    ) -> Result<(), VaultError> {
         let balance = self.shares.balance_of(from);
         if from == to || from.is_zero() || to.is_zero() || value.is_zero() || value > balance {
             return Ok(());
@@ -825,9 +1022,23 @@ impl Vault {
         let mut args = Vec::with_capacity(17);
         args.extend_from_slice(&self.read_holder(from));
         args.extend_from_slice(&self.read_holder(to));
-        args.extend_from_slice(&[ledger[FEE_PER_SHARE], ledger[HEDGE_PER_SHARE], balance, self.shares.balance_of(to), value]);
-        let out = self.engine(&w, IEngineCalls::transferCall::SELECTOR, &args, 2 * HolderRecord::WORDS)?;
-        let (mut a, mut b) = ([U256::ZERO; HolderRecord::WORDS], [U256::ZERO; HolderRecord::WORDS]);
+        args.extend_from_slice(&[
+            ledger[FEE_PER_SHARE],
+            ledger[HEDGE_PER_SHARE],
+            balance,
+            self.shares.balance_of(to),
+            value,
+        ]);
+        let out = self.engine(
+            &w,
+            IEngineCalls::transferCall::SELECTOR,
+            &args,
+            2 * HolderRecord::WORDS,
+        )?;
+        let (mut a, mut b) = (
+            [U256::ZERO; HolderRecord::WORDS],
+            [U256::ZERO; HolderRecord::WORDS],
+        );
         a.copy_from_slice(&out[..HolderRecord::WORDS]);
         b.copy_from_slice(&out[HolderRecord::WORDS..]);
         self.write_holder(from, &a);
@@ -837,10 +1048,19 @@ impl Vault {
 }
 
 fn call_failed(target: Address, reason: Vec<u8>) -> VaultError {
-    VaultCallFailed { target, reason: Bytes::from(reason) }.into()
+    VaultCallFailed {
+        target,
+        reason: Bytes::from(reason),
+    }
+    .into()
 }
 
-il_common::erc20_methods!(Vault, shares, VaultError, before_transfer = before_share_transfer);
+il_common::erc20_methods!(
+    Vault,
+    shares,
+    VaultError,
+    before_transfer = before_share_transfer
+);
 
 use il_common::erc20::IERC20;
 
@@ -871,7 +1091,10 @@ il_common::lean_router! {
 pub fn interface() -> alloc::string::String {
     il_common::abi::render(
         "Vault",
-        &[IVault::abi::contract(), IERC20::abi::contract(), il_common::router::RouterErrors::abi::contract()],
+        &[
+            IVault::abi::contract(),
+            IERC20::abi::contract(),
+            il_common::router::RouterErrors::abi::contract(),
+        ],
     )
 }
-

@@ -53,6 +53,9 @@ mod tests {
     #[test]
     fn the_constructor_selector_is_stylus_constructor() {
         assert_eq!(keccak256("stylus_constructor()")[..4], CONSTRUCTOR_SELECTOR);
-        assert_eq!(constructor_calldata(&[1, 2]), vec![0x55, 0x85, 0x25, 0x8d, 1, 2]);
+        assert_eq!(
+            constructor_calldata(&[1, 2]),
+            vec![0x55, 0x85, 0x25, 0x8d, 1, 2]
+        );
     }
 }
