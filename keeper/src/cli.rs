@@ -12,8 +12,13 @@ use crate::cmd;
 const AFTER_HELP: &str = "\
 Exit codes:
   0  done (acted, or nothing to do)
-  1  runtime failure (I/O error, RPC down after retries, revert)
-  2  bad configuration or input (the message names the key, flag or line)
+  1  runtime failure (I/O error, RPC down after retries, a mined revert,
+     a stuck transaction, another il-keeper run holds the lock)
+  2  bad configuration or input (the message names the key, flag or line;
+     wrong chain id, missing key or address)
+
+A simulated revert or a gas price above the cap is not a failure: the
+decision is logged as skipped (with the named error) and the exit code is 0.
 
 Logs go to stderr (RUST_LOG overrides -v); results go to stdout.";
 
@@ -46,6 +51,14 @@ pub enum Command {
     Backtest(Box<cmd::backtest::BacktestArgs>),
     /// Validate the configuration and print it as resolved.
     Config(cmd::config::ConfigArgs),
+    /// One keeper pass (cron): read, estimate, decide, simulate, send, record.
+    Tick(Box<cmd::tick::TickArgs>),
+    /// The tick pass in a loop until SIGINT/SIGTERM.
+    Run(Box<cmd::run::RunArgs>),
+    /// The vault at a glance: TVL, IL, fees, hedge, tier, estimates, actions.
+    Status(Box<cmd::status::StatusArgs>),
+    /// Deploy and wire the whole system from the release wasm; write the manifest.
+    Deploy(Box<cmd::deploy::DeployArgs>),
 }
 
 /// How a run failed, which decides the exit code.
@@ -144,6 +157,10 @@ pub fn run() -> Result<(), Failure> {
         Command::Strangle(a) => a.run(&globals),
         Command::Backtest(a) => a.run(&globals),
         Command::Config(a) => a.run(&globals),
+        Command::Tick(a) => a.run(&globals),
+        Command::Run(a) => a.run(&globals),
+        Command::Status(a) => a.run(&globals),
+        Command::Deploy(a) => a.run(&globals),
     }
 }
 

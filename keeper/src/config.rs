@@ -11,12 +11,13 @@
 //! rpc_url = "http://127.0.0.1:8547"
 //! chain_id = 412346
 //! [contracts]
-//! manifest = "deployments/local.json"   # or vault/pool/oracle/hedge = "0x..."
+//! manifest = "deployments/local.json"   # or vault/manager/lens/... = "0x..."
 //! [keeper]
 //! key_env = "IL_KEEPER_KEY"             # or keystore = "...", key_file = "..."
 //! max_tx_per_run = 3
 //! gas_price_cap_gwei = 1.0
 //! confirmations = 1
+//! state = "il-keeper.db"
 //! [volatility]
 //! estimator = "ewma"
 //! [policy]
@@ -29,8 +30,11 @@
 use std::path::{Path, PathBuf};
 
 use alloy_primitives::Address;
+use il_deploy::{Manifest, ManifestError};
 use serde::{Deserialize, Serialize};
 use url::Url;
+
+use crate::exact::Price;
 
 use crate::policy::PolicyConfig;
 use crate::vol::VolConfig;
@@ -43,6 +47,14 @@ pub const DEFAULT_RPC_URL: &str = "http://127.0.0.1:8547";
 pub const DEFAULT_CHAIN_ID: u64 = 412_346;
 /// Default environment variable holding a keystore's password.
 pub const DEFAULT_KEYSTORE_PASSWORD_ENV: &str = "IL_KEYSTORE_PASSWORD";
+/// Default state database (SQLite), relative to the working directory.
+pub const DEFAULT_STATE_FILE: &str = "il-keeper.db";
+/// Default wait for a receipt before a transaction counts as stuck, seconds.
+pub const DEFAULT_RECEIPT_TIMEOUT_SECS: u64 = 60;
+/// Default total time budget for retrying transport errors, seconds.
+pub const DEFAULT_RPC_BUDGET_SECS: u64 = 30;
+/// Default number of fee-bumped replacements of a stuck transaction.
+pub const DEFAULT_MAX_REPLACEMENTS: u32 = 3;
 
 /// A configuration problem. All of these are exit code 2.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,10 +127,14 @@ struct RawChain {
 #[serde(deny_unknown_fields)]
 struct RawContracts {
     manifest: Option<PathBuf>,
+    token0: Option<String>,
+    token1: Option<String>,
     vault: Option<String>,
     pool: Option<String>,
     oracle: Option<String>,
     hedge: Option<String>,
+    manager: Option<String>,
+    lens: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +148,11 @@ struct RawKeeper {
     max_tx_per_run: Option<u32>,
     gas_price_cap_gwei: Option<f64>,
     confirmations: Option<u64>,
+    state: Option<PathBuf>,
+    receipt_timeout_secs: Option<u64>,
+    rpc_budget_secs: Option<u64>,
+    max_replacements: Option<u32>,
+    native_price: Option<String>,
 }
 
 /// Flags (and their environment variables) that override the file. `tick`,
@@ -159,6 +180,12 @@ pub struct ChainArgs {
     /// Hedge venue address (overrides the manifest).
     #[arg(long, env = "IL_HEDGE")]
     pub hedge: Option<String>,
+    /// Manager address: the keeper's entrypoints (overrides the manifest).
+    #[arg(long, env = "IL_MANAGER")]
+    pub manager: Option<String>,
+    /// Lens address: read-only views (overrides the manifest).
+    #[arg(long, env = "IL_LENS")]
+    pub lens: Option<String>,
     /// Encrypted JSON keystore of the keeper account.
     #[arg(long, env = "IL_KEYSTORE")]
     pub keystore: Option<PathBuf>,
@@ -177,6 +204,9 @@ pub struct ChainArgs {
     /// Blocks to wait on top of a receipt's block.
     #[arg(long, env = "IL_CONFIRMATIONS")]
     pub confirmations: Option<u64>,
+    /// State database (SQLite; its lock file sits next to it).
+    #[arg(long, env = "IL_STATE")]
+    pub state: Option<PathBuf>,
 }
 
 /// Where the keeper's signing key comes from.
@@ -216,11 +246,15 @@ pub struct ChainConfig {
 }
 
 /// `[contracts]`, after the manifest is merged in. Absent addresses are
-/// errors only for the commands that need them.
+/// errors only for the commands that need them ([`Contracts::require`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Contracts {
     /// Manifest the addresses came from, if any.
     pub manifest: Option<PathBuf>,
+    /// The pool's token0.
+    pub token0: Option<Address>,
+    /// The pool's token1 (the numeraire).
+    pub token1: Option<Address>,
     /// Vault.
     pub vault: Option<Address>,
     /// Pool.
@@ -229,6 +263,52 @@ pub struct Contracts {
     pub oracle: Option<Address>,
     /// Hedge venue.
     pub hedge: Option<Address>,
+    /// Manager (the keeper's entrypoints).
+    pub manager: Option<Address>,
+    /// Lens (views).
+    pub lens: Option<Address>,
+}
+
+/// The addresses the chain-facing commands need, all present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Deployed {
+    /// Vault.
+    pub vault: Address,
+    /// Pool.
+    pub pool: Address,
+    /// Oracle.
+    pub oracle: Address,
+    /// Hedge venue.
+    pub hedge: Address,
+    /// Manager.
+    pub manager: Address,
+    /// Lens.
+    pub lens: Address,
+}
+
+impl Contracts {
+    /// The addresses `tick`, `run` and `status` need.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the first missing `contracts.<name>`.
+    pub fn require(&self) -> Result<Deployed, ConfigError> {
+        let need = |key: &str, a: Option<Address>| {
+            a.ok_or_else(|| {
+                invalid(
+                    &format!("contracts.{key}"),
+                    "missing: set it, or contracts.manifest",
+                )
+            })
+        };
+        Ok(Deployed {
+            vault: need("vault", self.vault)?,
+            pool: need("pool", self.pool)?,
+            oracle: need("oracle", self.oracle)?,
+            hedge: need("hedge", self.hedge)?,
+            manager: need("manager", self.manager)?,
+            lens: need("lens", self.lens)?,
+        })
+    }
 }
 
 /// `[keeper]`.
@@ -242,6 +322,18 @@ pub struct KeeperConfig {
     pub gas_price_cap_gwei: f64,
     /// Confirmations to wait for.
     pub confirmations: u64,
+    /// State database path (SQLite).
+    pub state: PathBuf,
+    /// Seconds to wait for a receipt before replacing the transaction.
+    pub receipt_timeout_secs: u64,
+    /// Total seconds spent retrying transport errors before exit 1.
+    pub rpc_budget_secs: u64,
+    /// Fee-bumped replacements of a stuck transaction before giving up.
+    pub max_replacements: u32,
+    /// Token1 raw units per wei of the gas token, for the gas-vs-benefit
+    /// guard; `None`: the oracle price (token0 is the gas token's wrapper,
+    /// 18 decimals, as WETH).
+    pub native_price: Option<Price>,
 }
 
 /// The validated configuration.
@@ -261,38 +353,13 @@ pub struct Config {
     pub policy: PolicyConfig,
 }
 
-/// Parses and checks an address: `0x` + 40 hex digits, EIP-55 checksum
-/// enforced when the letters are mixed-case, not the zero address.
+/// Parses and checks an address with [`il_deploy::parse_address`] (`0x` +
+/// 40 hex digits, EIP-55 checksum enforced on mixed case, not zero).
 ///
 /// # Errors
 /// [`ConfigError::Invalid`] naming `key`.
 pub fn parse_address(key: &str, s: &str) -> Result<Address, ConfigError> {
-    let s = s.trim();
-    let hex = s.strip_prefix("0x").ok_or_else(|| {
-        invalid(
-            key,
-            format!("{s:?} is not an address (want 0x + 40 hex digits)"),
-        )
-    })?;
-    if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(invalid(
-            key,
-            format!("{s:?} is not an address (want 0x + 40 hex digits)"),
-        ));
-    }
-    let mixed =
-        hex.bytes().any(|b| b.is_ascii_lowercase()) && hex.bytes().any(|b| b.is_ascii_uppercase());
-    let addr = if mixed {
-        Address::parse_checksummed(s, None)
-            .map_err(|_| invalid(key, format!("{s:?} has a bad EIP-55 checksum")))?
-    } else {
-        s.parse::<Address>()
-            .map_err(|e| invalid(key, format!("{s:?}: {e}")))?
-    };
-    if addr == Address::ZERO {
-        return Err(invalid(key, "the zero address is not a contract"));
-    }
-    Ok(addr)
+    il_deploy::parse_address(s).map_err(|e| invalid(key, e.to_string()))
 }
 
 /// Parses an RPC URL: http, https, ws or wss, with a host.
@@ -329,50 +396,19 @@ fn check_env_name(key: &str, name: &str) -> Result<(), ConfigError> {
     }
 }
 
-/// Reads the manifest's addresses: a JSON object whose `contracts` member
-/// (or the object itself) maps `vault`, `pool`, `oracle`, `hedge` to an
-/// address string or to an object with an `address` string. A `chain_id`
-/// member, when present, must match `chain_id`.
-fn read_manifest(path: &Path, chain_id: u64) -> Result<[Option<Address>; 4], ConfigError> {
-    let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
-        path: display.clone(),
-        reason: e.to_string(),
-    })?;
-    let bad = |reason: String| ConfigError::Manifest {
-        path: display.clone(),
-        reason,
-    };
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    if let Some(id) = json.get("chain_id").or_else(|| json.get("chainId")) {
-        let id = id
-            .as_u64()
-            .ok_or_else(|| bad("chain_id is not a number".into()))?;
-        if id != chain_id {
-            return Err(bad(format!(
-                "chain_id {id} does not match the configured chain {chain_id}"
-            )));
-        }
-    }
-    let map = json.get("contracts").unwrap_or(&json);
-    if !map.is_object() {
-        return Err(bad("expected a JSON object of contract addresses".into()));
-    }
-    let mut out = [None; 4];
-    for (slot, name) in out.iter_mut().zip(["vault", "pool", "oracle", "hedge"]) {
-        let Some(entry) = map.get(name) else { continue };
-        let s = entry
-            .as_str()
-            .or_else(|| entry.get("address").and_then(serde_json::Value::as_str))
-            .ok_or_else(|| {
-                bad(format!(
-                    "{name} is neither an address string nor an object with an address"
-                ))
-            })?;
-        *slot =
-            Some(parse_address(&format!("manifest {name}"), s).map_err(|e| bad(e.to_string()))?);
-    }
-    Ok(out)
+/// Reads the deployer's manifest ([`il_deploy::Manifest`]) for `chain_id`.
+fn read_manifest(path: &Path, chain_id: u64) -> Result<Manifest, ConfigError> {
+    Manifest::load_for_chain(path, chain_id).map_err(|e| match e {
+        ManifestError::Io { path, source } => ConfigError::Read {
+            path,
+            reason: source.to_string(),
+        },
+        ManifestError::Invalid { path, reason } => ConfigError::Manifest { path, reason },
+        e @ ManifestError::WrongChain { .. } => ConfigError::Manifest {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        },
+    })
 }
 
 impl Config {
@@ -482,12 +518,17 @@ impl Config {
                 .map(|s| parse_address(key, s))
                 .transpose()
         };
+        let none = None;
         let mut contracts = Contracts {
             manifest: None,
+            token0: addr("contracts.token0", &none, &raw.contracts.token0)?,
+            token1: addr("contracts.token1", &none, &raw.contracts.token1)?,
             vault: addr("contracts.vault", &args.vault, &raw.contracts.vault)?,
             pool: addr("contracts.pool", &args.pool, &raw.contracts.pool)?,
             oracle: addr("contracts.oracle", &args.oracle, &raw.contracts.oracle)?,
             hedge: addr("contracts.hedge", &args.hedge, &raw.contracts.hedge)?,
+            manager: addr("contracts.manager", &args.manager, &raw.contracts.manager)?,
+            lens: addr("contracts.lens", &args.lens, &raw.contracts.lens)?,
         };
         let manifest = match (&args.manifest, &raw.contracts.manifest) {
             (Some(m), _) => Some(m.clone()),
@@ -495,11 +536,15 @@ impl Config {
             (None, m) => m.clone(),
         };
         if let Some(m) = manifest {
-            let [vault, pool, oracle, hedge] = read_manifest(&m, chain_id)?;
-            contracts.vault = contracts.vault.or(vault);
-            contracts.pool = contracts.pool.or(pool);
-            contracts.oracle = contracts.oracle.or(oracle);
-            contracts.hedge = contracts.hedge.or(hedge);
+            let c = read_manifest(&m, chain_id)?.contracts;
+            contracts.token0 = contracts.token0.or(Some(c.token0));
+            contracts.token1 = contracts.token1.or(Some(c.token1));
+            contracts.vault = contracts.vault.or(Some(c.vault));
+            contracts.pool = contracts.pool.or(Some(c.pool));
+            contracts.oracle = contracts.oracle.or(Some(c.oracle));
+            contracts.hedge = contracts.hedge.or(Some(c.hedge));
+            contracts.manager = contracts.manager.or(Some(c.manager));
+            contracts.lens = contracts.lens.or(Some(c.lens));
             contracts.manifest = Some(m);
         }
 
@@ -563,6 +608,27 @@ impl Config {
             ));
         }
         let confirmations = args.confirmations.or(k.confirmations).unwrap_or(1);
+        let state = match (&args.state, &k.state) {
+            (Some(p), _) => p.clone(),
+            (None, Some(p)) if p.is_relative() => base.join(p),
+            (None, Some(p)) => p.clone(),
+            (None, None) => PathBuf::from(DEFAULT_STATE_FILE),
+        };
+        let receipt_timeout_secs = k
+            .receipt_timeout_secs
+            .unwrap_or(DEFAULT_RECEIPT_TIMEOUT_SECS);
+        if receipt_timeout_secs == 0 {
+            return Err(invalid("keeper.receipt_timeout_secs", "must be positive"));
+        }
+        let rpc_budget_secs = k.rpc_budget_secs.unwrap_or(DEFAULT_RPC_BUDGET_SECS);
+        let max_replacements = k.max_replacements.unwrap_or(DEFAULT_MAX_REPLACEMENTS);
+        let native_price = k
+            .native_price
+            .as_deref()
+            .map(|t| {
+                Price::parse(t).map_err(|e| invalid("keeper.native_price", format!("{t:?}: {e}")))
+            })
+            .transpose()?;
 
         raw.volatility
             .validate()
@@ -580,6 +646,11 @@ impl Config {
                 max_tx_per_run,
                 gas_price_cap_gwei,
                 confirmations,
+                state,
+                receipt_timeout_secs,
+                rpc_budget_secs,
+                max_replacements,
+                native_price,
             },
             volatility: raw.volatility,
             policy: raw.policy,
@@ -723,7 +794,7 @@ mod tests {
             e,
             ConfigError::Invalid {
                 key: "contracts.oracle".into(),
-                reason: "the zero address is not a contract".into()
+                reason: "the zero address is not allowed here".into()
             }
         );
         assert!(
@@ -798,31 +869,52 @@ mod tests {
         assert!(matches!(&e, ConfigError::Read { path, .. } if path == "/nonexistent/keeper.toml"));
     }
 
+    fn sample_manifest(chain_id: u64) -> Manifest {
+        let a = |n: u8| Address::with_last_byte(n);
+        Manifest {
+            chain_id,
+            block: 27,
+            deployer: a(100),
+            keeper: a(101),
+            contracts: il_deploy::Contracts {
+                token0: a(1),
+                token1: a(2),
+                oracle: a(3),
+                pool: a(4),
+                hedge: a(5),
+                engine: a(6),
+                vault: a(7),
+                manager: a(8),
+                lens: a(9),
+            },
+        }
+    }
+
     #[test]
     fn manifest_supplies_addresses_relative_to_the_config_file() {
         let dir = temp_dir("manifest");
-        std::fs::write(
-            dir.join("local.json"),
-            format!("{{\"chain_id\": 412346, \"contracts\": {{\"vault\": \"{VAULT}\", \"pool\": {{\"address\": \"0x{}\"}}}}}}", "cd".repeat(20)),
-        )
-        .unwrap();
+        sample_manifest(412_346)
+            .save(&dir.join("local.json"))
+            .unwrap();
         let other = "0x".to_string() + &"ef".repeat(20);
         std::fs::write(
             dir.join("keeper.toml"),
-            format!("[contracts]\nmanifest = \"local.json\"\npool = \"{other}\"\n"),
+            format!("[contracts]\nmanifest = \"local.json\"\npool = \"{other}\"\n[keeper]\nstate = \"k.db\"\n"),
         )
         .unwrap();
         let c = Config::load(Some(&dir.join("keeper.toml")), &ChainArgs::default()).unwrap();
-        assert_eq!(c.contracts.vault, Some(VAULT.parse().unwrap()));
+        let d = c.contracts.require().unwrap();
+        assert_eq!(d.vault, Address::with_last_byte(7));
+        assert_eq!(d.manager, Address::with_last_byte(8));
+        assert_eq!(d.lens, Address::with_last_byte(9));
+        assert_eq!(c.contracts.token1, Some(Address::with_last_byte(2)));
         // An explicit address beats the manifest.
-        assert_eq!(c.contracts.pool, Some(other.parse().unwrap()));
+        assert_eq!(d.pool, other.parse::<Address>().unwrap());
         assert_eq!(c.contracts.manifest, Some(dir.join("local.json")));
+        // The state file is relative to the config file too.
+        assert_eq!(c.keeper.state, dir.join("k.db"));
 
-        std::fs::write(
-            dir.join("wrong.json"),
-            "{\"chain_id\": 1, \"vault\": \"0x00\"}",
-        )
-        .unwrap();
+        sample_manifest(1).save(&dir.join("wrong.json")).unwrap();
         std::fs::write(
             dir.join("k2.toml"),
             "[contracts]\nmanifest = \"wrong.json\"\n",
@@ -830,9 +922,43 @@ mod tests {
         .unwrap();
         let e = Config::load(Some(&dir.join("k2.toml")), &ChainArgs::default()).unwrap_err();
         assert!(
-            matches!(&e, ConfigError::Manifest { reason, .. } if reason.contains("chain_id 1")),
+            matches!(&e, ConfigError::Manifest { reason, .. } if reason.contains("is for chain 1, not chain 412346")),
             "{e}"
         );
+        std::fs::write(dir.join("bad.json"), "{\"chain_id\": 412346}").unwrap();
+        std::fs::write(
+            dir.join("k3.toml"),
+            "[contracts]\nmanifest = \"bad.json\"\n",
+        )
+        .unwrap();
+        let e = Config::load(Some(&dir.join("k3.toml")), &ChainArgs::default()).unwrap_err();
+        assert!(matches!(&e, ConfigError::Manifest { .. }), "{e}");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn missing_contract_is_named_by_require() {
+        let c = load(&format!("[contracts]\nvault = \"{VAULT}\"\n")).unwrap();
+        assert_eq!(
+            c.contracts.require().unwrap_err(),
+            ConfigError::Invalid {
+                key: "contracts.pool".into(),
+                reason: "missing: set it, or contracts.manifest".into()
+            }
+        );
+    }
+
+    #[test]
+    fn bad_native_price_is_named() {
+        let e = load("[keeper]\nnative_price = \"-1\"\n").unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::Invalid { key, .. } if key == "keeper.native_price"),
+            "{e}"
+        );
+        let c = load("[keeper]\nnative_price = \"0.000000003\"\n").unwrap();
+        assert_eq!(
+            c.keeper.native_price,
+            Some(Price::parse("0.000000003").unwrap())
+        );
     }
 }

@@ -9,15 +9,23 @@
 //! - [`exact`] and [`decimal`]: il-math bridges and exact decimal text.
 //! - [`backtest`]: price paths, pool simulation, strategies, reports, charts.
 //!
-//! Chain access (tick, run, status, the deployer) builds on these modules:
-//! it reads a [`policy::PolicyInput`] from the chain and calls the same
-//! [`policy::decide`].
+//! - [`chain`]: the chain client (one-batch snapshots, named reverts) and
+//!   the transaction layer (gas cap, nonces, replacement, retries).
+//! - [`store`]: the SQLite state (observations, estimates, decisions,
+//!   transactions), the run lock and reconciliation.
+//! - [`pass`]: one keeper pass, shared by `tick` and `run`.
+//!
+//! A pass reads a [`policy::PolicyInput`] from the chain and calls the same
+//! [`policy::decide`] the backtest calls.
 
 pub mod backtest;
+pub mod chain;
 pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod decimal;
 pub mod exact;
+pub mod pass;
 pub mod policy;
+pub mod store;
 pub mod vol;

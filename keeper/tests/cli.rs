@@ -304,3 +304,205 @@ fn backtest_writes_charts_and_csv() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A config with every address, a key from `IL_TEST_KEY`, an unreachable
+/// RPC (nothing listens on port 9) and a one-second retry budget.
+fn chain_config(dir: &std::path::Path, extra: &str) -> String {
+    let a = |n: u8| format!("0x{}", format!("{n:02x}").repeat(20));
+    let text = format!(
+        "[chain]\nrpc_url = \"http://127.0.0.1:9\"\n\
+         [contracts]\nvault = \"{}\"\npool = \"{}\"\noracle = \"{}\"\nhedge = \"{}\"\nmanager = \"{}\"\nlens = \"{}\"\n\
+         [keeper]\nkey_env = \"IL_TEST_KEY\"\nrpc_budget_secs = 1\nstate = \"state.db\"\n{extra}",
+        a(1),
+        a(2),
+        a(3),
+        a(4),
+        a(5),
+        a(6)
+    );
+    let p = dir.join("chain.toml");
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+const TEST_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+fn tick(config: &str, key: Option<&str>, args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_il-keeper"));
+    c.args(["--config", config, "tick"])
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .env_remove("RUST_LOG")
+        .env_remove("IL_JSON")
+        .env_remove("IL_RPC_URL")
+        .env_remove("IL_STATE");
+    match key {
+        Some(k) => c.env("IL_TEST_KEY", k),
+        None => c.env_remove("IL_TEST_KEY"),
+    };
+    c.output().expect("run il-keeper")
+}
+
+#[test]
+fn tick_with_missing_key_or_address_exits_2() {
+    let dir = temp("tick-input");
+    let cfg = chain_config(&dir, "");
+    assert_input_error(
+        &tick(&cfg, None, &[]),
+        "environment variable IL_TEST_KEY is not set",
+    );
+    assert_input_error(
+        &tick(&cfg, Some("0x1234"), &[]),
+        "does not hold a hex private key",
+    );
+    // ws(s) passes the config check but the chain commands speak HTTP only.
+    let ws = dir.join("ws.toml");
+    std::fs::write(
+        &ws,
+        std::fs::read_to_string(&cfg)
+            .unwrap()
+            .replace("http://127.0.0.1:9", "ws://127.0.0.1:9"),
+    )
+    .unwrap();
+    assert_input_error(
+        &tick(&ws.display().to_string(), Some(TEST_KEY), &[]),
+        "chain.rpc_url",
+    );
+    // A missing manager address names the key.
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let no_manager: String = text
+        .lines()
+        .filter(|l| !l.starts_with("manager"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&cfg, no_manager).unwrap();
+    assert_input_error(&tick(&cfg, Some(TEST_KEY), &[]), "contracts.manager");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn tick_with_unreachable_rpc_exits_1_after_the_budget() {
+    let dir = temp("tick-rpc");
+    let cfg = chain_config(&dir, "");
+    let start = std::time::Instant::now();
+    let o = tick(&cfg, Some(TEST_KEY), &[]);
+    let took = start.elapsed();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: RPC unreachable for snapshot after"),
+        "{err}"
+    );
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn tick_refuses_while_another_run_holds_the_lock() {
+    let dir = temp("tick-lock");
+    let cfg = chain_config(&dir, "");
+    let held = il_keeper::store::Store::open(&dir.join("state.db")).unwrap();
+    let o = tick(&cfg, Some(TEST_KEY), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("another il-keeper run holds the lock"),
+        "{}",
+        stderr(&o)
+    );
+    drop(held);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn run_stops_with_exit_0_on_sigterm() {
+    let dir = temp("run-term");
+    let cfg = chain_config(&dir, "");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_il-keeper"))
+        .args(["--config", &cfg, "run", "--interval", "1s"])
+        .current_dir(std::env::temp_dir())
+        .env_remove("RUST_LOG")
+        .env("IL_TEST_KEY", TEST_KEY)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Passes fail (nothing listens on the RPC port) and the loop goes on.
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    assert!(child.try_wait().unwrap().is_none(), "run exited early");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "run did not stop"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(err.contains("pass failed: RPC unreachable"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn deploy_refuses_bad_input_before_touching_the_chain() {
+    // nothing listens on this port: every refusal below happens first
+    let base = [
+        "deploy",
+        "--rpc-url",
+        "http://127.0.0.1:9",
+        "--chain-id",
+        "412346",
+    ];
+    let run = |extra: &[&str], env: Option<(&str, &str)>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_il-keeper"));
+        cmd.args(base)
+            .args(extra)
+            .current_dir(std::env::temp_dir())
+            .env_remove("IL_CONFIG")
+            .env_remove("IL_JSON");
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run il-keeper")
+    };
+    let key = (
+        "IL_TEST_DEPLOY_KEY",
+        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    );
+    assert_input_error(&run(&[], None), "deploy: no key configured");
+    assert_input_error(
+        &run(&["--key-env", "IL_TEST_DEPLOY_KEY_UNSET"], None),
+        "IL_TEST_DEPLOY_KEY_UNSET is not set",
+    );
+    assert_input_error(
+        &run(&["--key-env", key.0, "--price", "0"], Some(key)),
+        "--price 0: expected a positive decimal",
+    );
+    assert_input_error(
+        &run(&["--key-env", key.0, "--keeper", "0x1234"], Some(key)),
+        "--keeper",
+    );
+    let dir = temp("deploy-exists");
+    let out = dir.join("m.json");
+    std::fs::write(&out, "{}").unwrap();
+    let o = run(
+        &["--key-env", key.0, "--out", out.to_str().unwrap()],
+        Some(key),
+    );
+    assert_input_error(&o, "exists: pass --force");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "{}",
+        "the existing file is untouched"
+    );
+}

@@ -45,6 +45,9 @@ impl ConfigArgs {
             println!("pool       {}", show(cfg.contracts.pool));
             println!("oracle     {}", show(cfg.contracts.oracle));
             println!("hedge      {}", show(cfg.contracts.hedge));
+            println!("manager    {}", show(cfg.contracts.manager));
+            println!("lens       {}", show(cfg.contracts.lens));
+            println!("state      {}", cfg.keeper.state.display());
             let key = match &cfg.keeper.key {
                 None => "none (read-only)".to_string(),
                 Some(crate::config::KeySource::Keystore { path, .. }) => {

@@ -2,8 +2,12 @@
 
 pub mod backtest;
 pub mod config;
+pub mod deploy;
 pub mod il;
+pub mod run;
+pub mod status;
 pub mod strangle;
+pub mod tick;
 
 /// A flat JSON object from keys and values that are already JSON literals
 /// (exact decimal numbers are printed as written, never through `f64`).

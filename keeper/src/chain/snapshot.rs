@@ -1,0 +1,483 @@
+//! One read of everything the policy and `status` look at, in ONE JSON-RPC
+//! batch (one HTTP request): chain id, latest block, gas price and tip, the
+//! pool (reserves, cumulative price, supply, fee), the oracle round, the
+//! lens (price with deviation, accounting), the vault (ledger, supply), the
+//! manager (config, params, tiers) and the hedge position and equity.
+//!
+//! All calls of the batch read `latest`; a block landing between two of
+//! them can only make the snapshot slightly stale, and every bound the
+//! decisions rely on is re-checked on chain when a transaction executes.
+
+use alloy::eips::BlockNumberOrTag;
+use alloy::primitives::{Address, Bytes, I256, U64, U256};
+use alloy::rpc::types::{Block, TransactionRequest};
+use alloy::sol_types::SolCall;
+use il_deploy::bindings::{IHedge, ILens, IManager, IOracle, IPool, IVault};
+use il_math::vault::{Holdings, Ledger, PoolState};
+use serde::Serialize;
+
+use super::{ChainError, Client, rpc};
+use crate::exact::{Price, Tier};
+
+/// The manager's `config()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManagerState {
+    /// The keeper address.
+    pub keeper: Address,
+    /// Tier in force.
+    pub tier_index: u8,
+    /// Last sigma reported, WAD.
+    pub sigma: U256,
+    /// When it was reported, unix seconds.
+    pub sigma_updated_at: u64,
+    /// Last rebalance, unix seconds (0: never).
+    pub last_rebalance: u64,
+    /// Last hedge, unix seconds (0: never).
+    pub last_hedge: u64,
+}
+
+/// The manager's `params()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Params {
+    /// Oldest oracle answer accepted, seconds.
+    pub max_price_age: u64,
+    /// Spot-vs-oracle bound, bps.
+    pub max_deviation_bps: u16,
+    /// Burn slippage bound, bps.
+    pub max_slippage_bps: u16,
+    /// Lowest LP share, bps.
+    pub min_lp_bps: u16,
+    /// Largest step per rebalance, bps.
+    pub max_step_bps: u16,
+    /// Seconds between rebalances.
+    pub rebalance_cooldown: u64,
+    /// Hedge ratio, bps (0: off).
+    pub hedge_ratio_bps: u16,
+    /// Largest hedge trade, token0 raw.
+    pub max_hedge_step: U256,
+    /// Collateral, bps of notional.
+    pub collateral_bps: u16,
+    /// Seconds between hedges.
+    pub hedge_cooldown: u64,
+}
+
+/// The lens's `accounting()`: token1 raw units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Accounting {
+    /// Vault value.
+    pub value: U256,
+    /// Hold benchmark value.
+    pub hold: U256,
+    /// Total PnL vs hold.
+    pub pnl: I256,
+    /// Impermanent (divergence) loss.
+    pub il: I256,
+    /// Fee income.
+    pub fees: I256,
+    /// Hedge PnL.
+    pub hedge_pnl: I256,
+}
+
+/// Everything read in one batch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    /// Block number.
+    pub block: u64,
+    /// Block timestamp, unix seconds.
+    pub time: u64,
+    /// `eth_gasPrice`, wei.
+    pub gas_price: u128,
+    /// `eth_maxPriorityFeePerGas`, wei.
+    pub priority_fee: u128,
+    /// Latest block's base fee, wei (0 when the node reports none).
+    pub base_fee: u128,
+    /// Pool reserves and supply.
+    pub reserve0: U256,
+    /// Token1 reserve.
+    pub reserve1: U256,
+    /// Pool shares.
+    pub pool_supply: U256,
+    /// Block timestamp (mod 2^32) of the reserves' last update.
+    pub pool_time: u32,
+    /// `price0CumulativeLast` (UQ112x112 seconds, wrapping).
+    pub price0_cumulative_last: U256,
+    /// Pool fee, pips.
+    pub fee_pips: u32,
+    /// Oracle answer and decimals.
+    pub oracle_answer: I256,
+    /// Oracle decimals.
+    pub oracle_decimals: u8,
+    /// Oracle price (lens), token1 raw per token0 raw.
+    pub price: Price,
+    /// When the oracle answer was updated.
+    pub price_updated_at: u64,
+    /// Pool spot vs oracle, bps.
+    pub deviation_bps: u32,
+    /// Vault accounting (lens).
+    pub accounting: Accounting,
+    /// Vault ledger.
+    #[serde(skip)]
+    pub ledger: Ledger,
+    /// Vault paused.
+    pub paused: bool,
+    /// Vault shares.
+    pub vault_supply: U256,
+    /// Manager config.
+    pub manager: ManagerState,
+    /// Manager params.
+    pub params: Params,
+    /// Tier table.
+    pub tiers: Vec<Tier>,
+    /// Tier hysteresis, WAD.
+    pub hysteresis: U256,
+    /// Hedge position size (negative: short), token0 raw.
+    pub hedge_size: I256,
+    /// Hedge collateral, token1 raw.
+    pub hedge_collateral: U256,
+    /// Hedge equity, token1 raw.
+    pub hedge_equity: I256,
+}
+
+fn dec<C: SolCall>(what: &str, b: &Bytes) -> Result<C::Return, ChainError> {
+    C::abi_decode_returns(b).map_err(|e| ChainError::Decode {
+        what: what.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+fn math(what: &str, e: il_math::MathError) -> ChainError {
+    ChainError::Decode {
+        what: what.to_string(),
+        reason: format!("{e:?}"),
+    }
+}
+
+/// 2^112, the UQ112x112 unit of the pool's cumulative prices.
+pub const Q112: U256 = U256::from_limbs([0, 1 << 48, 0, 0]);
+
+impl Snapshot {
+    /// The pool as il-math sees it.
+    #[must_use]
+    pub fn pool(&self) -> PoolState {
+        PoolState {
+            reserve0: self.reserve0,
+            reserve1: self.reserve1,
+            supply: self.pool_supply,
+        }
+    }
+
+    /// The exact oracle price as il-math's type.
+    ///
+    /// # Errors
+    /// [`ChainError::Decode`] for a zero price.
+    pub fn math_price(&self) -> Result<il_math::Price, ChainError> {
+        self.price.to_math().map_err(|e| math("oracle price", e))
+    }
+
+    /// `price0Cumulative` brought forward to the block time with the current
+    /// spot (as Uniswap V2's oracle library does), wrapping mod 2^256.
+    #[must_use]
+    pub fn price0_cumulative_now(&self) -> U256 {
+        // blockTimestampLast is mod 2^32; so is the elapsed time.
+        let now32 = u32::try_from(self.time % (1u64 << 32)).unwrap_or(0);
+        let elapsed = now32.wrapping_sub(self.pool_time);
+        if elapsed == 0 || self.reserve0.is_zero() {
+            return self.price0_cumulative_last;
+        }
+        // reserve1 < 2^112, so reserve1 << 112 < 2^224: no overflow.
+        let spot: U256 = (self.reserve1 << 112usize) / self.reserve0;
+        self.price0_cumulative_last
+            .wrapping_add(spot.wrapping_mul(U256::from(elapsed)))
+    }
+
+    /// The pool's growth index `sqrt(k) / supply`, WAD (only fees raise it).
+    ///
+    /// # Errors
+    /// [`ChainError::Decode`] on an il-math failure.
+    pub fn growth(&self) -> Result<U256, ChainError> {
+        il_math::vault::growth(&self.pool()).map_err(|e| math("growth", e))
+    }
+
+    /// Share of capital in the pool, bps.
+    ///
+    /// # Errors
+    /// [`ChainError::Decode`] on an il-math failure.
+    pub fn lp_bps(&self) -> Result<u16, ChainError> {
+        let h = Holdings {
+            lp: self.ledger.lp,
+            idle0: self.ledger.idle0,
+            idle1: self.ledger.idle1,
+            equity: I256::ZERO,
+        };
+        il_math::vault::lp_bps(&self.pool(), &h, &self.math_price()?).map_err(|e| math("lp_bps", e))
+    }
+
+    /// The vault's LP at fair value, token1 raw.
+    ///
+    /// # Errors
+    /// [`ChainError::Decode`] on an il-math failure.
+    pub fn lp_value(&self) -> Result<U256, ChainError> {
+        il_math::vault::lp_value(&self.pool(), self.ledger.lp, &self.math_price()?)
+            .map_err(|e| math("lp_value", e))
+    }
+
+    /// The hedge target the contract computes (same il-math function).
+    ///
+    /// # Errors
+    /// [`ChainError::Decode`] on an il-math failure.
+    pub fn hedge_target(&self) -> Result<I256, ChainError> {
+        il_math::vault::hedge_target(
+            &self.pool(),
+            self.ledger.lp,
+            &self.math_price()?,
+            self.params.hedge_ratio_bps,
+        )
+        .map_err(|e| math("hedge_target", e))
+    }
+
+    /// Minimum token amounts for `rebalance(target)`: what il-math's plan
+    /// moves, less the contract's slippage bound (floor).
+    ///
+    /// # Errors
+    /// [`ChainError::Decode`] on an il-math failure.
+    pub fn rebalance_minimums(&self, target_bps: u16) -> Result<(U256, U256), ChainError> {
+        let price = self.math_price()?;
+        let plan = il_math::vault::plan_rebalance(
+            &self.pool(),
+            &price,
+            self.ledger.lp,
+            self.ledger.idle0,
+            self.ledger.idle1,
+            target_bps,
+        )
+        .map_err(|e| math("plan_rebalance", e))?;
+        let (a0, a1) = if plan.burn_lp.is_zero() {
+            (plan.add0, plan.add1)
+        } else {
+            il_math::vault::lp_amounts(&self.pool(), plan.burn_lp)
+                .map_err(|e| math("lp_amounts", e))?
+        };
+        let keep = U256::from(10_000u32.saturating_sub(u32::from(self.params.max_slippage_bps)));
+        let bps = U256::from(10_000u32);
+        let min = |a: U256| {
+            il_math::mul_div(a, keep, bps, il_math::Rounding::Floor)
+                .map_err(|e| math("rebalance minimum", e))
+        };
+        Ok((min(a0)?, min(a1)?))
+    }
+
+    /// Seconds until `last + cooldown`, 0 when over or never acted.
+    #[must_use]
+    pub fn cooldown_left(&self, last: u64, cooldown: u64) -> u64 {
+        if last == 0 {
+            return 0;
+        }
+        last.saturating_add(cooldown).saturating_sub(self.time)
+    }
+
+    /// Oracle price as a float (token1 raw per token0 raw), for estimators.
+    #[must_use]
+    pub fn price_f64(&self) -> f64 {
+        ratio_f64(self.price.num, self.price.den)
+    }
+
+    /// Pool spot as a float (token1 raw per token0 raw).
+    #[must_use]
+    pub fn spot_f64(&self) -> f64 {
+        ratio_f64(self.reserve1, self.reserve0)
+    }
+}
+
+/// `num / den` as `f64` (both converted through their decimal text: exact
+/// to f64's precision for any size).
+#[must_use]
+pub fn ratio_f64(num: U256, den: U256) -> f64 {
+    let f = |v: U256| v.to_string().parse::<f64>().unwrap_or(f64::NAN);
+    f(num) / f(den)
+}
+
+fn call(to: Address, data: Vec<u8>) -> TransactionRequest {
+    TransactionRequest::default().to(to).input(data.into())
+}
+
+impl Client {
+    /// Reads a [`Snapshot`] in one batch (one HTTP request) and checks the
+    /// chain id in the same batch.
+    ///
+    /// # Errors
+    /// [`ChainError::WrongChain`], [`ChainError::Unreachable`] after the
+    /// retry budget, [`ChainError::Node`] / [`ChainError::Revert`] when a
+    /// view fails, [`ChainError::Decode`].
+    #[allow(clippy::too_many_lines)]
+    pub async fn snapshot(&self) -> Result<Snapshot, ChainError> {
+        let c = self.contracts;
+        let latest = BlockNumberOrTag::Latest;
+        let calls: Vec<TransactionRequest> = vec![
+            call(c.pool, IPool::getReservesCall {}.abi_encode()),
+            call(c.pool, IPool::price0CumulativeLastCall {}.abi_encode()),
+            call(c.pool, IPool::totalSupplyCall {}.abi_encode()),
+            call(c.pool, IPool::feeCall {}.abi_encode()),
+            call(c.oracle, IOracle::latestRoundDataCall {}.abi_encode()),
+            call(c.oracle, IOracle::decimalsCall {}.abi_encode()),
+            call(c.lens, ILens::priceCall {}.abi_encode()),
+            call(c.lens, ILens::accountingCall {}.abi_encode()),
+            call(c.vault, IVault::stateCall {}.abi_encode()),
+            call(c.vault, IVault::totalSupplyCall {}.abi_encode()),
+            call(c.manager, IManager::configCall {}.abi_encode()),
+            call(c.manager, IManager::paramsCall {}.abi_encode()),
+            call(c.manager, IManager::tiersCall {}.abi_encode()),
+            call(
+                c.hedge,
+                IHedge::positionOfCall { account: c.vault }.abi_encode(),
+            ),
+            call(
+                c.hedge,
+                IHedge::equityOfCall { account: c.vault }.abi_encode(),
+            ),
+        ];
+        let (chain_id, block, gas_price, tip, outs) =
+            rpc::with_retry(self.budget, "snapshot", || async {
+                let mut batch = self.rpc.new_batch();
+                let chain_id = batch.add_call::<_, U64>("eth_chainId", &())?;
+                let block =
+                    batch.add_call::<_, Option<Block>>("eth_getBlockByNumber", &(latest, false))?;
+                let gas_price =
+                    batch.add_call::<_, alloy::primitives::U128>("eth_gasPrice", &())?;
+                let tip = batch
+                    .add_call::<_, alloy::primitives::U128>("eth_maxPriorityFeePerGas", &())?;
+                let mut waiters = Vec::with_capacity(calls.len());
+                for req in &calls {
+                    waiters.push(batch.add_call::<_, Bytes>("eth_call", &(req, latest))?);
+                }
+                batch.send().await?;
+                let chain_id = chain_id.await?;
+                let block = block.await?;
+                let gas_price = gas_price.await?;
+                let tip = tip.await?;
+                let mut outs = Vec::with_capacity(waiters.len());
+                for w in waiters {
+                    outs.push(w.await?);
+                }
+                Ok((chain_id, block, gas_price, tip, outs))
+            })
+            .await
+            .map_err(|e| super::classify("snapshot", e))?;
+        let found = chain_id.to::<u64>();
+        if found != self.chain_id {
+            return Err(ChainError::WrongChain {
+                expected: self.chain_id,
+                found,
+            });
+        }
+        let block = block.ok_or_else(|| ChainError::Node("latest block: null".into()))?;
+        let reserves = dec::<IPool::getReservesCall>("getReserves", &outs[0])?;
+        let cumulative = dec::<IPool::price0CumulativeLastCall>("price0CumulativeLast", &outs[1])?;
+        let pool_supply = dec::<IPool::totalSupplyCall>("pool totalSupply", &outs[2])?;
+        let fee = dec::<IPool::feeCall>("fee", &outs[3])?;
+        let round = dec::<IOracle::latestRoundDataCall>("latestRoundData", &outs[4])?;
+        let decimals = dec::<IOracle::decimalsCall>("decimals", &outs[5])?;
+        let price = dec::<ILens::priceCall>("lens price", &outs[6])?;
+        let acc = dec::<ILens::accountingCall>("lens accounting", &outs[7])?;
+        let state = dec::<IVault::stateCall>("vault state", &outs[8])?;
+        let vault_supply = dec::<IVault::totalSupplyCall>("vault totalSupply", &outs[9])?;
+        let cfg = dec::<IManager::configCall>("manager config", &outs[10])?;
+        let params = dec::<IManager::paramsCall>("manager params", &outs[11])?;
+        let tiers = dec::<IManager::tiersCall>("manager tiers", &outs[12])?;
+        let pos = dec::<IHedge::positionOfCall>("hedge positionOf", &outs[13])?;
+        let equity = dec::<IHedge::equityOfCall>("hedge equityOf", &outs[14])?;
+
+        // state(): controller, depositCap, paused, then the ledger words.
+        let paused = state.get(2).is_some_and(|w| !w.is_zero());
+        let ledger = Ledger::from_words(state.get(3..).unwrap_or_default())
+            .map_err(|e| math("vault ledger", e))?;
+        // tiers(): hysteresis, then n lower bounds, then n fees.
+        let n = tiers.len().saturating_sub(1) / 2;
+        if tiers.is_empty() || tiers.len() != 1 + 2 * n {
+            return Err(ChainError::Decode {
+                what: "manager tiers".into(),
+                reason: format!("{} words is not 1 + 2n", tiers.len()),
+            });
+        }
+        let table = (0..n)
+            .map(|i| Tier {
+                min_sigma_wad: tiers[1 + i],
+                fee_pips: tiers[1 + n + i].saturating_to(),
+            })
+            .collect();
+        let to_u64 = |v: U256| v.saturating_to::<u64>();
+        Ok(Snapshot {
+            block: block.header.number,
+            time: block.header.timestamp,
+            gas_price: gas_price.to::<u128>(),
+            priority_fee: tip.to::<u128>(),
+            base_fee: block.header.base_fee_per_gas.map_or(0, u128::from),
+            reserve0: U256::from(reserves.reserve0),
+            reserve1: U256::from(reserves.reserve1),
+            pool_supply,
+            pool_time: reserves.blockTimestampLast,
+            price0_cumulative_last: cumulative,
+            fee_pips: fee,
+            oracle_answer: round.answer,
+            oracle_decimals: decimals,
+            price: Price {
+                num: price.num,
+                den: price.den,
+            },
+            price_updated_at: to_u64(price.updatedAt),
+            deviation_bps: price.deviationBps.saturating_to(),
+            accounting: Accounting {
+                value: acc.value,
+                hold: acc.hold,
+                pnl: acc.pnl,
+                il: acc.il,
+                fees: acc.fees,
+                hedge_pnl: acc.hedgePnl,
+            },
+            ledger,
+            paused,
+            vault_supply,
+            manager: ManagerState {
+                keeper: cfg.keeper,
+                tier_index: cfg.tierIndex,
+                sigma: cfg.sigma,
+                sigma_updated_at: cfg.sigmaUpdatedAt,
+                last_rebalance: cfg.lastRebalance,
+                last_hedge: cfg.lastHedge,
+            },
+            params: Params {
+                max_price_age: params.maxPriceAge,
+                max_deviation_bps: params.maxDeviationBps,
+                max_slippage_bps: params.maxSlippageBps,
+                min_lp_bps: params.minLpBps,
+                max_step_bps: params.maxStepBps,
+                rebalance_cooldown: params.rebalanceCooldown,
+                hedge_ratio_bps: params.hedgeRatioBps,
+                max_hedge_step: params.maxHedgeStep,
+                collateral_bps: params.collateralBps,
+                hedge_cooldown: params.hedgeCooldown,
+            },
+            tiers: table,
+            hysteresis: tiers[0],
+            hedge_size: pos.size,
+            hedge_collateral: pos.collateral,
+            hedge_equity: equity,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn q112_is_two_to_the_112() {
+        assert_eq!(Q112, U256::from(1u8) << 112);
+    }
+
+    #[test]
+    fn ratio_f64_handles_wide_values() {
+        let num = U256::from(3u8) * U256::from(10u8).pow(U256::from(40u8));
+        let den = U256::from(10u8).pow(U256::from(40u8));
+        assert!((ratio_f64(num, den) - 3.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,247 @@
+//! Shared by `tests/devnet.rs` and `examples/measure_tick.rs`: a deployed
+//! system on an in-process local Stylus chain (the REAL release wasm, by
+//! `il_deploy::deploy::deploy_system`), a deposit, the owner's hedge ratio,
+//! a trader with tokens, and a price shock with arbitrage.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use alloy::network::EthereumWallet;
+use alloy::primitives::{Address, B256, U256};
+use alloy::providers::{DynProvider, Provider, ProviderBuilder};
+use alloy::rpc::types::Filter;
+use alloy::sol_types::SolEvent;
+use il_deploy::Manifest;
+use il_deploy::bindings::{IManager, IOracle, IPool, IToken, IVault};
+use il_deploy::deploy::{Artifacts, SystemConfig, deploy_system};
+use il_devnet::{Config as DevnetConfig, Devnet, DevnetHandle};
+use il_keeper::config::{ChainArgs, Config};
+
+/// ETH at $1,850.25 with 8 oracle decimals.
+pub const ANSWER: u64 = 185_025_000_000;
+
+pub struct System {
+    pub node: DevnetHandle,
+    pub manifest: Manifest,
+    pub owner: DynProvider,
+    pub trader: DynProvider,
+    pub trader_addr: Address,
+    pub dir: PathBuf,
+}
+
+pub fn wallet(node: &DevnetHandle, i: usize) -> DynProvider {
+    ProviderBuilder::new()
+        .wallet(EthereumWallet::from(
+            node.dev_accounts()[i].signer().clone(),
+        ))
+        .connect_http(node.url().parse().unwrap())
+        .erased()
+}
+
+pub async fn rpc(node: &DevnetHandle, method: &str, params: serde_json::Value) {
+    node.request(
+        &serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}),
+    )
+    .await
+    .unwrap();
+}
+
+pub async fn system(name: &str) -> System {
+    let artifacts = Artifacts::load(None).unwrap_or_else(|e| {
+        panic!(
+            "{e} (build them with `CARGO_TARGET_DIR=<your target dir> scripts/build-contracts.sh`)"
+        )
+    });
+    let node = Devnet::spawn(DevnetConfig {
+        port: 0,
+        ..DevnetConfig::default()
+    })
+    .await
+    .unwrap();
+    let owner = wallet(&node, 0);
+    let deployer = node.dev_accounts()[0].address;
+    let keeper = node.dev_accounts()[1].address;
+    let manifest = deploy_system(
+        &owner,
+        deployer,
+        &artifacts,
+        &SystemConfig::test_tokens(keeper, U256::from(ANSWER)),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let c = manifest.contracts;
+    let e18 = U256::from(10u64).pow(U256::from(18));
+    let e6 = U256::from(1_000_000u64);
+    // The owner deposits 10 tWETH + 18,502.5 tUSDC.
+    let (a0, a1) = (U256::from(10u8) * e18, U256::from(18_502_500_000u64));
+    let t0 = IToken::new(c.token0, &owner);
+    let t1 = IToken::new(c.token1, &owner);
+    let trader_addr = node.dev_accounts()[2].address;
+    for (t, amount) in [(&t0, a0), (&t1, a1)] {
+        t.mint(deployer, amount)
+            .send()
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap();
+        t.approve(c.vault, amount)
+            .send()
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap();
+    }
+    t0.mint(trader_addr, U256::from(1_000u32) * e18)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    t1.mint(trader_addr, U256::from(10_000_000u64) * e6)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let r = IVault::new(c.vault, &owner)
+        .deposit(a0, a1, U256::ZERO, deployer)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(r.status());
+    // Hedge half the LP's token0; short cooldowns.
+    let r = IManager::new(c.manager, &owner)
+        .setParams(86_400, 100, 100, 0, 2_500, 60, 5_000, U256::MAX, 2_000, 60)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(r.status());
+    let trader = wallet(&node, 2);
+    for t in [c.token0, c.token1] {
+        IToken::new(t, &trader)
+            .approve(c.pool, U256::MAX)
+            .send()
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap();
+    }
+    let dir = std::env::temp_dir().join(format!("il-keeper-devnet-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    System {
+        node,
+        manifest,
+        owner,
+        trader,
+        trader_addr,
+        dir,
+    }
+}
+
+/// The keeper's configuration for `s` (also written to `<dir>/keeper.toml`).
+pub fn keeper_config(s: &System) -> Config {
+    let manifest = s.dir.join("manifest.json");
+    s.manifest.save(&manifest).unwrap();
+    let key = s.dir.join("key.hex");
+    std::fs::write(&key, s.node.dev_accounts()[1].private_key.to_string()).unwrap();
+    let text = format!(
+        "[chain]\nrpc_url = \"{}\"\n[contracts]\nmanifest = \"{}\"\n\
+         [keeper]\nkey_file = \"{}\"\nstate = \"{}\"\nreceipt_timeout_secs = 20\n",
+        s.node.url(),
+        manifest.display(),
+        key.display(),
+        s.dir.join("state.db").display()
+    );
+    std::fs::write(s.dir.join("keeper.toml"), &text).unwrap();
+    Config::from_toml(&text, &ChainArgs::default()).unwrap()
+}
+
+/// Moves time forward, sets the oracle to `answer` and trades the pool to it.
+pub async fn shock(s: &System, answer: u64) {
+    rpc(&s.node, "evm_increaseTime", serde_json::json!([3_600])).await;
+    let c = s.manifest.contracts;
+    IOracle::new(c.oracle, &s.owner)
+        .setAnswer(alloy::primitives::I256::try_from(answer).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    // Target spot P = answer * 1e6 / (1e8 * 1e18) token1 raw per token0 raw:
+    // reserve1' = sqrt(k * P), reserve0' = sqrt(k / P).
+    let pool = IPool::new(c.pool, &s.trader);
+    let r = pool.getReserves().call().await.unwrap();
+    let (r0, r1) = (U256::from(r.reserve0), U256::from(r.reserve1));
+    let k = r0 * r1;
+    let scale = U256::from(10u64).pow(U256::from(20)); // 1e8 * 1e18 / 1e6
+    let r1_target = (k * U256::from(answer) / scale).root(2);
+    let deadline = U256::from(u64::MAX);
+    let fee = U256::from(pool.fee().call().await.unwrap());
+    let gross = |net: U256| net * U256::from(1_000_000u32) / (U256::from(1_000_000u32) - fee);
+    if r1_target > r1 {
+        pool.swapExactIn(
+            false,
+            gross(r1_target - r1),
+            U256::ZERO,
+            s.trader_addr,
+            deadline,
+        )
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    } else {
+        let r0_target = k / r1_target;
+        pool.swapExactIn(
+            true,
+            gross(r0_target - r0),
+            U256::ZERO,
+            s.trader_addr,
+            deadline,
+        )
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    }
+}
+
+pub async fn count(s: &System, address: Address, topic: B256) -> usize {
+    s.owner
+        .get_logs(
+            &Filter::new()
+                .address(address)
+                .event_signature(topic)
+                .from_block(0),
+        )
+        .await
+        .unwrap()
+        .len()
+}
+
+pub async fn counts(s: &System) -> [usize; 3] {
+    let m = s.manifest.contracts.manager;
+    [
+        count(s, m, IManager::VolatilityUpdated::SIGNATURE_HASH).await,
+        count(s, m, IManager::Rebalanced::SIGNATURE_HASH).await,
+        count(s, m, IManager::Hedged::SIGNATURE_HASH).await,
+    ]
+}

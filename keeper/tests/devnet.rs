@@ -1,0 +1,246 @@
+//! Full keeper passes against the local Stylus chain running the REAL
+//! release wasm, deployed by `il_deploy::deploy::deploy_system`: a price
+//! shock (oracle `setAnswer` plus arbitrage swaps by another account, time
+//! moved forward) leads to the expected fee tier on chain (`pool.fee()`), a
+//! rebalance (`Rebalanced`) and, with the owner's `hedgeRatioBps`, a hedge
+//! (`Hedged`); a pass killed right after a broadcast, followed by another,
+//! acts once; an overlapping run is refused by the lock.
+//!
+//! Needs the release wasm: `CARGO_TARGET_DIR=... scripts/build-contracts.sh`.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use common::{ANSWER, counts, keeper_config, shock, system};
+use il_deploy::bindings::IPool;
+use il_keeper::chain::Client;
+use il_keeper::chain::tx::{Hook, Stage};
+use il_keeper::config::Config;
+use il_keeper::pass::{PassOptions, run_pass};
+use il_keeper::policy::Action;
+use il_keeper::store::{Store, StoreError, TxStatus};
+
+async fn pass(cfg: &Config, opts: &PassOptions) -> il_keeper::pass::PassReport {
+    let client = Client::from_config(cfg).unwrap();
+    let mut store = Store::open(&cfg.keeper.state).unwrap();
+    run_pass(cfg, &client, &mut store, opts).await.unwrap()
+}
+
+fn acted(r: &il_keeper::pass::PassReport) -> Vec<String> {
+    r.sent.iter().map(|t| t.rule.clone()).collect()
+}
+
+async fn keeper_bin(config: &Path, args: &[&str]) -> std::process::Output {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_il-keeper"));
+    c.arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("RUST_LOG");
+    tokio::task::spawn_blocking(move || c.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn db(cfg: &Config) -> &Path {
+    &cfg.keeper.state
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_price_shock_moves_the_tier_rebalances_and_hedges_once() {
+    let s = system("shock").await;
+    let cfg = keeper_config(&s);
+    let plain = PassOptions::default();
+    // Three observations an hour apart with 10 % moves: sigma far above
+    // the top tier's 100 %/yr.
+    let r = pass(&cfg, &plain).await;
+    assert!(r.estimate.is_none() && r.sent.is_empty());
+    shock(&s, ANSWER * 11 / 10).await;
+    let r = pass(&cfg, &plain).await;
+    assert!(r.estimate.is_none() && r.sent.is_empty());
+    shock(&s, ANSWER).await;
+    assert_eq!(counts(&s).await, [0, 0, 0]);
+
+    // A pass killed right after its first broadcast...
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let tx = Arc::new(std::sync::Mutex::new(Some(tx)));
+    let hook: Hook = Arc::new(move |stage| {
+        let tx = tx.clone();
+        Box::pin(async move {
+            if stage == Stage::Broadcast(0) {
+                if let Some(tx) = tx.lock().unwrap().take() {
+                    let _ = tx.send(());
+                }
+                std::future::pending::<()>().await;
+            }
+        })
+    });
+    let killed_cfg = cfg.clone();
+    let task = tokio::spawn(async move {
+        let opts = PassOptions {
+            dry_run: false,
+            hook: Some(hook),
+        };
+        pass(&killed_cfg, &opts).await
+    });
+    rx.await.unwrap();
+    // ...while it holds the lock, a second run is refused.
+    assert!(matches!(Store::open(db(&cfg)), Err(StoreError::Locked(_))));
+    task.abort();
+    assert!(task.await.unwrap_err().is_cancelled());
+
+    // The next pass reconciles the broadcast and carries on from chain state.
+    let r = pass(&cfg, &plain).await;
+    assert_eq!(r.reconciled, 1, "{r:?}");
+    assert_eq!(
+        acted(&r),
+        vec!["rebalance".to_string(), "hedge".to_string()],
+        "{:#?}",
+        r.decisions
+    );
+    let fee = IPool::new(s.manifest.contracts.pool, &s.owner)
+        .fee()
+        .call()
+        .await
+        .unwrap();
+    assert_eq!(fee, 10_000, "top tier: 100 bps");
+    assert_eq!(counts(&s).await, [1, 1, 1]);
+    // Every decision of that pass: the tier holds, the others acted.
+    assert!(
+        matches!(r.decisions[0].action, Action::Hold),
+        "{:?}",
+        r.decisions[0]
+    );
+
+    // Another pass at once: cooldowns and the tier hold; nothing twice.
+    let r = pass(&cfg, &plain).await;
+    assert!(r.sent.is_empty(), "{:#?}", r.decisions);
+    assert_eq!(counts(&s).await, [1, 1, 1]);
+    let store = Store::open(db(&cfg)).unwrap();
+    let txs = store.latest_transactions(10).unwrap();
+    assert_eq!(txs.len(), 3, "{txs:?}");
+    assert!(txs.iter().all(|t| t.status == TxStatus::Mined), "{txs:?}");
+    drop(store);
+
+    // The binary against the same chain and store: status and a dry run.
+    let toml = s.dir.join("keeper.toml");
+    let out = keeper_bin(&toml, &["--json", "status"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tier_index"], 2);
+    assert_eq!(v["pool_fee_pips"], 10_000);
+    assert!(v["hedge_size"].as_str().unwrap().starts_with('-'), "{v}");
+    assert_eq!(v["transactions"].as_array().unwrap().len(), 3);
+    assert!(!v["estimates"].as_array().unwrap().is_empty());
+    let out = keeper_bin(&toml, &["status"]).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("fee tier     2 (10000 pips), pool fee 10000 pips"),
+        "{text}"
+    );
+    assert_eq!(text.matches(" mined 0x").count(), 3, "{text}");
+    let out = keeper_bin(&toml, &["tick", "--dry-run"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("tick: block"));
+    assert_eq!(counts(&s).await, [1, 1, 1]);
+
+    s.node.shutdown().await.unwrap();
+    std::fs::remove_dir_all(&s.dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deploy_through_the_binary_writes_a_manifest_the_keeper_uses() {
+    let chain = il_devnet::Devnet::spawn(il_devnet::Config {
+        port: 0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let key = chain.dev_accounts()[0].private_key.to_string();
+    let keeper_addr = chain.dev_accounts()[1].address;
+    let dir = std::env::temp_dir().join(format!("il-keeper-deploy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("local.json");
+    let _ = std::fs::remove_file(&out);
+    let url = chain.url();
+    let args: Vec<String> = [
+        "deploy",
+        "--rpc-url",
+        &url,
+        "--chain-id",
+        "412346",
+        "--key-env",
+        "IL_TEST_DEPLOYER_KEY",
+        "--keeper",
+        &keeper_addr.to_string(),
+        "--out",
+        out.to_str().unwrap(),
+        "--price",
+        "2000",
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect();
+    let o = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_il-keeper"))
+            .args(&args)
+            .env("IL_TEST_DEPLOYER_KEY", key)
+            .env_remove("IL_CONFIG")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(text.contains("manifest written to"), "{text}");
+    let m = il_deploy::Manifest::load_for_chain(&out, 412_346).unwrap();
+    assert_eq!(m.keeper, keeper_addr);
+    // the keeper reads it: a dry-run tick through the binary, addresses from the manifest
+    let cfg = dir.join("keeper.toml");
+    std::fs::write(
+        &cfg,
+        format!("[chain]\nrpc_url = \"{url}\"\nchain_id = 412346\n[contracts]\nmanifest = \"local.json\"\n[keeper]\nstate = \"k.db\"\n"),
+    )
+    .unwrap();
+    let o = keeper_bin(&cfg, &["tick", "--dry-run"]).await;
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let oracle = il_deploy::bindings::IOracle::new(
+        m.contracts.oracle,
+        alloy::providers::ProviderBuilder::new().connect_http(url.parse().unwrap()),
+    );
+    assert_eq!(
+        oracle.latestAnswer().call().await.unwrap(),
+        alloy::primitives::I256::try_from(200_000_000_000u64).unwrap(),
+        "--price 2000 with the feed's 8 decimals"
+    );
+    chain.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
