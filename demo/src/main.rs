@@ -260,7 +260,7 @@ async fn drive(
         "alice deposits {} tWETH + {} tUSDC -> {} shares  tx {}",
         fmt_units(dep.amount0, 18, 4),
         fmt_units(dep.amount1, 6, 2),
-        fmt_units(dep.shares, share_decimals, 4),
+        fmt_units(dep.shares, share_decimals, 12),
         dep.tx
     ));
 
@@ -401,7 +401,7 @@ async fn drive(
         .map_err(|err| err.to_string())?;
     step(&format!(
         "alice withdraws {} shares -> {} tWETH + {} tUSDC (hedge payout {} tUSDC)  tx {}",
-        fmt_units(wd.shares, share_decimals, 4),
+        fmt_units(wd.shares, share_decimals, 12),
         fmt_units(wd.amount0, 18, 4),
         fmt_units(wd.amount1, 6, 2),
         fmt_units(wd.hedge_paid, 6, 2),
