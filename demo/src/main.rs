@@ -30,7 +30,7 @@ use il_deploy::{
     Manifest,
     bindings::{ILens, IManager, IPool, IVault},
     deploy::{Artifacts, SystemConfig, deploy_system},
-    ops,
+    ops::{self, fmt_units},
     send::Sender,
 };
 use il_devnet::{Config, Devnet};
@@ -626,14 +626,6 @@ fn print_cast_help(url: &str, out: &Path, keys: &[PrivateKeySigner]) {
         "cast send $VAULT 'deposit(uint256,uint256,uint256,address)' 1000000000000000000 5000000000 1 {} --private-key $KEY --rpc-url $RPC",
         keys[2].address()
     );
-}
-
-/// `raw` with `decimals` shown with `places` decimals (rounded down).
-fn fmt_units(raw: U256, decimals: u8, places: u8) -> String {
-    let unit = U256::from(10u64).pow(U256::from(decimals));
-    let whole = raw / unit;
-    let frac = (raw % unit) * U256::from(10u64).pow(U256::from(places)) / unit;
-    format!("{whole}.{frac:0>width$}", width = usize::from(places))
 }
 
 /// Signed token1 raw (6 decimals) as money.

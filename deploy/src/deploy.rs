@@ -577,8 +577,11 @@ pub async fn deploy_system<P: Provider<Ethereum>>(
         )
         .await?;
         on_step(&format!(
-            "pool seeded: {} raw token0 + {amount1} raw token1",
-            seed.pool_amount0
+            "pool seeded: {} {} + {} {}",
+            crate::ops::fmt_units(seed.pool_amount0, config.token0.decimals, 4),
+            config.token0.symbol,
+            crate::ops::fmt_units(amount1, config.token1.decimals, 2),
+            config.token1.symbol
         ));
         if !seed.house.is_zero() {
             tx.send_call(
@@ -597,8 +600,9 @@ pub async fn deploy_system<P: Provider<Ethereum>>(
             )
             .await?;
             on_step(&format!(
-                "hedge venue house funded: {} raw token1",
-                seed.house
+                "hedge venue house funded: {} {}",
+                crate::ops::fmt_units(seed.house, config.token1.decimals, 2),
+                config.token1.symbol
             ));
         }
     }

@@ -345,3 +345,33 @@ pub async fn arbitrage_to_oracle<P: Provider<Ethereum>>(
         tx: receipt.transaction_hash,
     }))
 }
+
+/// `raw` units of a token with `decimals` shown with `places` decimals,
+/// rounded down (`places` 0: the whole part only):
+/// `fmt_units(1_850_250_000, 6, 2) == "1850.25"`.
+pub fn fmt_units(raw: U256, decimals: u8, places: u8) -> String {
+    let unit = U256::from(10u64).pow(U256::from(decimals));
+    let whole = raw / unit;
+    if places == 0 {
+        return whole.to_string();
+    }
+    let frac = (raw % unit) * U256::from(10u64).pow(U256::from(places)) / unit;
+    format!("{whole}.{frac:0>width$}", width = usize::from(places))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fmt_units_rounds_down_and_pads() {
+        assert_eq!(fmt_units(U256::from(1_850_250_000u64), 6, 2), "1850.25");
+        assert_eq!(fmt_units(U256::from(1_850_259_999u64), 6, 2), "1850.25");
+        assert_eq!(fmt_units(U256::from(5u64), 18, 4), "0.0000");
+        assert_eq!(
+            fmt_units(U256::from(10u64).pow(U256::from(18)), 18, 1),
+            "1.0"
+        );
+        assert_eq!(fmt_units(U256::from(7_999_999u64), 6, 0), "7");
+    }
+}
