@@ -7,6 +7,8 @@
 //! anvil comes from npm (`@foundry-rs/anvil@1.7.1` in the repository root's
 //! `node_modules/.bin`); set `IL_ANVIL` to use another binary.
 
+mod common;
+
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -320,7 +322,10 @@ async fn a_run_killed_after_broadcast_is_reconciled_from_the_chain() {
     assert!(task.await.unwrap_err().is_cancelled());
 
     // The next run: the intent is there, unresolved; the chain mined it.
-    let mut s = Store::open(&db).unwrap();
+    // (A killed process frees its lock at exit; the aborted task frees it
+    // when the runtime drops it, which may trail the JoinHandle slightly on
+    // a loaded machine: wait for it, bounded.)
+    let mut s = common::open_when_unlocked(&db).await;
     let open = s.unresolved().unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].status, TxStatus::Intent);

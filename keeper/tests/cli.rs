@@ -506,3 +506,39 @@ fn deploy_refuses_bad_input_before_touching_the_chain() {
         "the existing file is untouched"
     );
 }
+
+#[test]
+fn status_never_needs_the_key() {
+    // A keeper whose key variable is not set in this shell: status is
+    // read-only and gets as far as the RPC (down here: exit 1, not a key error).
+    let dir = temp("status-no-key");
+    let a = |n: u8| format!("0x{:040x}", n);
+    let manifest = format!(
+        r#"{{"chain_id":412346,"block":1,"deployer":"{}","keeper":"{}","contracts":{{"token0":"{}","token1":"{}","oracle":"{}","pool":"{}","hedge":"{}","engine":"{}","vault":"{}","manager":"{}","lens":"{}"}}}}"#,
+        a(100),
+        a(101),
+        a(1),
+        a(2),
+        a(3),
+        a(4),
+        a(5),
+        a(6),
+        a(7),
+        a(8),
+        a(9)
+    );
+    std::fs::write(dir.join("m.json"), manifest).unwrap();
+    let cfg = dir.join("keeper.toml");
+    std::fs::write(
+        &cfg,
+        "[chain]\nrpc_url = \"http://127.0.0.1:9\"\nchain_id = 412346\n[contracts]\nmanifest = \"m.json\"\n\
+         [keeper]\nkey_env = \"IL_TEST_STATUS_KEY_UNSET\"\nrpc_budget_secs = 1\nstate = \"k.db\"\n",
+    )
+    .unwrap();
+    let o = keeper(&["--config", cfg.to_str().unwrap(), "status"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("key"), "{}", stderr(&o));
+    // tick, which signs, still refuses the missing key as bad configuration
+    let o = keeper(&["--config", cfg.to_str().unwrap(), "tick"]);
+    assert_input_error(&o, "IL_TEST_STATUS_KEY_UNSET is not set");
+}

@@ -89,6 +89,8 @@ async fn a_price_shock_moves_the_tier_rebalances_and_hedges_once() {
     assert!(matches!(Store::open(db(&cfg)), Err(StoreError::Locked(_))));
     task.abort();
     assert!(task.await.unwrap_err().is_cancelled());
+    // the aborted task's lock is freed when the runtime drops it
+    drop(common::open_when_unlocked(db(&cfg)).await);
 
     // The next pass reconciles the broadcast and carries on from chain state.
     let r = pass(&cfg, &plain).await;

@@ -10,13 +10,13 @@ use alloy::primitives::{I256, U256};
 use rusqlite::OpenFlags;
 use serde::Serialize;
 
-use crate::chain::Snapshot;
+use crate::chain::{Client, Snapshot};
 use crate::cli::{Failure, Globals};
-use crate::config::ChainArgs;
+use crate::config::{ChainArgs, Config};
 use crate::decimal::format_fixed;
 use crate::store::{DecisionRecord, EstimateRecord, StoreView, TxRecord};
 
-use super::tick::{Setup, runtime, setup};
+use super::tick::runtime;
 
 /// Arguments of `status`.
 #[derive(Debug, Clone, clap::Args)]
@@ -216,7 +216,11 @@ impl StatusArgs {
     /// # Errors
     /// [`Failure`]: configuration (2), RPC or store (1).
     pub fn run(self, g: &Globals) -> Result<(), Failure> {
-        let Setup { cfg, client } = setup(g, &self.chain)?;
+        // Read-only: the key is never loaded, so status works from any shell
+        // (the keeper's key variable need not be set, its keystore not unlocked).
+        let mut cfg = Config::load(g.config.as_deref(), &self.chain).map_err(Failure::input)?;
+        cfg.keeper.key = None;
+        let client = Client::from_config(&cfg).map_err(Failure::input)?;
         let snap = runtime()?.block_on(client.snapshot()).map_err(|e| {
             if e.is_input() {
                 Failure::input(e)

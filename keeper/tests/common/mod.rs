@@ -1,4 +1,4 @@
-//! Shared by `tests/devnet.rs` and `examples/measure_tick.rs`: a deployed
+//! Shared by `tests/devnet.rs`, `tests/anvil.rs` and `examples/measure_tick.rs`: a deployed
 //! system on an in-process local Stylus chain (the REAL release wasm, by
 //! `il_deploy::deploy::deploy_system`), a deposit, the owner's hedge ratio,
 //! a trader with tokens, and a price shock with arbitrage.
@@ -244,4 +244,22 @@ pub async fn counts(s: &System) -> [usize; 3] {
         count(s, m, IManager::Rebalanced::SIGNATURE_HASH).await,
         count(s, m, IManager::Hedged::SIGNATURE_HASH).await,
     ]
+}
+
+/// Opens the store, waiting up to 5 s for a lock still held by an aborted
+/// task of this process; any other error fails at once.
+pub async fn open_when_unlocked(db: &std::path::Path) -> il_keeper::store::Store {
+    for _ in 0..100 {
+        match il_keeper::store::Store::open(db) {
+            Ok(s) => return s,
+            Err(il_keeper::store::StoreError::Locked(_)) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("opening the store: {e}"),
+        }
+    }
+    panic!(
+        "the aborted run's lock on {} was never released",
+        db.display()
+    );
 }
