@@ -13,7 +13,7 @@ use alloy::{
 
 use crate::{
     Manifest,
-    bindings::{IOracle, IPool, IToken, IVault},
+    bindings::{ILens, IOracle, IPool, IToken, IVault},
     send::{SendError, Sender},
 };
 
@@ -220,33 +220,26 @@ pub async fn set_oracle<P: Provider<Ethereum>>(
 }
 
 /// Raw token1 per raw token0 quoted by the oracle, as a float (for trade
-/// sizing only; nothing computed from it is trusted on chain).
+/// sizing only; nothing computed from it is trusted on chain): the lens's
+/// exact `price()` rational, one call.
 ///
 /// # Errors
-/// [`SendError::Rpc`] if a view fails.
+/// [`SendError::Rpc`] if the view fails (e.g. `LensInvalidPrice`).
 pub async fn oracle_price<P: Provider<Ethereum>>(
     provider: &P,
     m: &Manifest,
 ) -> Result<f64, SendError> {
-    let rpc = |e: alloy::contract::Error| SendError::Rpc {
-        step: "read oracle".into(),
-        message: e.to_string(),
-    };
-    let oracle = IOracle::new(m.contracts.oracle, provider);
-    let answer = oracle.latestAnswer().call().await.map_err(rpc)?;
-    let decimals = oracle.decimals().call().await.map_err(rpc)?;
-    let d0 = IToken::new(m.contracts.token0, provider)
-        .decimals()
+    let p = ILens::new(m.contracts.lens, provider)
+        .price()
         .call()
         .await
-        .map_err(rpc)?;
-    let d1 = IToken::new(m.contracts.token1, provider)
-        .decimals()
-        .call()
-        .await
-        .map_err(rpc)?;
-    let answer: f64 = answer.to_string().parse().unwrap_or(0.0);
-    Ok(answer * 10f64.powi(i32::from(d1) - i32::from(decimals) - i32::from(d0)))
+        .map_err(|e| SendError::Rpc {
+            step: "lens.price".into(),
+            message: e.to_string(),
+        })?;
+    let as_f64 = |v: U256| v.to_string().parse::<f64>().unwrap_or(0.0);
+    let den = as_f64(p.den);
+    Ok(if den > 0.0 { as_f64(p.num) / den } else { 0.0 })
 }
 
 /// Trades through the pool until its spot price is the oracle's (within

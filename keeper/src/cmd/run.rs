@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use crate::cli::{Failure, Globals};
 use crate::config::ChainArgs;
-use crate::pass::{PassOptions, run_pass};
+use crate::pass::run_pass;
 
-use super::tick::{Setup, open_store, pass_failure, print_report, runtime, setup};
+use super::tick::{Pass, pass_failure, prepare_pass, print_report, runtime};
 
 /// Arguments of `run`.
 #[derive(Debug, Clone, clap::Args)]
@@ -61,17 +61,12 @@ impl RunArgs {
         if self.interval.is_zero() {
             return Err(Failure::input(eyre::eyre!("--interval must be positive")));
         }
-        let Setup { cfg, client } = setup(g, &self.chain)?;
-        if client.signer().is_none() && !self.dry_run {
-            return Err(Failure::input(eyre::eyre!(
-                "keeper key: none configured (set keeper.keystore, key_file or key_env, or use --dry-run)"
-            )));
-        }
-        let mut store = open_store(&cfg)?;
-        let opts = PassOptions {
-            dry_run: self.dry_run,
-            hook: None,
-        };
+        let Pass {
+            cfg,
+            client,
+            mut store,
+            opts,
+        } = prepare_pass(g, &self.chain, self.dry_run)?;
         runtime()?.block_on(async {
             let stop = shutdown_signal();
             tokio::pin!(stop);

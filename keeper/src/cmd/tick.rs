@@ -42,6 +42,36 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::runtime(eyre::eyre!("starting the async runtime: {e}")))
 }
 
+/// What `tick` and `run` need before their first pass.
+pub(crate) struct Pass {
+    pub cfg: Config,
+    pub client: Client,
+    pub store: Store,
+    pub opts: PassOptions,
+}
+
+/// Loads the configuration, requires a key unless `dry_run`, and takes the
+/// store's lock (exit 2 for configuration, 1 when another run holds the lock).
+pub(crate) fn prepare_pass(g: &Globals, chain: &ChainArgs, dry_run: bool) -> Result<Pass, Failure> {
+    let Setup { cfg, client } = setup(g, chain)?;
+    if client.signer().is_none() && !dry_run {
+        return Err(Failure::input(eyre::eyre!(
+            "keeper key: none configured (set keeper.keystore, key_file or key_env, or use --dry-run)"
+        )));
+    }
+    let store = open_store(&cfg)?;
+    let opts = PassOptions {
+        dry_run,
+        hook: None,
+    };
+    Ok(Pass {
+        cfg,
+        client,
+        store,
+        opts,
+    })
+}
+
 /// Maps a pass error to its exit code.
 pub(crate) fn pass_failure(e: PassError) -> Failure {
     if e.is_input() {
@@ -96,17 +126,12 @@ impl TickArgs {
     /// # Errors
     /// [`Failure`] with exit code 1 or 2 (see the module documentation).
     pub fn run(self, g: &Globals) -> Result<(), Failure> {
-        let Setup { cfg, client } = setup(g, &self.chain)?;
-        if client.signer().is_none() && !self.dry_run {
-            return Err(Failure::input(eyre::eyre!(
-                "keeper key: none configured (set keeper.keystore, key_file or key_env, or use --dry-run)"
-            )));
-        }
-        let mut store = open_store(&cfg)?;
-        let opts = PassOptions {
-            dry_run: self.dry_run,
-            hook: None,
-        };
+        let Pass {
+            cfg,
+            client,
+            mut store,
+            opts,
+        } = prepare_pass(g, &self.chain, self.dry_run)?;
         let report = runtime()?
             .block_on(run_pass(&cfg, &client, &mut store, &opts))
             .map_err(pass_failure)?;

@@ -12,8 +12,9 @@ use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy::rpc::types::Filter;
 use alloy::sol_types::SolEvent;
 use il_deploy::Manifest;
-use il_deploy::bindings::{IManager, IOracle, IPool, IToken, IVault};
+use il_deploy::bindings::IManager;
 use il_deploy::deploy::{Artifacts, SystemConfig, deploy_system};
+use il_deploy::{ops, send::Sender};
 use il_devnet::{Config as DevnetConfig, Devnet, DevnetHandle};
 use il_keeper::config::{ChainArgs, Config};
 
@@ -73,50 +74,25 @@ pub async fn system(name: &str) -> System {
     let c = manifest.contracts;
     let e18 = U256::from(10u64).pow(U256::from(18));
     let e6 = U256::from(1_000_000u64);
-    // The owner deposits 10 tWETH + 18,502.5 tUSDC.
+    // The owner deposits 10 tWETH + 18,502.5 tUSDC; the trader gets tokens.
     let (a0, a1) = (U256::from(10u8) * e18, U256::from(18_502_500_000u64));
-    let t0 = IToken::new(c.token0, &owner);
-    let t1 = IToken::new(c.token1, &owner);
     let trader_addr = node.dev_accounts()[2].address;
-    for (t, amount) in [(&t0, a0), (&t1, a1)] {
-        t.mint(deployer, amount)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-        t.approve(c.vault, amount)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-    }
-    t0.mint(trader_addr, U256::from(1_000u32) * e18)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
+    let mut owner_tx = Sender::new(&owner, deployer);
+    ops::mint_test_tokens(&mut owner_tx, &manifest, deployer, a0, a1)
         .await
         .unwrap();
-    t1.mint(trader_addr, U256::from(10_000_000u64) * e6)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    let r = IVault::new(c.vault, &owner)
-        .deposit(a0, a1, U256::ZERO, deployer)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
+    ops::mint_test_tokens(
+        &mut owner_tx,
+        &manifest,
+        trader_addr,
+        U256::from(1_000u32) * e18,
+        U256::from(10_000_000u64) * e6,
+    )
+    .await
+    .unwrap();
+    ops::deposit(&mut owner_tx, &manifest, a0, a1, U256::from(1))
         .await
         .unwrap();
-    assert!(r.status());
     // Hedge half the LP's token0; short cooldowns.
     let r = IManager::new(c.manager, &owner)
         .setParams(86_400, 100, 100, 0, 2_500, 60, 5_000, U256::MAX, 2_000, 60)
@@ -128,16 +104,6 @@ pub async fn system(name: &str) -> System {
         .unwrap();
     assert!(r.status());
     let trader = wallet(&node, 2);
-    for t in [c.token0, c.token1] {
-        IToken::new(t, &trader)
-            .approve(c.pool, U256::MAX)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-    }
     let dir = std::env::temp_dir().join(format!("il-keeper-devnet-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -172,56 +138,16 @@ pub fn keeper_config(s: &System) -> Config {
 /// Moves time forward, sets the oracle to `answer` and trades the pool to it.
 pub async fn shock(s: &System, answer: u64) {
     rpc(&s.node, "evm_increaseTime", serde_json::json!([3_600])).await;
-    let c = s.manifest.contracts;
-    IOracle::new(c.oracle, &s.owner)
-        .setAnswer(alloy::primitives::I256::try_from(answer).unwrap())
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
+    let deployer = s.node.dev_accounts()[0].address;
+    let answer = alloy::primitives::I256::try_from(answer).unwrap();
+    ops::set_oracle(&mut Sender::new(&s.owner, deployer), &s.manifest, answer)
         .await
         .unwrap();
-    // Target spot P = answer * 1e6 / (1e8 * 1e18) token1 raw per token0 raw:
-    // reserve1' = sqrt(k * P), reserve0' = sqrt(k / P).
-    let pool = IPool::new(c.pool, &s.trader);
-    let r = pool.getReserves().call().await.unwrap();
-    let (r0, r1) = (U256::from(r.reserve0), U256::from(r.reserve1));
-    let k = r0 * r1;
-    let scale = U256::from(10u64).pow(U256::from(20)); // 1e8 * 1e18 / 1e6
-    let r1_target = (k * U256::from(answer) / scale).root(2);
-    let deadline = U256::from(u64::MAX);
-    let fee = U256::from(pool.fee().call().await.unwrap());
-    let gross = |net: U256| net * U256::from(1_000_000u32) / (U256::from(1_000_000u32) - fee);
-    if r1_target > r1 {
-        pool.swapExactIn(
-            false,
-            gross(r1_target - r1),
-            U256::ZERO,
-            s.trader_addr,
-            deadline,
-        )
-        .send()
+    let mut trader = Sender::new(&s.trader, s.trader_addr);
+    ops::arbitrage_to_oracle(&mut trader, &s.trader, &s.manifest, 1)
         .await
         .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    } else {
-        let r0_target = k / r1_target;
-        pool.swapExactIn(
-            true,
-            gross(r0_target - r0),
-            U256::ZERO,
-            s.trader_addr,
-            deadline,
-        )
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    }
+        .expect("a moved oracle calls for a trade");
 }
 
 pub async fn count(s: &System, address: Address, topic: B256) -> usize {
