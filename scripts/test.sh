@@ -6,6 +6,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# No process the tests start may outlive them (nodes hold ports and pile up):
+# what runs from this checkout afterwards must have run before.
+before=$(scripts/procs.sh | cut -d' ' -f1)
+check_leftovers() {
+  local status=$? left=""
+  for _ in $(seq 50); do
+    left=$(scripts/procs.sh | awk -v before="$before" \
+      'BEGIN { n = split(before, p); for (i = 1; i <= n; i++) seen[p[i]] = 1 } !($1 in seen)')
+    [ -z "$left" ] && break
+    sleep 0.1
+  done
+  if [ -n "$left" ]; then
+    echo "test: the run left these processes behind (now stopped):" >&2
+    echo "$left" >&2
+    kill -9 $(cut -d' ' -f1 <<<"$left") 2>/dev/null || true
+    [ $status -eq 0 ] && status=1
+  fi
+  exit $status
+}
+trap check_leftovers EXIT
+
 scripts/setup.sh
 scripts/check-wasm.sh
 if [ $# -eq 0 ]; then

@@ -19,11 +19,14 @@
 //! - [`artifacts`]: where the release wasm of the workspace's contracts is
 //!   (re-exported from `il-wasm`, shared with the deployer).
 //! - [`testing`]: the fixture program's ABI and engine-level deployment helpers.
+//! - [`foundry`]: Foundry's `cast` and `anvil` (from npm) for tests and tools
+//!   that run them beside this chain, started so they never outlive their owner.
 
 pub mod accounts;
 pub use il_wasm::artifacts;
 pub mod chain;
 pub mod engine;
+pub mod foundry;
 pub mod node;
 pub mod rpc;
 pub mod testing;

@@ -4,14 +4,13 @@
 //! that is down, and a run killed right after a broadcast reconciled by the
 //! next one.
 //!
-//! anvil comes from npm (`@foundry-rs/anvil@1.7.1` in the repository root's
-//! `node_modules/.bin`); set `IL_ANVIL` to use another binary.
+//! anvil comes from npm (`@foundry-rs/anvil@1.7.1`, installed by
+//! `scripts/setup.sh`); `il_devnet::foundry` starts its native binary (set
+//! `IL_ANVIL` to use another one).
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,45 +25,17 @@ use il_keeper::store::{self, Store, TxStatus};
 const KEY0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const ANVIL_CHAIN_ID: u64 = 31_337;
 
-fn anvil_path() -> PathBuf {
-    let path = std::env::var_os("IL_ANVIL").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../node_modules/.bin/anvil"),
-        PathBuf::from,
-    );
-    assert!(
-        path.is_file(),
-        "anvil not found at {}: set IL_ANVIL or run `npm install --prefix . @foundry-rs/anvil@1.7.1` in the repository root",
-        path.display()
-    );
-    path
-}
-
+/// anvil from `il_devnet::foundry`: the native binary, stopped when the
+/// test ends (drop, panic, or the test binary killed).
 struct Anvil {
-    child: Child,
+    _node: il_devnet::foundry::Anvil,
     url: url::Url,
 }
 
-impl Drop for Anvil {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 async fn anvil() -> Anvil {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(anvil_path())
-        .args(["--port", &port.to_string(), "--silent"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start anvil");
-    let url: url::Url = format!("http://127.0.0.1:{port}").parse().unwrap();
-    let node = Anvil { child, url };
+    let node = il_devnet::foundry::Anvil::spawn(&[]).unwrap_or_else(|e| panic!("{e}"));
+    let url: url::Url = node.url().parse().unwrap();
+    let node = Anvil { _node: node, url };
     let probe = client(&node, Duration::from_secs(10));
     probe.connect().await.expect("anvil answers eth_chainId");
     node

@@ -225,32 +225,24 @@ async fn fund_accounts(provider: &DynProvider, keys: &[PrivateKeySigner]) {
     }
 }
 
-/// Foundry's `cast`: `$IL_CAST`, else `node_modules/.bin/cast` in the
-/// repository (the README's test command installs it from npm). Panics
-/// with the install command when absent.
-pub fn cast_path() -> std::path::PathBuf {
-    let path = std::env::var_os("IL_CAST")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| il_devnet::artifacts::workspace_root().join("node_modules/.bin/cast"));
-    assert!(
-        path.is_file(),
-        "cast not found at {}: set IL_CAST or run `npm install --prefix . @foundry-rs/cast@1.7.1` in the repository root",
-        path.display()
-    );
-    path
+/// Runs Foundry's `cast` (its native binary from `il_devnet::foundry`,
+/// installed by the README's test command; `$IL_CAST` overrides) with
+/// `args` and returns what it printed and its status. Panics with the
+/// install hint when cast is absent.
+pub async fn cast_output(args: &[&str]) -> std::process::Output {
+    let mut cmd = il_devnet::foundry::command("cast").unwrap_or_else(|e| panic!("{e}"));
+    cmd.args(args);
+    tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("join")
+        .unwrap_or_else(|e| panic!("cannot run cast: {e}"))
 }
 
 /// Runs `cast` with `args`; panics with its stderr if it fails. Returns
 /// its trimmed stdout.
 pub async fn cast(args: &[&str]) -> String {
-    let path = cast_path();
-    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
     let shown = args.join(" ");
-    let out =
-        tokio::task::spawn_blocking(move || std::process::Command::new(path).args(&args).output())
-            .await
-            .expect("join")
-            .unwrap_or_else(|e| panic!("cannot run cast: {e}"));
+    let out = cast_output(args).await;
     assert!(
         out.status.success(),
         "cast {shown} failed: {}",

@@ -166,14 +166,7 @@ async fn a_cast_wallet_approves_deposits_reads_shares_and_withdraws() {
         &alice_s,
     ];
     args.push("--json");
-    let path = il_e2e::cast_path();
-    let args_owned: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-    let refused = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(path).args(&args_owned).output()
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let refused = il_e2e::cast_output(&args).await;
     // cast 1.7.1 reports a failed gas estimate on stderr (its exit status is 0 with --json): no receipt is printed
     assert!(
         refused.stdout.is_empty(),
