@@ -1024,7 +1024,7 @@ impl Chain {
     /// # Errors
     /// Malformed or unsupported transactions, wrong chain id, bad
     /// signature, fee below the base fee, nonce, funds, intrinsic gas,
-    /// EVM bytecode creation.
+    /// init code over 48 KiB.
     pub fn send_raw_transaction(&mut self, raw: &[u8]) -> Result<Value, RpcError> {
         let mut slice = raw;
         let envelope = TxEnvelope::decode_2718(&mut slice)

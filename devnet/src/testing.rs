@@ -51,6 +51,44 @@ alloy::sol! {
     }
 }
 
+/// EVM init code that deploys `runtime` unchanged (`CODECOPY` it to memory
+/// and `RETURN` it); at most 65,535 bytes of runtime.
+///
+/// # Panics
+/// If `runtime` is longer than 65,535 bytes.
+pub fn evm_initcode(runtime: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(runtime.len()).expect("runtime code of at most 65,535 bytes");
+    let [hi, lo] = len.to_be_bytes();
+    // PUSH2 len, DUP1, PUSH1 12, PUSH1 0, CODECOPY, PUSH1 0, RETURN: 12 bytes
+    let mut code = vec![
+        0x61, hi, lo, 0x80, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, 0x00, 0xf3,
+    ];
+    code.extend_from_slice(runtime);
+    code
+}
+
+/// Sends a creation transaction with EVM `initcode` from `from` at gas
+/// price 0 and returns the new address.
+///
+/// # Errors
+/// [`DeployError`].
+pub fn create_evm(engine: &Engine, from: Address, initcode: &[u8]) -> Result<Address, DeployError> {
+    let out = engine.transact(
+        &TxRequest {
+            from,
+            to: None,
+            data: Bytes::copy_from_slice(initcode),
+            gas_limit: gas::MAX_TX_GAS,
+            ..TxRequest::default()
+        },
+        true,
+    )?;
+    match out.contract_address {
+        Some(a) if out.status.is_success() => Ok(a),
+        _ => Err(failed("creation", &out)),
+    }
+}
+
 /// Calldata of a Stylus constructor call: `0x5585258d` + ABI-encoded args.
 pub fn constructor_calldata(args: &[u8]) -> Vec<u8> {
     il_wasm::deployer::constructor_calldata(args)

@@ -433,19 +433,23 @@ async fn legacy_and_2930_transactions_are_accepted_and_bad_ones_rejected() {
             .await
             .starts_with("transaction type 4 not supported")
     );
-    // EVM bytecode creation
+    // init code over 48 KiB (EIP-3860)
     let tx = TxLegacy {
         chain_id: Some(412_346),
         nonce: 2,
         gas_price: 100_000_000,
-        gas_limit: 200_000,
+        gas_limit: 20_000_000,
         to: TxKind::Create,
         value: U256::ZERO,
-        input: Bytes::from(vec![0x60, 0x80, 0x60, 0x40, 0x52]),
+        input: Bytes::from(vec![0u8; 49_153]),
     };
     let sig = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
     let raw = TxEnvelope::Legacy(tx.into_signed(sig)).encoded_2718();
-    assert!(message(raw).await.contains("Stylus programs only"));
+    assert!(
+        message(raw)
+            .await
+            .contains("max initcode size exceeded: code size 49153 limit 49152")
+    );
     // the node still serves
     assert_eq!(p.get_block_number().await.unwrap(), 2);
     node.shutdown().await.unwrap();
