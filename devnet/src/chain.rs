@@ -522,7 +522,8 @@ impl Chain {
             effective_gas_price: u128::from(BASE_FEE_WEI),
             logs: out.logs.clone(),
             first_log_index: 0,
-            contract_address: out.contract_address,
+            // as geth and reth: the address a creation targets, even if it failed
+            contract_address: req.to.is_none().then(|| from.create(envelope.nonce())),
         };
         log_outcome(hash, &out);
         let sealed = self.seal(number, timestamp, vec![(envelope, stored)]);

@@ -40,11 +40,15 @@ alloy::sol! {
         function hash(bytes data) external view returns (bytes32);
         function grow(uint256 kib) external view returns (uint64);
         function deploy(bytes initcode, bytes32 salt, bool useCreate2) external payable returns (address);
+        function unlock(address manager, bytes data) external returns (bytes);
+        function unlockCallback(bytes data) external returns (bytes);
 
         error ProbeReverted(uint256 key);
         error ProbeCallFailed(bytes data);
         error ProbeDeployFailed(bytes data);
         error ProbeTooManyTopics();
+        error ProbeNotUnlocking(address caller);
+        error ProbeUnlockReverted(string name, bytes data);
 
         event Incremented(address indexed by, uint256 value);
         event Ping(uint256 indexed n, bytes data);

@@ -947,7 +947,10 @@ fn evm_creation_transactions_deploy_evm_code() {
         ..tx
     };
     let out = e.transact(&tx, true).unwrap();
-    assert_eq!(e.code(out.contract_address.unwrap()), Bytes::from(vec![0x60, 0x00]));
+    assert_eq!(
+        e.code(out.contract_address.unwrap()),
+        Bytes::from(vec![0x60, 0x00])
+    );
     // init code over 48 KiB is rejected before it is mined (EIP-3860)
     let tx = TxRequest {
         data: vec![0u8; 49_153].into(),

@@ -21,8 +21,8 @@ use std::{borrow::Cow, cell::RefCell, collections::HashMap};
 use alloy::primitives::{Address, B256, Bytes, KECCAK256_EMPTY, Log, U256, keccak256};
 use revm_interpreter::{
     CallInput, CallInputs, CallScheme, CallValue, CreateInputs, CreateScheme, FrameInput, Host,
-    InputsImpl, InstructionResult, Interpreter, InterpreterAction, InterpreterResult,
-    SStoreResult, SelfDestructResult, SharedMemory, StateLoad,
+    InputsImpl, InstructionResult, Interpreter, InterpreterAction, InterpreterResult, SStoreResult,
+    SelfDestructResult, SharedMemory, StateLoad,
     bytecode::Bytecode,
     context_interface::{cfg::GasParams, host::LoadError, journaled_state::AccountInfoLoad},
     instructions::{GasTable, InstructionTable, gas_table_spec, instruction_table},
@@ -306,9 +306,12 @@ impl EvmHost {
     fn call(&mut self, interpreter: &mut Interpreter<EthInterpreter>, inputs: &CallInputs) {
         let input = match &inputs.input {
             CallInput::Bytes(b) => b.to_vec(),
-            CallInput::SharedBuffer(range) => {
-                interpreter.memory.global_slice_range(range.clone()).to_vec()
-            }
+            // an empty range is `usize::MAX..usize::MAX`: never index with it
+            CallInput::SharedBuffer(range) if range.is_empty() => Vec::new(),
+            CallInput::SharedBuffer(range) => interpreter
+                .memory
+                .global_slice_range(range.clone())
+                .to_vec(),
         };
         let value = inputs.value.get();
         let (kind, value, transfer) = match inputs.scheme {
@@ -363,7 +366,9 @@ impl EvmHost {
             self.frame.depth().saturating_add(1),
         );
         if result.status == ExitStatus::Revert {
-            interpreter.return_data.set_buffer(Bytes::from(result.output));
+            interpreter
+                .return_data
+                .set_buffer(Bytes::from(result.output));
         } else {
             interpreter.return_data.clear();
         }
@@ -386,7 +391,12 @@ impl EvmHost {
         Ok(st.touch_account(address))
     }
 
-    fn warm_slot(&self, address: Address, key: U256, skip_cold_load: bool) -> Result<bool, LoadError> {
+    fn warm_slot(
+        &self,
+        address: Address,
+        key: U256,
+        skip_cold_load: bool,
+    ) -> Result<bool, LoadError> {
         let engine = self.frame.engine();
         let mut st = engine.state_mut();
         if skip_cold_load && !st.is_warm_slot(address, key) {

@@ -622,10 +622,7 @@ mod tests {
             j.original_storage(addr(1), U256::from(1)),
             B256::with_last_byte(7)
         );
-        assert_eq!(
-            j.original_storage(addr(1), U256::from(2)),
-            B256::ZERO
-        );
+        assert_eq!(j.original_storage(addr(1), U256::from(2)), B256::ZERO);
     }
 
     #[test]
