@@ -96,7 +96,10 @@ async fn v4_pool_with_a_stylus_currency_matches_anvil() {
         .await,
         last[2 + stylus_role]
     );
-    println!("swaps (amount0, amount1, sqrtPriceX96, liquidity, tick, fee): {:?}", on_devnet.swaps);
+    println!(
+        "swaps (amount0, amount1, sqrtPriceX96, liquidity, tick, fee): {:?}",
+        on_devnet.swaps
+    );
     println!("modify liquidity: {:?}", on_devnet.modify_liquidity);
     println!("final balances (deployer c0, c1; manager c0, c1): {last:?}");
     // same amounts to the wei, same events, on both chains
@@ -236,7 +239,10 @@ async fn cast_error(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr),
         String::from_utf8_lossy(&out.stdout)
     );
-    assert!(shown.contains("Error"), "cast was expected to fail: {shown}");
+    assert!(
+        shown.contains("Error"),
+        "cast was expected to fail: {shown}"
+    );
     shown
 }
 
