@@ -23,51 +23,57 @@ use alloy::{
     sol_types::{SolCall, SolEvent, SolValue},
 };
 
-alloy::sol! {
-    /// v4's pool key.
-    #[derive(Debug, PartialEq, Eq)]
-    struct PoolKey { address currency0; address currency1; uint24 fee; int24 tickSpacing; address hooks; }
-    /// v4's `IPoolManager.ModifyLiquidityParams`.
-    #[derive(Debug, PartialEq, Eq)]
-    struct ModifyLiquidityParams { int24 tickLower; int24 tickUpper; int256 liquidityDelta; bytes32 salt; }
-    /// v4's `IPoolManager.SwapParams`.
-    #[derive(Debug, PartialEq, Eq)]
-    struct SwapParams { bool zeroForOne; int256 amountSpecified; uint160 sqrtPriceLimitX96; }
-    /// `PoolSwapTest.TestSettings`.
-    #[derive(Debug, PartialEq, Eq)]
-    struct TestSettings { bool takeClaims; bool settleUsingBurn; }
+/// The v4 ABI the tests use (event constructors take more than seven
+/// arguments, hence the lint exception).
+#[allow(clippy::too_many_arguments)]
+mod abi {
+    alloy::sol! {
+        /// v4's pool key.
+        #[derive(Debug, PartialEq, Eq)]
+        struct PoolKey { address currency0; address currency1; uint24 fee; int24 tickSpacing; address hooks; }
+        /// v4's `IPoolManager.ModifyLiquidityParams`.
+        #[derive(Debug, PartialEq, Eq)]
+        struct ModifyLiquidityParams { int24 tickLower; int24 tickUpper; int256 liquidityDelta; bytes32 salt; }
+        /// v4's `IPoolManager.SwapParams`.
+        #[derive(Debug, PartialEq, Eq)]
+        struct SwapParams { bool zeroForOne; int256 amountSpecified; uint160 sqrtPriceLimitX96; }
+        /// `PoolSwapTest.TestSettings`.
+        #[derive(Debug, PartialEq, Eq)]
+        struct TestSettings { bool takeClaims; bool settleUsingBurn; }
 
-    /// The part of v4's `PoolManager` the tests use.
-    #[derive(Debug, PartialEq, Eq)]
-    interface IPoolManager {
-        function initialize(PoolKey key, uint160 sqrtPriceX96) external returns (int24 tick);
-        function unlock(bytes data) external returns (bytes result);
-        function mint(address to, uint256 id, uint256 amount) external;
-        function extsload(bytes32 slot) external view returns (bytes32 value);
-        event Initialize(bytes32 indexed id, address indexed currency0, address indexed currency1, uint24 fee, int24 tickSpacing, address hooks, uint160 sqrtPriceX96, int24 tick);
-        event ModifyLiquidity(bytes32 indexed id, address indexed sender, int24 tickLower, int24 tickUpper, int256 liquidityDelta, bytes32 salt);
-        event Swap(bytes32 indexed id, address indexed sender, int128 amount0, int128 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick, uint24 fee);
-        error CurrencyNotSettled();
-        error CurrenciesOutOfOrderOrEqual(address currency0, address currency1);
-    }
+        /// The part of v4's `PoolManager` the tests use.
+        #[derive(Debug, PartialEq, Eq)]
+        interface IPoolManager {
+            function initialize(PoolKey key, uint160 sqrtPriceX96) external returns (int24 tick);
+            function unlock(bytes data) external returns (bytes result);
+            function mint(address to, uint256 id, uint256 amount) external;
+            function extsload(bytes32 slot) external view returns (bytes32 value);
+            event Initialize(bytes32 indexed id, address indexed currency0, address indexed currency1, uint24 fee, int24 tickSpacing, address hooks, uint160 sqrtPriceX96, int24 tick);
+            event ModifyLiquidity(bytes32 indexed id, address indexed sender, int24 tickLower, int24 tickUpper, int256 liquidityDelta, bytes32 salt);
+            event Swap(bytes32 indexed id, address indexed sender, int128 amount0, int128 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick, uint24 fee);
+            error CurrencyNotSettled();
+            error CurrenciesOutOfOrderOrEqual(address currency0, address currency1);
+        }
 
-    /// v4's `PoolModifyLiquidityTest` router.
-    interface IPoolModifyLiquidityTest {
-        function modifyLiquidity(PoolKey key, ModifyLiquidityParams params, bytes hookData) external payable returns (int256 delta);
-    }
+        /// v4's `PoolModifyLiquidityTest` router.
+        interface IPoolModifyLiquidityTest {
+            function modifyLiquidity(PoolKey key, ModifyLiquidityParams params, bytes hookData) external payable returns (int256 delta);
+        }
 
-    /// v4's `PoolSwapTest` router.
-    interface IPoolSwapTest {
-        function swap(PoolKey key, SwapParams params, TestSettings testSettings, bytes hookData) external payable returns (int256 delta);
-    }
+        /// v4's `PoolSwapTest` router.
+        interface IPoolSwapTest {
+            function swap(PoolKey key, SwapParams params, TestSettings testSettings, bytes hookData) external payable returns (int256 delta);
+        }
 
-    /// ERC-20 as both the Stylus `il-token` and v4's `TestERC20` serve it.
-    interface IErc20 {
-        function approve(address spender, uint256 amount) external returns (bool);
-        function balanceOf(address owner) external view returns (uint256);
-        function mint(address to, uint256 amount) external;
+        /// ERC-20 as both the Stylus `il-token` and v4's `TestERC20` serve it.
+        interface IErc20 {
+            function approve(address spender, uint256 amount) external returns (bool);
+            function balanceOf(address owner) external view returns (uint256);
+            function mint(address to, uint256 amount) external;
+        }
     }
 }
+pub use abi::*;
 
 /// `sqrt(1) * 2^96`: price 1.
 pub fn sqrt_price_1_1() -> U160 {
