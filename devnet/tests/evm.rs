@@ -481,6 +481,39 @@ fn precompiles_answer_both_vms() {
         Address::from_word(B256::from_slice(&bytes)),
         signer.address()
     );
+    // known vectors through EVM STATICCALL: modexp 3^2 mod 5, ripemd160(""),
+    // and KZG point evaluation present (a bad input halts, not an empty account)
+    let modexp = {
+        let mut input = Vec::new();
+        for len in [1u64, 1, 1] {
+            input.extend_from_slice(&U256::from(len).to_be_bytes::<32>());
+        }
+        input.extend_from_slice(&[3, 2, 5]);
+        input
+    };
+    let out = send(
+        &e,
+        stat,
+        via(Address::with_last_byte(5), &modexp),
+        U256::ZERO,
+    );
+    assert_eq!(out.output, Bytes::from(vec![4]));
+    let out = send(&e, stat, via(Address::with_last_byte(3), &[]), U256::ZERO);
+    assert_eq!(
+        alloy::primitives::hex::encode(&out.output),
+        "0000000000000000000000009c1185a5c5e9fc54612808977ee8f548b2258d31"
+    );
+    let out = send(
+        &e,
+        stat,
+        via(Address::with_last_byte(0x0a), &[1, 2, 3]),
+        U256::ZERO,
+    );
+    assert_eq!(
+        out.status,
+        ExitStatus::Revert,
+        "the forwarder saw the precompile fail"
+    );
     // ArbWasm from EVM code
     let out = send(
         &e,

@@ -15,7 +15,7 @@ use alloy::{
     providers::{DynProvider, Provider},
     rpc::types::TransactionRequest,
     signers::local::PrivateKeySigner,
-    sol_types::{SolCall, SolError, SolValue},
+    sol_types::{SolCall, SolError, SolEvent, SolValue},
 };
 use il_devnet::{Config, Devnet, DevnetHandle, testing::IProbe};
 use il_e2e::{
@@ -107,6 +107,16 @@ async fn v4_pool_with_a_stylus_currency_matches_anvil() {
     assert_eq!(on_devnet.modify_liquidity, on_anvil.modify_liquidity);
     assert_eq!(on_devnet.swaps, on_anvil.swaps);
     assert_eq!(on_devnet.balances, on_anvil.balances);
+
+    // eth_getLogs finds the PoolManager's Swap events (EVM logs) by topic
+    let filter = alloy::rpc::types::Filter::new()
+        .address(dv4.manager)
+        .event_signature(IPoolManager::Swap::SIGNATURE_HASH)
+        .from_block(0);
+    let logs = dp.get_logs(&filter).await.unwrap();
+    assert_eq!(logs.len(), on_devnet.swaps.len());
+    let first = IPoolManager::Swap::decode_log_data(logs[0].data()).unwrap();
+    assert_eq!(first.amount0, on_devnet.swaps[0].0);
 
     drop(anvil);
     node.shutdown().await.unwrap();
