@@ -135,12 +135,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?
     );
     let code = engine.code(probe);
+    let deploy = engine.transact(
+        &TxRequest {
+            from: ALICE,
+            to: None,
+            data: il_wasm::initcode(&code).into(),
+            gas_limit: gas::MAX_TX_GAS,
+            ..TxRequest::default()
+        },
+        false,
+    )?;
     println!(
         "gas: deploy (creation tx, {} B code) {}, activation {} with data fee {} wei",
         code.len(),
-        gas::intrinsic_gas(&il_wasm::initcode(&code), true, 0, 0)
-            + gas::prelude_gas(code.len())
-            + code.len() as u64 * gas::CODE_DEPOSIT_GAS,
+        deploy.gas_used,
         gas::activation_gas(prepared.len()) + 21_000,
         arbwasm::data_fee(prepared.len())
     );

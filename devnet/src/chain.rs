@@ -522,7 +522,8 @@ impl Chain {
             effective_gas_price: u128::from(BASE_FEE_WEI),
             logs: out.logs.clone(),
             first_log_index: 0,
-            contract_address: out.contract_address,
+            // as geth and reth: the address a creation targets, even if it failed
+            contract_address: req.to.is_none().then(|| from.create(envelope.nonce())),
         };
         log_outcome(hash, &out);
         let sealed = self.seal(number, timestamp, vec![(envelope, stored)]);
@@ -1024,7 +1025,7 @@ impl Chain {
     /// # Errors
     /// Malformed or unsupported transactions, wrong chain id, bad
     /// signature, fee below the base fee, nonce, funds, intrinsic gas,
-    /// EVM bytecode creation.
+    /// init code over 48 KiB.
     pub fn send_raw_transaction(&mut self, raw: &[u8]) -> Result<Value, RpcError> {
         let mut slice = raw;
         let envelope = TxEnvelope::decode_2718(&mut slice)

@@ -1,9 +1,11 @@
-//! `il-devnet`: a local Arbitrum Stylus chain that executes the real release
-//! `.wasm` of Stylus programs and speaks Ethereum JSON-RPC, so `cast`, alloy
-//! and the keeper use it as they would use a Nitro dev node.
+//! `il-devnet`: a local Arbitrum chain that executes the real release
+//! `.wasm` of Stylus programs and EVM bytecode side by side in one state,
+//! and speaks Ethereum JSON-RPC, so `cast`, alloy and the keeper use it as
+//! they would use a Nitro dev node.
 //!
 //! - [`engine`]: world state, journal, call frames, the wasm executor
-//!   (wasmi) and native handlers (ArbWasm, StylusDeployer, ArbSys). Usable
+//!   (wasmi), the EVM executor (revm's interpreter) and native handlers
+//!   (ArbWasm, StylusDeployer, ArbSys, the standard precompiles). Usable
 //!   without networking; `il-testkit` runs natively compiled contracts on it.
 //! - [`chain`]: blocks, receipts, time travel, snapshots, state file.
 //! - [`rpc`]: the JSON-RPC 2.0 method table.

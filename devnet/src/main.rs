@@ -1,4 +1,4 @@
-//! `il-devnet`: start a local Stylus chain. See `devnet/README.md`.
+//! `il-devnet`: start a local Arbitrum chain (Stylus and EVM). See `devnet/README.md`.
 
 use std::{net::IpAddr, path::PathBuf, process::ExitCode};
 
@@ -12,7 +12,7 @@ use il_devnet::{
 };
 use tracing_subscriber::EnvFilter;
 
-/// A local Arbitrum Stylus chain: runs release .wasm programs, speaks Ethereum JSON-RPC.
+/// A local Arbitrum chain: runs Stylus release .wasm programs and EVM bytecode in one state, speaks Ethereum JSON-RPC.
 #[derive(Parser, Debug)]
 #[command(name = "il-devnet", version, about)]
 struct Cli {
@@ -94,7 +94,7 @@ async fn run(cli: Cli) -> eyre::Result<()> {
     let handle = Devnet::spawn(config).await?;
 
     println!(
-        "il-devnet {} (Stylus programs only; wasmi)",
+        "il-devnet {} (Stylus in wasmi, EVM in revm; Cancun)",
         env!("CARGO_PKG_VERSION")
     );
     println!();

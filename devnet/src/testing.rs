@@ -40,14 +40,56 @@ alloy::sol! {
         function hash(bytes data) external view returns (bytes32);
         function grow(uint256 kib) external view returns (uint64);
         function deploy(bytes initcode, bytes32 salt, bool useCreate2) external payable returns (address);
+        function unlock(address manager, bytes data) external returns (bytes);
+        function unlockCallback(bytes data) external returns (bytes);
 
         error ProbeReverted(uint256 key);
         error ProbeCallFailed(bytes data);
         error ProbeDeployFailed(bytes data);
         error ProbeTooManyTopics();
+        error ProbeNotUnlocking(address caller);
+        error ProbeUnlockReverted(string name, bytes data);
 
         event Incremented(address indexed by, uint256 value);
         event Ping(uint256 indexed n, bytes data);
+    }
+}
+
+/// EVM init code that deploys `runtime` unchanged (`CODECOPY` it to memory
+/// and `RETURN` it); at most 65,535 bytes of runtime.
+///
+/// # Panics
+/// If `runtime` is longer than 65,535 bytes.
+pub fn evm_initcode(runtime: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(runtime.len()).expect("runtime code of at most 65,535 bytes");
+    let [hi, lo] = len.to_be_bytes();
+    // PUSH2 len, DUP1, PUSH1 12, PUSH1 0, CODECOPY, PUSH1 0, RETURN: 12 bytes
+    let mut code = vec![
+        0x61, hi, lo, 0x80, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, 0x00, 0xf3,
+    ];
+    code.extend_from_slice(runtime);
+    code
+}
+
+/// Sends a creation transaction with EVM `initcode` from `from` at gas
+/// price 0 and returns the new address.
+///
+/// # Errors
+/// [`DeployError`].
+pub fn create_evm(engine: &Engine, from: Address, initcode: &[u8]) -> Result<Address, DeployError> {
+    let out = engine.transact(
+        &TxRequest {
+            from,
+            to: None,
+            data: Bytes::copy_from_slice(initcode),
+            gas_limit: gas::MAX_TX_GAS,
+            ..TxRequest::default()
+        },
+        true,
+    )?;
+    match out.contract_address {
+        Some(a) if out.status.is_success() => Ok(a),
+        _ => Err(failed("creation", &out)),
     }
 }
 

@@ -480,7 +480,8 @@ fn msg_tx_and_block_values_are_visible() {
     assert_eq!((m.sender, m.origin, m.value), (a, ALICE, U256::ZERO));
 
     let bi = returns::<IProbe::blockInfoCall>(&call(&e, a, &IProbe::blockInfoCall {})).unwrap();
-    assert_eq!(bi.number, 7);
+    // Arbitrum's block.number: the L1 estimate (ArbSys has the L2 number, 7)
+    assert_eq!(bi.number, il_devnet::engine::l1_block_number(TIMESTAMP));
     assert_eq!(bi.timestamp, TIMESTAMP);
     assert_eq!(bi.coinbase, il_devnet::engine::COINBASE);
     assert_eq!(bi.gasLimit, il_devnet::engine::BLOCK_GAS_LIMIT);
@@ -663,18 +664,37 @@ fn programs_create_programs_with_create1_and_create2() {
     let created = returns::<IProbe::deployCall>(&out).unwrap();
     assert_eq!(created, probe.create(nonce));
     assert_eq!(e.balance(created), u(11));
-    // EVM init code is refused inside programs too
-    let evm = Bytes::from(vec![0x60, 0x80, 0x60, 0x40, 0x52]);
+    // EVM init code runs too: a program deploys an EVM contract
+    let runtime = [0x60, 0x2a, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3];
+    let nonce = e.nonce(probe);
     let out = call(
         &e,
         probe,
         &IProbe::deployCall {
-            initcode: evm,
+            initcode: testing::evm_initcode(&runtime).into(),
+            salt: B256::ZERO,
+            useCreate2: false,
+        },
+    );
+    let created = returns::<IProbe::deployCall>(&out).unwrap();
+    assert_eq!(created, probe.create(nonce));
+    assert_eq!(e.code(created), Bytes::copy_from_slice(&runtime));
+    let out = send(&e, ALICE, created, Bytes::new(), U256::ZERO).unwrap();
+    assert_eq!(U256::from_be_slice(&out.output), u(42));
+    // init code that reverts: the program sees the failure with its data
+    let out = call(
+        &e,
+        probe,
+        &IProbe::deployCall {
+            // PUSH1 0x20, PUSH1 0, REVERT: 32 zero bytes of revert data
+            initcode: Bytes::from(vec![0x60, 0x20, 0x60, 0x00, 0xfd]),
             salt: B256::ZERO,
             useCreate2: false,
         },
     );
     assert_eq!(out.status, ExitStatus::Revert);
+    let failed = IProbe::ProbeDeployFailed::abi_decode(&out.output).unwrap();
+    assert_eq!(failed.data, Bytes::from(vec![0u8; 32]));
 }
 
 #[test]
@@ -904,22 +924,43 @@ fn an_unsupported_import_is_named_at_activation() {
 }
 
 #[test]
-fn evm_bytecode_creation_is_rejected() {
+fn evm_creation_transactions_deploy_evm_code() {
     let e = engine();
+    let runtime = [0x60, 0x2a, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3];
     let tx = TxRequest {
         from: ALICE,
         to: None,
-        data: Bytes::from(vec![0x60, 0x80, 0x60, 0x40, 0x52, 0x34, 0x80, 0x15]),
+        data: testing::evm_initcode(&runtime).into(),
         gas_limit: 1_000_000,
         ..TxRequest::default()
     };
-    assert_eq!(e.transact(&tx, true), Err(TxError::NotStylusInitcode));
-    // the prelude wrapping EVM runtime code is refused too
+    let out = e.transact(&tx, true).unwrap();
+    assert_eq!(out.status, ExitStatus::Success);
+    let created = out.contract_address.unwrap();
+    assert_eq!(created, ALICE.create(0));
+    assert_eq!(e.code(created), Bytes::copy_from_slice(&runtime));
+    assert_eq!(e.nonce(created), 1);
+    // the Stylus deployment prelude is EVM init code too: wrapping EVM
+    // runtime code, it deploys that code
     let tx = TxRequest {
         data: il_wasm::initcode(&[0x60, 0x00]).into(),
         ..tx
     };
-    assert_eq!(e.transact(&tx, true), Err(TxError::NotStylusInitcode));
+    let out = e.transact(&tx, true).unwrap();
+    assert_eq!(
+        e.code(out.contract_address.unwrap()),
+        Bytes::from(vec![0x60, 0x00])
+    );
+    // init code over 48 KiB is rejected before it is mined (EIP-3860)
+    let tx = TxRequest {
+        data: vec![0u8; 49_153].into(),
+        gas_limit: gas::MAX_TX_GAS,
+        ..tx
+    };
+    assert_eq!(
+        e.transact(&tx, true),
+        Err(TxError::InitCodeTooLarge { size: 49_153 })
+    );
 }
 
 #[test]

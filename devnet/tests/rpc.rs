@@ -433,19 +433,23 @@ async fn legacy_and_2930_transactions_are_accepted_and_bad_ones_rejected() {
             .await
             .starts_with("transaction type 4 not supported")
     );
-    // EVM bytecode creation
+    // init code over 48 KiB (EIP-3860)
     let tx = TxLegacy {
         chain_id: Some(412_346),
         nonce: 2,
         gas_price: 100_000_000,
-        gas_limit: 200_000,
+        gas_limit: 20_000_000,
         to: TxKind::Create,
         value: U256::ZERO,
-        input: Bytes::from(vec![0x60, 0x80, 0x60, 0x40, 0x52]),
+        input: Bytes::from(vec![0u8; 49_153]),
     };
     let sig = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
     let raw = TxEnvelope::Legacy(tx.into_signed(sig)).encoded_2718();
-    assert!(message(raw).await.contains("Stylus programs only"));
+    assert!(
+        message(raw)
+            .await
+            .contains("max initcode size exceeded: code size 49153 limit 49152")
+    );
     // the node still serves
     assert_eq!(p.get_block_number().await.unwrap(), 2);
     node.shutdown().await.unwrap();
@@ -601,4 +605,88 @@ async fn state_file_survives_a_restart() {
     let err = Devnet::spawn(config()).await.unwrap_err();
     assert!(err.to_string().contains("state file"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Deploys EVM `runtime` with a signed creation transaction; returns its address.
+async fn deploy_evm(p: &impl Provider, runtime: &[u8]) -> Address {
+    let receipt = p
+        .send_transaction(
+            TransactionRequest::default()
+                .with_deploy_code(il_devnet::testing::evm_initcode(runtime)),
+        )
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+    receipt.contract_address.expect("contract address")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn snapshots_and_time_travel_cover_evm_contracts() {
+    let node = node().await;
+    let p = wallet_provider(&node, 0);
+    let snap: U256 = p.raw_request("evm_snapshot".into(), ()).await.unwrap();
+    // SSTORE(0, calldata[0..32]), and a contract returning NUMBER
+    let store = deploy_evm(&p, &[0x5f, 0x35, 0x5f, 0x55, 0x00]).await;
+    let number = deploy_evm(&p, &[0x43, 0x5f, 0x52, 0x60, 0x20, 0x5f, 0xf3]).await;
+    let inner: U256 = p.raw_request("evm_snapshot".into(), ()).await.unwrap();
+    let set = TransactionRequest::default()
+        .with_to(store)
+        .with_input(U256::from(5).to_be_bytes::<32>().to_vec());
+    let receipt = p
+        .send_transaction(set)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+    assert_eq!(
+        p.get_storage_at(store, U256::ZERO).await.unwrap(),
+        U256::from(5)
+    );
+    // time travel moves the EVM's block.number (the L1 estimate): 3,600 s = 300 L1 blocks
+    let read = || async {
+        let out = p
+            .call(TransactionRequest::default().with_to(number))
+            .await
+            .unwrap();
+        U256::from_be_slice(&out).to::<u64>()
+    };
+    let latest = p
+        .get_block_by_number(BlockNumberOrTag::Latest)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        read().await,
+        il_devnet::engine::l1_block_number(latest.header.timestamp)
+    );
+    let next = latest.header.timestamp + 3_600;
+    let _: Value = p
+        .raw_request("evm_setNextBlockTimestamp".into(), (next,))
+        .await
+        .unwrap();
+    let _: Value = p.raw_request("evm_mine".into(), ()).await.unwrap();
+    assert_eq!(read().await, il_devnet::engine::l1_block_number(next));
+    assert_eq!(
+        il_devnet::engine::l1_block_number(next)
+            - il_devnet::engine::l1_block_number(latest.header.timestamp),
+        300
+    );
+    // reverting undoes EVM storage, then EVM code
+    let back: bool = p.raw_request("evm_revert".into(), (inner,)).await.unwrap();
+    assert!(back);
+    assert_eq!(
+        p.get_storage_at(store, U256::ZERO).await.unwrap(),
+        U256::ZERO
+    );
+    assert!(!p.get_code_at(store).await.unwrap().is_empty());
+    let back: bool = p.raw_request("evm_revert".into(), (snap,)).await.unwrap();
+    assert!(back);
+    assert!(p.get_code_at(store).await.unwrap().is_empty());
+    assert!(p.get_code_at(number).await.unwrap().is_empty());
+    node.shutdown().await.unwrap();
 }

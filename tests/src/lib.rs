@@ -13,6 +13,8 @@
 //!   with `IL_E2E_FUND_WEI` each (default 0.02 ETH). Tests that need time
 //!   travel are skipped there with a line saying so.
 
+pub mod v4;
+
 use std::time::Duration;
 
 use alloy::{

@@ -508,7 +508,8 @@ impl World {
         self.engine.block_env().timestamp
     }
 
-    /// Block number.
+    /// L2 block number (contracts' `block.number` is the L1 estimate
+    /// [`BlockEnv::l1_block_number`] derived from the timestamp).
     pub fn block_number(&self) -> u64 {
         self.engine.block_env().number
     }
@@ -875,7 +876,8 @@ impl BlockAccess for NativeHost {
     }
 
     fn block_number(&self) -> u64 {
-        self.frame.borrow().block().number
+        // Arbitrum's `block.number`: the L1 estimate, as the wasm executor returns
+        self.frame.borrow().block().l1_block_number()
     }
 
     fn block_timestamp(&self) -> u64 {

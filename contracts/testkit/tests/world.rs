@@ -280,7 +280,16 @@ fn time_and_blocks_are_controlled_by_the_test() {
     let t0 = w.timestamp();
     w.advance(3_600);
     let b = w.view_sol(p, &IProbe::blockInfoCall {}).unwrap();
-    assert_eq!((b.number, b.timestamp, b.chainId), (2, t0 + 3_600, 412_346));
+    // block.number is Arbitrum's L1 estimate; the L2 number moved to 2
+    assert_eq!(
+        (b.number, b.timestamp, b.chainId),
+        (
+            il_devnet::engine::l1_block_number(t0 + 3_600),
+            t0 + 3_600,
+            412_346
+        )
+    );
+    assert_eq!(w.block_number(), 2);
     w.set_timestamp(t0 + 10);
     assert_eq!(
         w.view_sol(p, &IProbe::blockInfoCall {}).unwrap().timestamp,

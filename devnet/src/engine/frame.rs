@@ -18,6 +18,9 @@ pub enum CallKind {
     StaticCall,
     /// DELEGATECALL: callee's code in the caller's context (storage, sender, value).
     DelegateCall,
+    /// CALLCODE (EVM only): callee's code on the caller's storage, with the
+    /// caller as `msg.sender` and its own value (moved from the caller to itself).
+    CallCode,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +164,12 @@ impl Frame {
     /// [`Halt::OutOfGas`] if less is left.
     pub fn charge_gas(&mut self, gas: u64) -> Result<(), Halt> {
         self.charge_ink(gas.saturating_mul(INK_PER_GAS))
+    }
+
+    /// Sets the gas left (an executor that meters in gas, the EVM, reports
+    /// what its frame has left when it ends).
+    pub(crate) fn set_gas_left(&mut self, gas: u64) {
+        self.ink_left = gas.saturating_mul(INK_PER_GAS);
     }
 
     fn refund_gas(&mut self, gas: u64) {
@@ -336,8 +345,8 @@ impl Frame {
         value: U256,
         gas_requested: u64,
     ) -> Result<bool, Halt> {
-        let has_value = kind == CallKind::Call && !value.is_zero();
-        if has_value && self.msg.is_static {
+        let has_value = matches!(kind, CallKind::Call | CallKind::CallCode) && !value.is_zero();
+        if kind == CallKind::Call && has_value && self.msg.is_static {
             return Err(Halt::WriteProtection);
         }
         self.account_access(to)?;
@@ -387,6 +396,18 @@ impl Frame {
                 depth,
                 is_static: self.msg.is_static,
             },
+            CallKind::CallCode => Message {
+                kind,
+                caller: self.msg.address,
+                address: self.msg.address,
+                code_address: to,
+                value,
+                transfer: true,
+                input: data.to_vec(),
+                gas: passed.saturating_add(stipend),
+                depth,
+                is_static: self.msg.is_static,
+            },
         };
         let result: CallResult = self.engine.call(msg);
         self.refund_gas(result.gas_left);
@@ -394,11 +415,11 @@ impl Frame {
         Ok(result.status.is_success())
     }
 
-    /// `create1` (`salt` = `None`) / `create2`: 32,000 gas plus the
-    /// creation's own costs (prelude, 200 per code byte), at most 63/64 of
-    /// the gas left. On success returns the new address and clears the
-    /// return data; on failure returns `None` with the revert data (empty:
-    /// the prelude cannot revert with data).
+    /// `create1` (`salt` = `None`) / `create2`: 32,000 gas (+6 per init-code
+    /// word for create2), then the init code runs in the EVM with at most
+    /// 63/64 of the gas left (it pays its own execution and 200 per deployed
+    /// code byte). On success returns the new address and clears the return
+    /// data; on failure returns `None` with the init code's revert data.
     ///
     /// # Errors
     /// [`Halt::WriteProtection`] in a static context, [`Halt::OutOfGas`].

@@ -60,9 +60,8 @@ pub const KECCAK_WORD_GAS: u64 = 6;
 pub const CREATE_GAS: u64 = 32_000;
 /// Cost per byte of deployed code.
 pub const CODE_DEPOSIT_GAS: u64 = 200;
-/// Cost of running the 42-byte deployment prelude (its six EVM instructions,
-/// memory and copy are priced as in the EVM by [`prelude_gas`]).
-pub const PRELUDE_BASE_GAS: u64 = 18;
+/// EIP-3529: the refund is at most the gas used divided by this.
+pub const MAX_REFUND_QUOTIENT: u64 = 5;
 
 /// Wasm pages (64 KiB) a call frame gets without paying.
 pub const FREE_PAGES: u16 = 2;
@@ -114,17 +113,6 @@ pub fn intrinsic_gas(
     gas
 }
 
-/// Cost of running the deployment prelude for `code_len` bytes of code: six
-/// very-low instructions, the CODECOPY words, and EVM memory expansion
-/// (3 gas per word + words^2 / 512).
-pub fn prelude_gas(code_len: usize) -> u64 {
-    let w = words(code_len);
-    PRELUDE_BASE_GAS
-        .saturating_add(w.saturating_mul(COPY_WORD_GAS))
-        .saturating_add(w.saturating_mul(3))
-        .saturating_add(w.saturating_mul(w) / 512)
-}
-
 /// Gas to hold `pages` more wasm pages when a frame already holds `held`.
 pub fn pages_gas(held: u32, pages: u32) -> u64 {
     let free = u32::from(FREE_PAGES);
@@ -166,12 +154,5 @@ mod tests {
         assert_eq!(pages_gas(2, 1), 1_000);
         assert_eq!(pages_gas(5, 2), 2_000);
         assert_eq!(pages_gas(1, 0), 0);
-    }
-
-    #[test]
-    fn prelude_gas_grows_with_code() {
-        assert_eq!(prelude_gas(0), 18);
-        assert_eq!(prelude_gas(32), 18 + 3 + 3);
-        assert!(prelude_gas(24_576) > prelude_gas(1_000));
     }
 }

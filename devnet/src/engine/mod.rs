@@ -8,13 +8,17 @@
 //! [`gas`]. A frame's code runs in one of several executors:
 //!
 //! - the wasm executor ([`wasm`]): Stylus programs activated through ArbWasm;
+//! - the EVM executor ([`evm`]): revm's interpreter with the frame as its
+//!   host, for EVM bytecode and init code, and the standard precompiles
+//!   `0x01..=0x0a`;
 //! - native handlers ([`NativeProgram`]) installed at fixed addresses: the
 //!   ArbWasm precompile at `0x71`, the StylusDeployer, ArbSys at `0x64`;
 //! - native handlers registered by code hash: `il-testkit` runs natively
 //!   compiled contracts this way.
 //!
-//! Every executor reaches the chain through the same [`Frame`] methods, so
-//! calls, journal, storage cache and logs exist once.
+//! Every executor reaches the chain through the same [`Frame`] and journal,
+//! so calls, state, access sets, transient storage, refunds and logs exist
+//! once, whichever VM runs a frame.
 //!
 //! The engine is single-threaded (`Rc`/`RefCell`): the JSON-RPC node runs it
 //! on one thread and serialises requests to it.
@@ -22,6 +26,7 @@
 pub mod arbsys;
 pub mod arbwasm;
 pub mod deployer;
+pub mod evm;
 mod frame;
 pub mod gas;
 pub mod state;
@@ -58,10 +63,32 @@ pub const COINBASE: Address = address!("0xA4B000000000000000000073657175656e6365
 /// is non-zero (Nitro does the same with `0xfe`). It never executes.
 pub const PRECOMPILE_CODE: [u8; 1] = [0xfe];
 
+/// Ethereum mainnet's first proof-of-stake block (the Merge)...
+const L1_ANCHOR_NUMBER: u64 = 15_537_394;
+/// ...and its timestamp, seconds; 12 s per L1 block since.
+const L1_ANCHOR_TIMESTAMP: u64 = 1_663_224_179;
+/// Seconds per L1 block.
+pub const L1_BLOCK_SECONDS: u64 = 12;
+
+/// The L1 block number this chain reports for a block at `timestamp`
+/// (seconds): Ethereum mainnet's, estimated from the time at one block per
+/// 12 s since the Merge (block 15,537,394 at 1,663,224,179), so it has the
+/// magnitude Arbitrum One gives. Monotone in the timestamp; several L2 blocks
+/// share one L1 number, as on Arbitrum. Saturates at 0 for very old times.
+pub fn l1_block_number(timestamp: u64) -> u64 {
+    if timestamp >= L1_ANCHOR_TIMESTAMP {
+        L1_ANCHOR_NUMBER.saturating_add((timestamp - L1_ANCHOR_TIMESTAMP) / L1_BLOCK_SECONDS)
+    } else {
+        L1_ANCHOR_NUMBER
+            .saturating_sub((L1_ANCHOR_TIMESTAMP - timestamp).div_ceil(L1_BLOCK_SECONDS))
+    }
+}
+
 /// Block values visible to programs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockEnv {
-    /// Block number.
+    /// L2 block number (what `eth_blockNumber` and ArbSys `arbBlockNumber()`
+    /// return; programs' `block.number` is [`BlockEnv::l1_block_number`]).
     pub number: u64,
     /// Unix timestamp, seconds.
     pub timestamp: u64,
@@ -71,6 +98,14 @@ pub struct BlockEnv {
     pub coinbase: Address,
     /// Gas limit.
     pub gas_limit: u64,
+}
+
+impl BlockEnv {
+    /// `block.number` as programs in either VM see it on Arbitrum: the L1
+    /// block number estimate of [`l1_block_number`] for this block's timestamp.
+    pub fn l1_block_number(&self) -> u64 {
+        l1_block_number(self.timestamp)
+    }
 }
 
 impl Default for BlockEnv {
@@ -114,15 +149,19 @@ pub enum Halt {
     /// The caller cannot pay the value.
     #[error("insufficient balance for transfer")]
     InsufficientBalance,
-    /// EVM bytecode: this chain runs Stylus programs only.
-    #[error("this chain runs Stylus programs only: {0}")]
-    NotStylus(String),
     /// CREATE/CREATE2 target already has code or a nonce.
     #[error("contract address collision")]
     Collision,
-    /// Deployed code over 24 KiB.
-    #[error("code size {0} exceeds the {max} byte limit", max = il_wasm::MAX_CODE_SIZE)]
+    /// Deployed code over 24 KiB (EIP-170).
+    #[error("max code size exceeded: {0} bytes, limit {max}", max = evm::MAX_CODE_SIZE)]
     CodeTooLarge(usize),
+    /// The EVM met an opcode this spec does not define (or `INVALID`, 0xfe).
+    #[error("invalid opcode: opcode 0x{0:02x} not defined")]
+    InvalidOpcode(u8),
+    /// Another EVM exception (bad jump, stack under/overflow, EIP-3541 code,
+    /// a failed precompile...), with geth's wording where it has one.
+    #[error("{0}")]
+    Evm(String),
 }
 
 /// How a frame ended.
@@ -275,11 +314,12 @@ pub enum TxError {
         /// Gas limit.
         have: u64,
     },
-    /// A creation whose init code is not the Stylus deployment prelude.
-    #[error(
-        "this chain runs Stylus programs only: contract creation data must be the Stylus deployment prelude + 0xEFF000 code (EVM bytecode is refused)"
-    )]
-    NotStylusInitcode,
+    /// Creation init code over 48 KiB (EIP-3860).
+    #[error("max initcode size exceeded: code size {size} limit {max}", max = evm::MAX_INITCODE_SIZE)]
+    InitCodeTooLarge {
+        /// Init code bytes.
+        size: usize,
+    },
 }
 
 alloy::sol! {
@@ -296,6 +336,7 @@ struct Inner {
     block: RefCell<BlockEnv>,
     tx: RefCell<TxEnv>,
     wasm: wasm::WasmRuntime,
+    evm: evm::EvmRuntime,
     natives: RefCell<HashMap<B256, Rc<dyn NativeProgram>>>,
     precompiles: HashMap<Address, Rc<dyn NativeProgram>>,
 }
@@ -326,6 +367,7 @@ impl Engine {
             block: RefCell::new(BlockEnv::default()),
             tx: RefCell::new(TxEnv::default()),
             wasm: wasm::WasmRuntime::new(),
+            evm: evm::EvmRuntime::new(),
             natives: RefCell::new(HashMap::new()),
             precompiles,
         }));
@@ -358,6 +400,11 @@ impl Engine {
     /// The wasm runtime (compiled-module cache, profiling timings).
     pub fn wasm(&self) -> &wasm::WasmRuntime {
         &self.0.wasm
+    }
+
+    /// The EVM runtime (analysed-bytecode cache, standard precompiles).
+    pub fn evm(&self) -> &evm::EvmRuntime {
+        &self.0.evm
     }
 
     /// A copy of the world state (accounts, storage, activations).
@@ -521,16 +568,17 @@ impl Engine {
         if let Some(p) = self.0.precompiles.get(&code_address) {
             return p.run(frame);
         }
+        if self.0.evm.is_precompile(&code_address) {
+            return self.0.evm.run_precompile(frame);
+        }
         let account = self.account(code_address);
         if account.code().is_empty() {
             return ProgramExit::Return(Vec::new());
         }
-        if !il_wasm::is_stylus_code(account.code()) {
-            return ProgramExit::Halt(Halt::NotStylus(format!(
-                "{code_address} holds code that is not a Stylus program"
-            )));
-        }
         let code_hash = account.code_hash();
+        if !il_wasm::is_stylus_code(account.code()) {
+            return self.0.evm.run(frame, code_hash, account.code());
+        }
         let native = self.0.natives.borrow().get(&code_hash).cloned();
         if let Some(native) = native {
             return native.run(frame);
@@ -576,8 +624,12 @@ impl Engine {
     }
 
     /// CREATE (`salt` = `None`) or CREATE2 from `caller`, with `value` as
-    /// endowment and `initcode` that must be the Stylus deployment prelude.
-    /// Returns the frame result and, on success, the new address.
+    /// endowment: bumps the caller's nonce, creates the account (nonce 1,
+    /// the value moved) and runs `initcode` in the EVM; its output becomes
+    /// the account's code (at most 24 KiB, 200 gas per byte, not starting
+    /// with `0xEF` unless it is Stylus code `0xEFF000...`, as Nitro allows).
+    /// Returns the frame result (revert data on a revert) and, on success,
+    /// the new address.
     pub fn create(
         &self,
         caller: Address,
@@ -587,90 +639,121 @@ impl Engine {
         gas: u64,
         depth: u32,
     ) -> (CallResult, Option<Address>) {
-        if depth > MAX_CALL_DEPTH {
+        let refused = |h: Halt| {
             let r = CallResult {
-                status: ExitStatus::Halt(Halt::DepthLimit),
+                status: ExitStatus::Halt(h),
                 output: Vec::new(),
                 gas_left: gas,
             };
-            return (r, None);
+            (r, None)
+        };
+        if depth > MAX_CALL_DEPTH {
+            return refused(Halt::DepthLimit);
         }
         if self.balance(caller) < value {
-            let r = CallResult {
-                status: ExitStatus::Halt(Halt::InsufficientBalance),
-                output: Vec::new(),
-                gas_left: gas,
-            };
-            return (r, None);
+            return refused(Halt::InsufficientBalance);
         }
         let nonce = self.nonce(caller);
-        {
-            let mut st = self.state_mut();
-            st.modify_account(caller, |a| a.nonce = a.nonce.saturating_add(1));
+        if nonce == u64::MAX {
+            return refused(Halt::Evm("nonce overflow".to_string()));
+        }
+        self.state_mut()
+            .modify_account(caller, |a| a.nonce = nonce.saturating_add(1));
+        if initcode.len() > evm::MAX_INITCODE_SIZE {
+            return (
+                halted(Halt::Evm(format!(
+                    "max initcode size exceeded: code size {} limit {}",
+                    initcode.len(),
+                    evm::MAX_INITCODE_SIZE
+                ))),
+                None,
+            );
         }
         let address = match salt {
             Some(salt) => caller.create2(salt, alloy::primitives::keccak256(initcode)),
             None => caller.create(nonce),
         };
-        let cp = self.state().checkpoint();
         self.state_mut().touch_account(address);
-        let result = self.deploy_code(caller, address, value, initcode, gas);
-        match result {
-            Ok(gas_left) => (
-                CallResult {
-                    status: ExitStatus::Success,
-                    output: Vec::new(),
-                    gas_left,
-                },
-                Some(address),
-            ),
-            Err(h) => {
-                self.state_mut().revert_to(cp);
-                (halted(h), None)
-            }
-        }
-    }
-
-    fn deploy_code(
-        &self,
-        caller: Address,
-        address: Address,
-        value: U256,
-        initcode: &[u8],
-        gas: u64,
-    ) -> Result<u64, Halt> {
+        let cp = self.state().checkpoint();
         let target = self.account(address);
         if !target.code().is_empty() || target.nonce != 0 {
-            return Err(Halt::Collision);
+            return (halted(Halt::Collision), None);
         }
-        let code = il_wasm::parse_initcode(initcode).ok_or_else(|| {
-            Halt::NotStylus("init code is not the Stylus deployment prelude".to_string())
-        })?;
-        if !il_wasm::is_stylus_code(code) {
-            return Err(Halt::NotStylus(
-                "the prelude deploys EVM bytecode, not 0xEFF000 Stylus code".to_string(),
-            ));
+        {
+            let mut st = self.state_mut();
+            st.mark_created(address);
+            st.modify_account(address, |a| a.nonce = 1);
+            if !st.transfer(caller, address, value) {
+                st.revert_to(cp);
+                drop(st);
+                return refused(Halt::InsufficientBalance);
+            }
         }
-        if code.len() > il_wasm::MAX_CODE_SIZE {
+        let reentrant = self.state_mut().enter(address);
+        let msg = Message {
+            kind: CallKind::Call,
+            caller,
+            address,
+            code_address: address,
+            value,
+            transfer: false,
+            input: Vec::new(),
+            gas,
+            depth,
+            is_static: false,
+        };
+        let mut frame = Frame::new(self.clone(), msg, reentrant);
+        let exit = self
+            .0
+            .evm
+            .run_initcode(&mut frame, Bytes::copy_from_slice(initcode));
+        self.state_mut().leave(address);
+        let gas_left = frame.gas_left();
+        let exit = match exit {
+            ProgramExit::Return(code) => match self.deposit_code(address, code, gas_left) {
+                Ok(gas_left) => {
+                    let r = CallResult {
+                        status: ExitStatus::Success,
+                        output: Vec::new(),
+                        gas_left,
+                    };
+                    return (r, Some(address));
+                }
+                Err(h) => ProgramExit::Halt(h),
+            },
+            other => other,
+        };
+        (self.finish(cp, exit, gas_left), None)
+    }
+
+    /// Checks and stores the code a creation returned; the gas left after
+    /// the 200 per byte deposit.
+    fn deposit_code(&self, address: Address, code: Vec<u8>, gas_left: u64) -> Result<u64, Halt> {
+        if code.len() > evm::MAX_CODE_SIZE {
             return Err(Halt::CodeTooLarge(code.len()));
         }
-        let cost = gas::prelude_gas(code.len())
-            .saturating_add((code.len() as u64).saturating_mul(gas::CODE_DEPOSIT_GAS));
-        let gas_left = gas.checked_sub(cost).ok_or(Halt::OutOfGas)?;
-        let mut st = self.state_mut();
-        if !st.transfer(caller, address, value) {
-            return Err(Halt::InsufficientBalance);
+        if code.first() == Some(&0xEF) && !il_wasm::is_stylus_code(&code) {
+            return Err(Halt::Evm(
+                "invalid code: must not begin with 0xef (EIP-3541; Stylus code 0xEFF000 excepted)"
+                    .to_string(),
+            ));
         }
-        st.modify_account(address, |a| {
-            a.nonce = 1;
-            a.set_code(Bytes::copy_from_slice(code));
-        });
+        let cost = (code.len() as u64).saturating_mul(gas::CODE_DEPOSIT_GAS);
+        let gas_left = gas_left.checked_sub(cost).ok_or(Halt::OutOfGas)?;
+        if !code.is_empty() {
+            self.state_mut()
+                .modify_account(address, |a| a.set_code(Bytes::from(code)));
+        }
         Ok(gas_left)
     }
 
-    /// Executes a transaction: checks nonce, funds and intrinsic gas, buys
-    /// gas at `tx.gas_price`, runs the call or creation, refunds unused gas.
-    /// No gas refunds for cleared storage; the base fee is burned.
+    /// Executes a transaction: checks nonce, funds, intrinsic gas and init
+    /// code size, buys gas at `tx.gas_price`, warms the sender, recipient,
+    /// coinbase, precompiles and access list, runs the call or creation,
+    /// applies the EIP-3529 refund (the counter EVM `SSTORE`s built, at most
+    /// a fifth of the gas used), deletes accounts self-destructed in the
+    /// transaction they were created in (EIP-6780) and returns unused gas.
+    /// The base fee is burned.
     /// With `commit = false` (eth_call, estimates) every change is undone.
     ///
     /// # Errors
@@ -716,8 +799,10 @@ impl Engine {
                 want,
             });
         }
-        if is_create && !il_wasm::parse_initcode(&tx.data).is_some_and(il_wasm::is_stylus_code) {
-            return Err(TxError::NotStylusInitcode);
+        if is_create && tx.data.len() > evm::MAX_INITCODE_SIZE {
+            return Err(TxError::InitCodeTooLarge {
+                size: tx.data.len(),
+            });
         }
 
         {
@@ -726,6 +811,15 @@ impl Engine {
             st.touch_account(tx.from);
             if let Some(to) = tx.to {
                 st.touch_account(to);
+            }
+            // EIP-3651 (coinbase) and EIP-2929 (precompiles; on Arbitrum
+            // its own precompiles too)
+            st.touch_account(COINBASE);
+            for address in self.0.evm.precompile_addresses() {
+                st.touch_account(address);
+            }
+            for address in [arbsys::ADDRESS, arbwasm::ADDRESS] {
+                st.touch_account(address);
             }
             for (address, keys) in &tx.access_list {
                 st.touch_account(*address);
@@ -761,8 +855,14 @@ impl Engine {
             }
             None => self.create(tx.from, tx.value, &tx.data, None, gas, 0),
         };
-        let gas_used = tx.gas_limit.saturating_sub(result.gas_left);
-        let refund = U256::from(result.gas_left).saturating_mul(tx.gas_price);
+        let spent = tx.gas_limit.saturating_sub(result.gas_left);
+        let counter = u64::try_from(self.state().refund()).unwrap_or(0);
+        let gas_left = result
+            .gas_left
+            .saturating_add(counter.min(spent / gas::MAX_REFUND_QUOTIENT));
+        let gas_used = tx.gas_limit.saturating_sub(gas_left);
+        self.state_mut().delete_destructed();
+        let refund = U256::from(gas_left).saturating_mul(tx.gas_price);
         self.state_mut().add_balance(tx.from, refund);
         let logs = if result.status.is_success() {
             self.state_mut().take_logs()

@@ -1,5 +1,9 @@
 //! World state (accounts, storage, activated programs) and the journal that
-//! undoes every change of a failed call frame.
+//! undoes every change of a failed call frame: balances, nonces, code,
+//! storage, activations, and the per-transaction state both VMs share (the
+//! EIP-2929 warm sets, EIP-1153 transient storage, the EIP-3529 refund
+//! counter, accounts created and self-destructed in the transaction), as
+//! geth journals them.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -13,7 +17,8 @@ pub struct Account {
     pub balance: U256,
     /// Transactions sent (EOA) or contracts created (contract; starts at 1).
     pub nonce: u64,
-    /// Account code: Stylus code `0xEFF000 ...`, a precompile marker, or empty.
+    /// Account code: EVM bytecode, Stylus code `0xEFF000 ...`, a precompile
+    /// marker, or empty.
     code: Bytes,
     /// keccak256 of `code`, kept with it (hashing 24 KiB on every call
     /// would cost more than running the program).
@@ -139,6 +144,23 @@ enum JournalEntry {
         code_hash: B256,
         previous: Option<ProgramInfo>,
     },
+    /// Every storage slot of an account removed (a self-destruct).
+    StorageCleared {
+        address: Address,
+        previous: BTreeMap<U256, B256>,
+    },
+    WarmAccount(Address),
+    WarmSlot(Address, U256),
+    Transient {
+        address: Address,
+        key: U256,
+        previous: U256,
+    },
+    Refund {
+        previous: i64,
+    },
+    Created(Address),
+    Destructed(Address),
 }
 
 /// A position in the journal and the log list to return to.
@@ -156,6 +178,18 @@ pub(crate) struct Journaled {
     logs: Vec<Log>,
     warm_accounts: HashSet<Address>,
     warm_slots: HashSet<(Address, U256)>,
+    /// Value at the start of the transaction of every slot written in it
+    /// (EIP-2200's "original value"). Not journaled: a revert does not change
+    /// what the value was when the transaction began.
+    original: HashMap<(Address, U256), B256>,
+    /// EIP-1153 transient storage (non-zero values).
+    transient: HashMap<(Address, U256), U256>,
+    /// EIP-3529 refund counter of the transaction, gas (EVM SSTOREs only).
+    refund: i64,
+    /// Accounts created in this transaction (EIP-6780).
+    created: HashSet<Address>,
+    /// Accounts to delete at the end of the transaction (EIP-6780).
+    destructed: HashSet<Address>,
     /// Open frames per acting address (reentrancy as on Nitro).
     active: HashMap<Address, u32>,
 }
@@ -168,12 +202,18 @@ impl Journaled {
         }
     }
 
-    /// Starts a transaction: clears journal, logs and access sets.
+    /// Starts a transaction: clears journal, logs, access sets, transient
+    /// storage, the refund counter and the created/destructed sets.
     pub fn begin_tx(&mut self) {
         self.journal.clear();
         self.logs.clear();
         self.warm_accounts.clear();
         self.warm_slots.clear();
+        self.original.clear();
+        self.transient.clear();
+        self.refund = 0;
+        self.created.clear();
+        self.destructed.clear();
         self.active.clear();
     }
 
@@ -212,6 +252,29 @@ impl Journaled {
                         self.world.programs.remove(&code_hash);
                     }
                 },
+                Some(JournalEntry::StorageCleared { address, previous }) => {
+                    if !previous.is_empty() {
+                        self.world.storage.insert(address, previous);
+                    }
+                }
+                Some(JournalEntry::WarmAccount(address)) => {
+                    self.warm_accounts.remove(&address);
+                }
+                Some(JournalEntry::WarmSlot(address, key)) => {
+                    self.warm_slots.remove(&(address, key));
+                }
+                Some(JournalEntry::Transient {
+                    address,
+                    key,
+                    previous,
+                }) => self.write_transient(address, key, previous),
+                Some(JournalEntry::Refund { previous }) => self.refund = previous,
+                Some(JournalEntry::Created(address)) => {
+                    self.created.remove(&address);
+                }
+                Some(JournalEntry::Destructed(address)) => {
+                    self.destructed.remove(&address);
+                }
                 None => break,
             }
         }
@@ -232,14 +295,124 @@ impl Journaled {
         self.logs.push(log);
     }
 
-    /// Marks `address` accessed; true if it was cold.
+    /// Marks `address` accessed; true if it was cold. Journaled: a frame
+    /// that reverts makes it cold again (EIP-2929, as geth does).
     pub fn touch_account(&mut self, address: Address) -> bool {
-        self.warm_accounts.insert(address)
+        let cold = self.warm_accounts.insert(address);
+        if cold {
+            self.journal.push(JournalEntry::WarmAccount(address));
+        }
+        cold
     }
 
-    /// Marks the slot accessed; true if it was cold.
+    /// Marks the slot accessed; true if it was cold. Journaled as
+    /// [`Journaled::touch_account`].
     pub fn touch_slot(&mut self, address: Address, key: U256) -> bool {
-        self.warm_slots.insert((address, key))
+        let cold = self.warm_slots.insert((address, key));
+        if cold {
+            self.journal.push(JournalEntry::WarmSlot(address, key));
+        }
+        cold
+    }
+
+    /// True if `address` was accessed in this transaction.
+    pub fn is_warm_account(&self, address: Address) -> bool {
+        self.warm_accounts.contains(&address)
+    }
+
+    /// True if the slot was accessed in this transaction.
+    pub fn is_warm_slot(&self, address: Address, key: U256) -> bool {
+        self.warm_slots.contains(&(address, key))
+    }
+
+    /// The slot's value when the transaction began.
+    pub fn original_storage(&self, address: Address, key: U256) -> B256 {
+        match self.original.get(&(address, key)) {
+            Some(v) => *v,
+            None => self.storage(address, key),
+        }
+    }
+
+    /// EIP-1153 `TLOAD`.
+    pub fn transient(&self, address: Address, key: U256) -> U256 {
+        self.transient
+            .get(&(address, key))
+            .copied()
+            .unwrap_or(U256::ZERO)
+    }
+
+    /// EIP-1153 `TSTORE`, journaled.
+    pub fn set_transient(&mut self, address: Address, key: U256, value: U256) {
+        let previous = self.transient(address, key);
+        if previous == value {
+            return;
+        }
+        self.journal.push(JournalEntry::Transient {
+            address,
+            key,
+            previous,
+        });
+        self.write_transient(address, key, value);
+    }
+
+    fn write_transient(&mut self, address: Address, key: U256, value: U256) {
+        if value.is_zero() {
+            self.transient.remove(&(address, key));
+        } else {
+            self.transient.insert((address, key), value);
+        }
+    }
+
+    /// The refund counter, gas (may be negative inside a transaction).
+    pub fn refund(&self) -> i64 {
+        self.refund
+    }
+
+    /// Adds `delta` gas to the refund counter, journaled.
+    pub fn add_refund(&mut self, delta: i64) {
+        if delta == 0 {
+            return;
+        }
+        self.journal.push(JournalEntry::Refund {
+            previous: self.refund,
+        });
+        self.refund = self.refund.saturating_add(delta);
+    }
+
+    /// Records that `address` was created in this transaction, journaled.
+    pub fn mark_created(&mut self, address: Address) {
+        if self.created.insert(address) {
+            self.journal.push(JournalEntry::Created(address));
+        }
+    }
+
+    /// True if `address` was created in this transaction.
+    pub fn is_created(&self, address: Address) -> bool {
+        self.created.contains(&address)
+    }
+
+    /// Schedules `address` for deletion at the end of the transaction;
+    /// false if it already was. Journaled.
+    pub fn mark_destructed(&mut self, address: Address) -> bool {
+        let new = self.destructed.insert(address);
+        if new {
+            self.journal.push(JournalEntry::Destructed(address));
+        }
+        new
+    }
+
+    /// Deletes the accounts self-destructed in this transaction (their
+    /// balance, nonce, code and storage), journaled.
+    pub fn delete_destructed(&mut self) {
+        let mut doomed: Vec<Address> = self.destructed.iter().copied().collect();
+        doomed.sort();
+        for address in doomed {
+            self.record_account(address);
+            self.world.accounts.remove(&address);
+            let previous = self.world.storage.remove(&address).unwrap_or_default();
+            self.journal
+                .push(JournalEntry::StorageCleared { address, previous });
+        }
     }
 
     pub fn enter(&mut self, address: Address) -> bool {
@@ -320,6 +493,7 @@ impl Journaled {
         if previous == value {
             return;
         }
+        self.original.entry((address, key)).or_insert(previous);
         self.journal.push(JournalEntry::Storage {
             address,
             key,
@@ -405,6 +579,68 @@ mod tests {
             WorldState::default().state_root(),
             alloy::trie::EMPTY_ROOT_HASH
         );
+    }
+
+    #[test]
+    fn revert_makes_accessed_accounts_and_slots_cold_again() {
+        let mut j = Journaled::default();
+        assert!(j.touch_account(addr(1)));
+        let cp = j.checkpoint();
+        assert!(j.touch_account(addr(2)));
+        assert!(!j.touch_account(addr(1)));
+        assert!(j.touch_slot(addr(2), U256::from(3)));
+        j.revert_to(cp);
+        assert!(j.is_warm_account(addr(1)));
+        assert!(!j.is_warm_account(addr(2)));
+        assert!(!j.is_warm_slot(addr(2), U256::from(3)));
+    }
+
+    #[test]
+    fn transient_storage_and_refunds_are_journaled_and_cleared_per_transaction() {
+        let mut j = Journaled::default();
+        j.set_transient(addr(1), U256::from(1), U256::from(5));
+        j.add_refund(4_800);
+        let cp = j.checkpoint();
+        j.set_transient(addr(1), U256::from(1), U256::from(6));
+        j.add_refund(-2_800);
+        j.revert_to(cp);
+        assert_eq!(j.transient(addr(1), U256::from(1)), U256::from(5));
+        assert_eq!(j.refund(), 4_800);
+        j.begin_tx();
+        assert_eq!(j.transient(addr(1), U256::from(1)), U256::ZERO);
+        assert_eq!(j.refund(), 0);
+    }
+
+    #[test]
+    fn original_storage_is_the_value_before_the_transaction() {
+        let mut j = Journaled::default();
+        j.set_storage(addr(1), U256::from(1), B256::with_last_byte(7));
+        j.begin_tx();
+        j.set_storage(addr(1), U256::from(1), B256::with_last_byte(8));
+        j.set_storage(addr(1), U256::from(1), B256::with_last_byte(9));
+        assert_eq!(
+            j.original_storage(addr(1), U256::from(1)),
+            B256::with_last_byte(7)
+        );
+        assert_eq!(j.original_storage(addr(1), U256::from(2)), B256::ZERO);
+    }
+
+    #[test]
+    fn destructed_accounts_are_deleted_with_their_storage_and_can_be_restored() {
+        let mut j = Journaled::default();
+        j.add_balance(addr(1), U256::from(9));
+        j.set_storage(addr(1), U256::from(1), B256::with_last_byte(1));
+        let cp = j.checkpoint();
+        j.mark_created(addr(1));
+        assert!(j.mark_destructed(addr(1)));
+        assert!(!j.mark_destructed(addr(1)));
+        j.delete_destructed();
+        assert!(!j.world.accounts.contains_key(&addr(1)));
+        assert!(j.world.storage.is_empty());
+        j.revert_to(cp);
+        assert_eq!(j.world.account(&addr(1)).balance, U256::from(9));
+        assert_eq!(j.storage(addr(1), U256::from(1)), B256::with_last_byte(1));
+        assert!(!j.is_created(addr(1)));
     }
 
     #[test]

@@ -814,7 +814,7 @@ fn define_hostios(linker: &mut Linker<WasmData>) {
         hostio(&mut c, |c| Ok(frame(c).block().gas_limit))
     });
     def(linker, VM, "block_number", |mut c: C<'_>| {
-        hostio(&mut c, |c| Ok(frame(c).block().number))
+        hostio(&mut c, |c| Ok(frame(c).block().l1_block_number()))
     });
     def(linker, VM, "block_timestamp", |mut c: C<'_>| {
         hostio(&mut c, |c| Ok(frame(c).block().timestamp))

@@ -1,0 +1,516 @@
+//! Uniswap v4 core on a chain, through JSON-RPC only: the npm build
+//! artifacts of `@uniswap/v4-core` 1.0.2 (`scripts/setup.sh` installs them
+//! under `node_modules`; BUSL-1.1, never committed), a fixed sequence of
+//! pool operations whose results two chains must agree on, and a native
+//! anvil for the side-by-side runs.
+
+use std::{path::PathBuf, time::Duration};
+
+pub use il_devnet::foundry::Anvil;
+
+use alloy::{
+    network::{EthereumWallet, TransactionBuilder},
+    primitives::{
+        Address, B256, Bytes, I256, U256,
+        aliases::{I24, U24, U160},
+    },
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::{TransactionReceipt, TransactionRequest},
+    signers::local::PrivateKeySigner,
+    sol_types::{SolCall, SolEvent, SolValue},
+};
+
+/// The v4 ABI the tests use (event constructors take more than seven
+/// arguments, hence the lint exception).
+#[allow(clippy::too_many_arguments)]
+mod abi {
+    alloy::sol! {
+        /// v4's pool key.
+        #[derive(Debug, PartialEq, Eq)]
+        struct PoolKey { address currency0; address currency1; uint24 fee; int24 tickSpacing; address hooks; }
+        /// v4's `IPoolManager.ModifyLiquidityParams`.
+        #[derive(Debug, PartialEq, Eq)]
+        struct ModifyLiquidityParams { int24 tickLower; int24 tickUpper; int256 liquidityDelta; bytes32 salt; }
+        /// v4's `IPoolManager.SwapParams`.
+        #[derive(Debug, PartialEq, Eq)]
+        struct SwapParams { bool zeroForOne; int256 amountSpecified; uint160 sqrtPriceLimitX96; }
+        /// `PoolSwapTest.TestSettings`.
+        #[derive(Debug, PartialEq, Eq)]
+        struct TestSettings { bool takeClaims; bool settleUsingBurn; }
+
+        /// The part of v4's `PoolManager` the tests use.
+        #[derive(Debug, PartialEq, Eq)]
+        interface IPoolManager {
+            function initialize(PoolKey key, uint160 sqrtPriceX96) external returns (int24 tick);
+            function unlock(bytes data) external returns (bytes result);
+            function mint(address to, uint256 id, uint256 amount) external;
+            function extsload(bytes32 slot) external view returns (bytes32 value);
+            event Initialize(bytes32 indexed id, address indexed currency0, address indexed currency1, uint24 fee, int24 tickSpacing, address hooks, uint160 sqrtPriceX96, int24 tick);
+            event ModifyLiquidity(bytes32 indexed id, address indexed sender, int24 tickLower, int24 tickUpper, int256 liquidityDelta, bytes32 salt);
+            event Swap(bytes32 indexed id, address indexed sender, int128 amount0, int128 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick, uint24 fee);
+            error CurrencyNotSettled();
+            error CurrenciesOutOfOrderOrEqual(address currency0, address currency1);
+        }
+
+        /// v4's `PoolModifyLiquidityTest` router.
+        interface IPoolModifyLiquidityTest {
+            function modifyLiquidity(PoolKey key, ModifyLiquidityParams params, bytes hookData) external payable returns (int256 delta);
+        }
+
+        /// v4's `PoolSwapTest` router.
+        interface IPoolSwapTest {
+            function swap(PoolKey key, SwapParams params, TestSettings testSettings, bytes hookData) external payable returns (int256 delta);
+        }
+
+        /// ERC-20 as both the Stylus `il-token` and v4's `TestERC20` serve it.
+        interface IErc20 {
+            function approve(address spender, uint256 amount) external returns (bool);
+            function balanceOf(address owner) external view returns (uint256);
+            function mint(address to, uint256 amount) external;
+        }
+    }
+}
+pub use abi::*;
+
+/// `sqrt(1) * 2^96`: price 1.
+pub fn sqrt_price_1_1() -> U160 {
+    U160::from(1u64) << 96
+}
+
+/// v4's `TickMath.MIN_SQRT_PRICE + 1`: the lowest price limit a swap may take.
+pub fn min_price_limit() -> U160 {
+    U160::from(4_295_128_740u64)
+}
+
+/// v4's `TickMath.MAX_SQRT_PRICE - 1`.
+pub fn max_price_limit() -> U160 {
+    "1461446703485210103287273052203988822378723970341"
+        .parse()
+        .expect("a 160-bit number")
+}
+
+/// Raw units every token starts with on the deployer's account.
+pub fn supply() -> U256 {
+    U256::from(10u64).pow(U256::from(24u64))
+}
+
+/// The creation code of `contract` from `node_modules/@uniswap/v4-core/out`.
+/// Panics with the set-up command when the package is missing.
+pub fn artifact(contract: &str) -> Bytes {
+    let path = v4_core_dir().join(format!("out/{contract}.sol/{contract}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}: run scripts/setup.sh (it installs @uniswap/v4-core@1.0.2 from npm)",
+            path.display()
+        )
+    });
+    let json: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let hex = json["bytecode"]["object"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}: no bytecode.object", path.display()));
+    alloy::primitives::hex::decode(hex)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .into()
+}
+
+/// `node_modules/@uniswap/v4-core` of the repository.
+pub fn v4_core_dir() -> PathBuf {
+    il_devnet::artifacts::workspace_root().join("node_modules/@uniswap/v4-core")
+}
+
+/// A provider that signs as `key` on `url`.
+pub fn provider(url: &str, key: &PrivateKeySigner) -> DynProvider {
+    ProviderBuilder::new()
+        .wallet(EthereumWallet::from(key.clone()))
+        .connect_http(url.parse().expect("url"))
+        .erased()
+}
+
+/// Sends `request` from `from` and waits for its receipt; panics (naming
+/// `what`) if it is not mined with status 1.
+pub async fn send_ok(
+    p: &DynProvider,
+    what: &str,
+    request: TransactionRequest,
+) -> TransactionReceipt {
+    let receipt = p
+        .send_transaction(request)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .with_timeout(Some(Duration::from_secs(120)))
+        .get_receipt()
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(receipt.status(), "{what}: mined with status 0");
+    receipt
+}
+
+/// Calls `to` with `call` from `from` in a transaction; returns the receipt.
+pub async fn transact<C: SolCall>(
+    p: &DynProvider,
+    from: Address,
+    to: Address,
+    call: &C,
+) -> TransactionReceipt {
+    let request = TransactionRequest::default()
+        .with_from(from)
+        .with_to(to)
+        .with_input(call.abi_encode());
+    send_ok(p, C::SIGNATURE, request).await
+}
+
+/// Deploys `code ‖ args` from `from`; returns the new address.
+pub async fn deploy(p: &DynProvider, from: Address, code: &[u8], args: &[u8]) -> Address {
+    let mut data = code.to_vec();
+    data.extend_from_slice(args);
+    let request = TransactionRequest::default()
+        .with_from(from)
+        .with_deploy_code(data);
+    send_ok(p, "deployment", request)
+        .await
+        .contract_address
+        .expect("a creation receipt has the contract address")
+}
+
+/// `eth_call` of `call` on `to`, decoded.
+pub async fn view<C: SolCall>(p: &DynProvider, to: Address, call: &C) -> C::Return {
+    let out = p
+        .call(
+            TransactionRequest::default()
+                .with_to(to)
+                .with_input(call.abi_encode()),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE));
+    C::abi_decode_returns(&out).unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
+}
+
+/// The v4 contracts of one chain.
+#[derive(Debug, Clone, Copy)]
+pub struct V4 {
+    /// `PoolManager`.
+    pub manager: Address,
+    /// `PoolModifyLiquidityTest`.
+    pub liquidity_router: Address,
+    /// `PoolSwapTest`.
+    pub swap_router: Address,
+}
+
+impl V4 {
+    /// Deploys the PoolManager (owned by `from`) and the two test routers.
+    pub async fn deploy(p: &DynProvider, from: Address) -> Self {
+        let manager = deploy(p, from, &artifact("PoolManager"), &from.abi_encode()).await;
+        let liquidity_router = deploy(
+            p,
+            from,
+            &artifact("PoolModifyLiquidityTest"),
+            &manager.abi_encode(),
+        )
+        .await;
+        let swap_router = deploy(p, from, &artifact("PoolSwapTest"), &manager.abi_encode()).await;
+        Self {
+            manager,
+            liquidity_router,
+            swap_router,
+        }
+    }
+}
+
+/// The key of the tests' pool over `a` and `b` (sorted): 0.3% fee, tick
+/// spacing 60, no hooks.
+pub fn pool_key(a: Address, b: Address) -> PoolKey {
+    let (currency0, currency1) = if a < b { (a, b) } else { (b, a) };
+    PoolKey {
+        currency0,
+        currency1,
+        fee: U24::from(3_000u32),
+        tickSpacing: I24::try_from(60i32).expect("fits"),
+        hooks: Address::ZERO,
+    }
+}
+
+fn tick(t: i32) -> I24 {
+    I24::try_from(t).expect("a tick fits in 24 bits")
+}
+
+/// What one chain gave for the sequence of [`run_sequence`]: everything in
+/// it must be equal on two chains that run the same v4 code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// After each step: the deployer's balances of currency0 and currency1
+    /// and the PoolManager's.
+    pub balances: Vec<[U256; 4]>,
+    /// `Initialize`: sqrtPriceX96 and tick.
+    pub initialize: (U160, I24),
+    /// `ModifyLiquidity` data fields (tickLower, tickUpper, liquidityDelta,
+    /// salt) and whether the sender is this chain's liquidity router.
+    pub modify_liquidity: Vec<(I24, I24, I256, B256, bool)>,
+    /// `Swap` data fields (amount0, amount1, sqrtPriceX96, liquidity, tick,
+    /// fee) and whether the sender is this chain's swap router.
+    pub swaps: Vec<(i128, i128, U160, u128, I24, U24, bool)>,
+}
+
+/// The swaps of the sequence: (zeroForOne, amountSpecified: negative for
+/// exact input, positive for exact output).
+pub fn swaps() -> Vec<(bool, I256)> {
+    let e15 = I256::try_from(1_000_000_000_000_000i64).expect("fits");
+    vec![
+        (true, -e15),
+        (false, -(e15 * I256::try_from(3).expect("fits"))),
+        (true, e15 / I256::try_from(2).expect("fits")),
+        (false, e15),
+    ]
+}
+
+/// The `swap` call of the sequence's swap `(zero_for_one, amount)`.
+pub fn swap_call(key: &PoolKey, zero_for_one: bool, amount: I256) -> IPoolSwapTest::swapCall {
+    IPoolSwapTest::swapCall {
+        key: key.clone(),
+        params: SwapParams {
+            zeroForOne: zero_for_one,
+            amountSpecified: amount,
+            sqrtPriceLimitX96: if zero_for_one {
+                min_price_limit()
+            } else {
+                max_price_limit()
+            },
+        },
+        testSettings: TestSettings {
+            takeClaims: false,
+            settleUsingBurn: false,
+        },
+        hookData: Bytes::new(),
+    }
+}
+
+/// On a chain where `from` holds [`supply`] of tokens `a` and `b`: approves
+/// the routers, initialises the pool at price 1, adds liquidity in two
+/// ranges, swaps both ways (exact in and exact out), removes part of the
+/// liquidity. Returns every balance and event field on the way.
+pub async fn run_sequence(
+    p: &DynProvider,
+    from: Address,
+    v4: &V4,
+    a: Address,
+    b: Address,
+) -> Outcome {
+    let key = pool_key(a, b);
+    for token in [key.currency0, key.currency1] {
+        for spender in [v4.liquidity_router, v4.swap_router] {
+            transact(
+                p,
+                from,
+                token,
+                &IErc20::approveCall {
+                    spender,
+                    amount: U256::MAX,
+                },
+            )
+            .await;
+        }
+    }
+    let mut outcome = Outcome {
+        balances: Vec::new(),
+        initialize: (U160::ZERO, tick(0)),
+        modify_liquidity: Vec::new(),
+        swaps: Vec::new(),
+    };
+    let balances = |p: DynProvider, key: PoolKey| async move {
+        let mut out = [U256::ZERO; 4];
+        for (i, (token, owner)) in [
+            (key.currency0, from),
+            (key.currency1, from),
+            (key.currency0, v4.manager),
+            (key.currency1, v4.manager),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            out[i] = view(&p, token, &IErc20::balanceOfCall { owner }).await;
+        }
+        out
+    };
+    outcome
+        .balances
+        .push(balances(p.clone(), key.clone()).await);
+
+    let receipt = transact(
+        p,
+        from,
+        v4.manager,
+        &IPoolManager::initializeCall {
+            key: key.clone(),
+            sqrtPriceX96: sqrt_price_1_1(),
+        },
+    )
+    .await;
+    let init = events::<IPoolManager::Initialize>(&receipt, v4.manager);
+    assert_eq!(init.len(), 1, "one Initialize event");
+    outcome.initialize = (init[0].sqrtPriceX96, init[0].tick);
+
+    let e18 = I256::try_from(1_000_000_000_000_000_000i64).expect("fits");
+    let positions = [
+        (tick(-120), tick(120), e18),
+        (
+            tick(-600),
+            tick(-60),
+            e18 / I256::try_from(4).expect("fits"),
+        ),
+        (
+            tick(-120),
+            tick(120),
+            -(e18 / I256::try_from(2).expect("fits")),
+        ),
+    ];
+    let mut steps: Vec<Step> = positions[..2].iter().map(|p| Step::Liquidity(*p)).collect();
+    steps.extend(swaps().into_iter().map(|(z, a)| Step::Swap(z, a)));
+    steps.push(Step::Liquidity(positions[2]));
+    for step in steps {
+        match step {
+            Step::Liquidity((lower, upper, delta)) => {
+                let call = IPoolModifyLiquidityTest::modifyLiquidityCall {
+                    key: key.clone(),
+                    params: ModifyLiquidityParams {
+                        tickLower: lower,
+                        tickUpper: upper,
+                        liquidityDelta: delta,
+                        salt: B256::ZERO,
+                    },
+                    hookData: Bytes::new(),
+                };
+                let receipt = transact(p, from, v4.liquidity_router, &call).await;
+                for e in events::<IPoolManager::ModifyLiquidity>(&receipt, v4.manager) {
+                    outcome.modify_liquidity.push((
+                        e.tickLower,
+                        e.tickUpper,
+                        e.liquidityDelta,
+                        e.salt,
+                        e.sender == v4.liquidity_router,
+                    ));
+                }
+            }
+            Step::Swap(zero_for_one, amount) => {
+                let receipt = transact(
+                    p,
+                    from,
+                    v4.swap_router,
+                    &swap_call(&key, zero_for_one, amount),
+                )
+                .await;
+                for e in events::<IPoolManager::Swap>(&receipt, v4.manager) {
+                    outcome.swaps.push((
+                        e.amount0,
+                        e.amount1,
+                        e.sqrtPriceX96,
+                        e.liquidity,
+                        e.tick,
+                        e.fee,
+                        e.sender == v4.swap_router,
+                    ));
+                }
+            }
+        }
+        outcome
+            .balances
+            .push(balances(p.clone(), key.clone()).await);
+    }
+    outcome
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Liquidity((I24, I24, I256)),
+    Swap(bool, I256),
+}
+
+/// The logs of `receipt` emitted by `emitter` that decode as `E`.
+pub fn events<E: SolEvent>(receipt: &TransactionReceipt, emitter: Address) -> Vec<E> {
+    receipt
+        .inner
+        .logs()
+        .iter()
+        .filter(|l| l.address() == emitter && l.topics().first() == Some(&E::SIGNATURE_HASH))
+        .map(|l| E::decode_log_data(l.data()).expect("a log of the event's shape"))
+        .collect()
+}
+
+/// Foundry's anvil (1.7.1, its native binary: `il_devnet::foundry`) on a
+/// free port with the Cancun hardfork, as Arbitrum runs it; stopped when
+/// dropped (and with the test binary). Panics with the set-up hint when
+/// anvil is missing.
+pub fn anvil() -> Anvil {
+    Anvil::spawn(&["--hardfork", "cancun"]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Deploys the release wasm of workspace contract `package` (built by
+/// `scripts/build-contracts.sh`) through the StylusDeployer: created,
+/// activated (the data fee paid from `from`, the excess refunded) and
+/// constructed with `constructor_args` (ABI-encoded parameters) in one
+/// transaction. Returns the program's address.
+pub async fn deploy_stylus(
+    p: &DynProvider,
+    from: Address,
+    package: &str,
+    constructor_args: &[u8],
+) -> Address {
+    use il_devnet::engine::{arbwasm, deployer};
+    let wasm = il_devnet::artifacts::read_wasm(package).unwrap_or_else(|e| panic!("{e}"));
+    let (code, wasm_len) =
+        il_devnet::testing::prepared_code(&wasm).unwrap_or_else(|e| panic!("{package}: {e}"));
+    let call = deployer::IStylusDeployer::deployCall {
+        bytecode: il_wasm::initcode(&code).into(),
+        initData: il_devnet::testing::constructor_calldata(constructor_args).into(),
+        initValue: U256::ZERO,
+        salt: B256::ZERO,
+    };
+    let request = TransactionRequest::default()
+        .with_from(from)
+        .with_to(deployer::ADDRESS)
+        .with_input(call.abi_encode())
+        .with_value(arbwasm::data_fee(wasm_len));
+    let receipt = send_ok(p, package, request).await;
+    events::<deployer::IStylusDeployer::ContractDeployed>(&receipt, deployer::ADDRESS)
+        .first()
+        .map(|e| e.deployedContract)
+        .unwrap_or_else(|| panic!("{package}: no ContractDeployed event"))
+}
+
+/// Deploys the Stylus `il-token` ("Stylus Token", "STY", 18 decimals, owned
+/// by `from`, faucet off) and mints [`supply`] to `from`.
+pub async fn deploy_stylus_token(p: &DynProvider, from: Address) -> Address {
+    use alloy::sol_types::{SolType, sol_data};
+    type TokenArgs = (
+        sol_data::String,
+        sol_data::String,
+        sol_data::Uint<8>,
+        sol_data::Address,
+        sol_data::Uint<256>,
+        sol_data::Uint<64>,
+    );
+    let args = TokenArgs::abi_encode_params(&(
+        "Stylus Token".to_string(),
+        "STY".to_string(),
+        18u8,
+        from,
+        U256::ZERO,
+        0u64,
+    ));
+    let token = deploy_stylus(p, from, "il-token", &args).await;
+    transact(
+        p,
+        from,
+        token,
+        &IErc20::mintCall {
+            to: from,
+            amount: supply(),
+        },
+    )
+    .await;
+    token
+}
+
+/// Deploys v4's `TestERC20`, which mints [`supply`] to `from`.
+pub async fn deploy_test_erc20(p: &DynProvider, from: Address) -> Address {
+    deploy(p, from, &artifact("TestERC20"), &supply().abi_encode()).await
+}
