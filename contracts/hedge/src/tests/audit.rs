@@ -87,8 +87,9 @@ fn h2_eve_cannot_drain_the_venue_across_a_known_update() {
 /// 2,425.65625 token0. She pays 129,771.65 to open (fee 2,425.66, spread
 /// 2,425.66, impact 124,920.34) and 2,304.37 to close, and gains 242,565.63:
 /// +110,489.60 token1, paid by the house alone (which keeps 889,772.90).
-/// The vault's collateral is never touched: its exit still pays its whole
-/// equity. One more wei does not open.
+/// (Her best size is a little smaller, see the next test.) The vault's
+/// collateral is never touched: its exit still pays its whole equity. One
+/// more wei does not open.
 #[test]
 fn h2_the_most_eve_can_take_is_bounded_and_paid_by_the_house_alone() {
     let (world, mut hedge) = setting();
@@ -118,6 +119,23 @@ fn h2_the_most_eve_can_take_is_bounded_and_paid_by_the_house_alone() {
     world.vm.set_sender(VAULT);
     assert_eq!(hedge.exit(WAD, VAULT), Ok(u(37_353_750_000)));
     assert_eq!(books(&hedge, &[VAULT, EVE]), held(&world));
+}
+
+/// H-2, Eve's best size across the known 5 % drop: the impact grows with the
+/// side's open interest, so the best is below the cap, about 2,351.9 token0
+/// (scanning the venue's formulas on a 0.01-token0 grid gives 2,351.88 and
+/// +110,598.406843): +110,598.41 token1, 11 % of the house; 50 token0
+/// either side earns less.
+#[test]
+fn h2_eve_best_size_across_a_known_5_percent_drop() {
+    let best = round_trip(i(-2_351_900_000_000_000_000_000), usd(1_900));
+    assert_eq!(best, i(110_598_406_840));
+    for other in [
+        -2_301_900_000_000_000_000_000_i128,
+        -2_401_900_000_000_000_000_000,
+    ] {
+        assert!(round_trip(i(other), usd(1_900)) < best);
+    }
 }
 
 /// Eve's profit from opening `size` (signed) at $2,000 and closing it
