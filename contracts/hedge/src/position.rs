@@ -106,6 +106,44 @@ pub fn signed_sub(a: I256, b: I256) -> Result<I256, MathError> {
     a.checked_sub(b).ok_or(MathError::Overflow)
 }
 
+/// The cost basis of `part` of an open `size` (same sign, `|part| <= |size|`)
+/// whose entry notional is `entry`: all of `entry` when `part == size`, else
+/// `entry * |part| / |size|` rounded toward positive infinity (so the part
+/// carries at least its share of the basis: less equity, never more).
+///
+/// # Errors
+/// `Overflow` if the result leaves the `I256` range.
+#[inline(never)]
+pub fn basis(entry: I256, part: I256, size: I256) -> Result<I256, MathError> {
+    if part == size {
+        return Ok(entry);
+    }
+    signed_mul_div(
+        entry,
+        part.unsigned_abs(),
+        size.unsigned_abs(),
+        Rounding::Ceil,
+    )
+}
+
+/// The size a trade of `delta` on an open `size` opens: all of `delta` when
+/// it adds to the position (or opens from flat), the part past zero when it
+/// flips the side, nothing when it only reduces.
+///
+/// # Errors
+/// `Overflow` if `size + delta` leaves the `I256` range.
+#[inline(never)]
+pub fn opened(size: I256, delta: I256) -> Result<I256, MathError> {
+    let new_size = signed_add(size, delta)?;
+    if size.is_zero() || size.is_negative() == delta.is_negative() {
+        Ok(delta)
+    } else if delta.unsigned_abs() > size.unsigned_abs() {
+        Ok(new_size)
+    } else {
+        Ok(I256::ZERO)
+    }
+}
+
 /// `|a|` with the sign of `like` (`like` non-zero), or zero.
 #[inline(never)]
 fn with_sign_of(a: U256, like: I256) -> Result<I256, MathError> {
@@ -137,8 +175,8 @@ impl Position {
     /// # Errors
     /// `Overflow` if the notional is `>= 2^256`.
     #[inline(never)]
-    pub fn margin(&self, price: &Price, bps: u16) -> Result<U256, MathError> {
-        ceil_share(notional(self.size, price)?, bps.into(), BPS)
+    pub fn margin(&self, price: &Price, bps: u64) -> Result<U256, MathError> {
+        ceil_share(notional(self.size, price)?, bps, BPS)
     }
 
     /// Closes `closing` of the open size at `P`: `closing` has the sign of
@@ -158,16 +196,7 @@ impl Position {
     #[inline(never)]
     pub fn close(&self, closing: I256, price: &Price) -> Result<(Position, I256, U256), MathError> {
         let full = closing == self.size;
-        let basis = if full {
-            self.entry
-        } else {
-            signed_mul_div(
-                self.entry,
-                closing.unsigned_abs(),
-                self.size.unsigned_abs(),
-                Rounding::Ceil,
-            )?
-        };
+        let basis = basis(self.entry, closing, self.size)?;
         let realized = signed_sub(value(closing, price, Rounding::Floor)?, basis)?;
         let mut after = Position {
             collateral: self.collateral,
@@ -194,45 +223,50 @@ impl Position {
 
     /// Trades `delta` (non-zero, token0 raw units; positive buys) at `P` with
     /// a fee of `fee_pips` on the traded notional,
-    /// `ceil(ceil(|delta| * P) * fee_pips / 10^6)`, taken from collateral.
+    /// `ceil(ceil(|delta| * P) * fee_pips / 10^6)`, plus `open_charge` when
+    /// the trade opens size (the venue's spread and impact on the opened
+    /// notional, computed by the caller with [`crate::market::open_charge`]),
+    /// taken from collateral.
     ///
     /// Reducing the open size closes it pro rata ([`Self::close`]); going
     /// past zero closes all, then opens the rest on the other side; adding
-    /// to the open size (or opening from flat) opens. Opened size costs
-    /// `ceil(opened * P)`. A trade that only reduces pays at most the
-    /// collateral it has left as fee (reducing risk is never blocked); a trade
-    /// that opens must pay the whole fee.
+    /// to the open size (or opening from flat) opens ([`opened`]). Opened
+    /// size costs `ceil(opened * P)`. A trade that only reduces pays at most
+    /// the collateral it has left as fee (reducing risk is never blocked); a
+    /// trade that opens must pay the whole fee and charge.
     ///
     /// # Errors
-    /// `HedgeInsufficientCollateral(collateral, fee)` when a trade that opens
-    /// cannot pay its fee; `HedgeMathError` when a value leaves its range.
+    /// `HedgeInsufficientCollateral(collateral, fee + charge)` when a trade
+    /// that opens cannot pay them; `HedgeMathError` when a value leaves its
+    /// range.
     #[inline(never)]
-    pub fn trade(&self, delta: I256, price: &Price, fee_pips: u32) -> Result<Fill, HedgeError> {
+    pub fn trade(
+        &self,
+        delta: I256,
+        price: &Price,
+        fee_pips: u64,
+        open_charge: U256,
+    ) -> Result<Fill, HedgeError> {
         let new_size = signed_add(self.size, delta)?;
-        let reduces = !self.size.is_zero() && self.size.is_negative() != delta.is_negative();
-        let (mut after, realized, bad_debt, opened) = if reduces {
-            let closing = if delta.unsigned_abs() >= self.size.unsigned_abs() {
-                self.size
-            } else {
-                // |delta| < |size|: the closed size is -delta.
-                with_sign_of(delta.unsigned_abs(), self.size)?
-            };
-            let (after, realized, bad_debt) = self.close(closing, price)?;
-            (
-                after,
-                realized,
-                bad_debt,
-                after_close_opening(closing, self.size, new_size),
-            )
+        let opened = opened(self.size, delta)?;
+        let (mut after, realized, bad_debt) = if opened == delta {
+            (*self, I256::ZERO, U256::ZERO)
         } else {
-            (*self, I256::ZERO, U256::ZERO, delta)
+            let closing = if opened.is_zero() {
+                // |delta| <= |size|: the closed size is -delta.
+                with_sign_of(delta.unsigned_abs(), self.size)?
+            } else {
+                self.size
+            };
+            self.close(closing, price)?
         };
         let opens = !opened.is_zero();
+        let mut due = ceil_share(notional(delta, price)?, fee_pips, PIPS)?;
         if opens {
             after.entry = signed_add(after.entry, value(opened, price, Rounding::Ceil)?)?;
             after.size = new_size;
+            due = il_math::add(due, open_charge)?;
         }
-        let due = ceil_share(notional(delta, price)?, fee_pips.into(), PIPS)?;
         let fee = if opens {
             if due > after.collateral {
                 return Err(HedgeInsufficientCollateral {
@@ -254,6 +288,49 @@ impl Position {
             bad_debt,
             opens,
         })
+    }
+
+    /// The part of `self` that moving `fraction_wad` (in `(0, 1e18]`) of it
+    /// takes: the size `|size| * fraction / 1e18` and the collateral
+    /// `collateral * fraction / 1e18`, both rounded toward zero, and the
+    /// [`basis`] of that size (rounded toward positive infinity; all of the
+    /// entry when all the size moves, none when none does). So the moved
+    /// part is never more than its share (no more collateral or size, no
+    /// less cost basis), and a flat part never carries an entry. Each field
+    /// of the part has the sign of `self`'s (or is zero) and at most its
+    /// magnitude.
+    ///
+    /// Returns the part, what is left of `self` (`self` minus the part:
+    /// the two sum to `self` exactly) and `receiver` plus the part.
+    ///
+    /// # Errors
+    /// `Overflow` when `receiver` plus the part leaves a field's range (or
+    /// `fraction_wad > 1e18` made a value leave its range).
+    #[inline(never)]
+    pub fn split(
+        &self,
+        fraction_wad: U256,
+        receiver: &Position,
+    ) -> Result<(Position, Position, Position), MathError> {
+        let size = fraction_of(self.size, fraction_wad)?;
+        let part = Position {
+            collateral: mul_div(self.collateral, fraction_wad, WAD, Rounding::Floor)?,
+            size,
+            entry: basis(self.entry, size, self.size)?,
+        };
+        // cannot overflow: each field of the part has the field's sign (or
+        // is zero) and at most its magnitude.
+        let kept = Position {
+            collateral: self.collateral.wrapping_sub(part.collateral),
+            size: self.size.wrapping_sub(part.size),
+            entry: self.entry.wrapping_sub(part.entry),
+        };
+        let merged = Position {
+            collateral: il_math::add(receiver.collateral, part.collateral)?,
+            size: signed_add(receiver.size, part.size)?,
+            entry: signed_add(receiver.entry, part.entry)?,
+        };
+        Ok((part, kept, merged))
     }
 
     /// What an exit of `fraction_wad` (in `(0, 1e18]`) pays out after its
@@ -278,16 +355,6 @@ impl Position {
         }
         let share = mul_div(equity.unsigned_abs(), fraction_wad, WAD, Rounding::Floor)?;
         Ok(share.min(self.collateral))
-    }
-}
-
-/// The size opened after closing `closing` of `size` toward `new_size`:
-/// the whole `new_size` when the trade flipped the side, else nothing.
-fn after_close_opening(closing: I256, size: I256, new_size: I256) -> I256 {
-    if closing == size && !new_size.is_zero() {
-        new_size
-    } else {
-        I256::ZERO
     }
 }
 

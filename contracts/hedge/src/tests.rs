@@ -1,6 +1,9 @@
 // Test code: plain operators on values chosen not to wrap.
 #![allow(clippy::arithmetic_side_effects)]
 
+mod audit;
+mod params;
+mod transfer;
 mod world;
 
 use alloy_primitives::{Address, I256, U256, address};
@@ -16,6 +19,12 @@ const ALICE: Address = address!("0x00000000000000000000000000000000000000b2");
 const BOB: Address = address!("0x00000000000000000000000000000000000000b3");
 const CAROL: Address = address!("0x00000000000000000000000000000000000000b4");
 const STRANGER: Address = address!("0x00000000000000000000000000000000000000e5");
+/// Funds the house in the mechanics tests.
+const FUNDER: Address = address!("0x00000000000000000000000000000000000000a9");
+/// What `market()` puts in the house: 1,000,000 USDC.
+const HOUSE: u128 = 1_000_000;
+/// The oldest usable oracle answer by default (25 h).
+const AGE: u64 = DEFAULT_MAX_PRICE_AGE;
 const T0: u64 = 1_700_000_000;
 /// ETH/USD answer with 8 decimals: 2000.00000000.
 const ETH_2000: i128 = 2_000 * 100_000_000;
@@ -91,8 +100,38 @@ fn house(hedge: &Hedge) -> I256 {
     hedge.house().unwrap()
 }
 
-fn params(hedge: &Hedge) -> (u32, u16, u16, u16, u64) {
-    hedge.params().unwrap()
+/// The parameters in force, by the `Params` indexes.
+fn params(hedge: &Hedge) -> [u64; 8] {
+    hedge.params().unwrap().0.map(|w| w.to::<u64>())
+}
+
+/// Puts `p` in force at once, bypassing the queue (which `params.rs`
+/// tests): for set-ups only, and only with valid parameters.
+fn force_params(hedge: &mut Hedge, p: [u64; 8]) {
+    let p = Params(p);
+    assert!(p.is_valid(), "{p:?}");
+    hedge.store_params(&p);
+}
+
+/// A venue whose house holds `HOUSE` USDC, with no spread or impact and a
+/// cover of 100 % (a side may hold the house's free liquidity in
+/// notional). The mechanics tests below (fees, margins, PnL, exits,
+/// liquidation) keep their hand-computed figures this way; the charges
+/// and the cap have their own tests (`audit.rs`, `market/tests.rs`).
+fn market() -> (World, Hedge) {
+    let (world, mut hedge) = deploy();
+    let mut p = Params::DEFAULT.0;
+    (p[SPREAD], p[IMPACT], p[COVER]) = (0, 0, 10_000);
+    force_params(&mut hedge, p);
+    world.fund_wallet(FUNDER, usdc(HOUSE));
+    world.vm.set_sender(FUNDER);
+    hedge.fund(usdc(HOUSE)).unwrap();
+    (world, hedge)
+}
+
+/// The house of `market()` plus `x` (raw).
+fn h(x: i128) -> I256 {
+    I256::try_from(usdc(HOUSE)).unwrap() + i(x)
 }
 
 /// The books: every account's collateral plus the house.
@@ -116,16 +155,12 @@ fn constructor_sets_token_oracle_decimals_owner_and_default_params() {
         (Ok(TOKEN), Ok(ORACLE))
     );
     assert_eq!(hedge.owner().unwrap(), OWNER);
+    assert_eq!(params(&hedge), Params::DEFAULT.0);
     assert_eq!(
-        params(&hedge),
-        (
-            DEFAULT_TRADE_FEE_PIPS,
-            DEFAULT_INITIAL_MARGIN_BPS,
-            DEFAULT_MAINTENANCE_MARGIN_BPS,
-            DEFAULT_LIQUIDATION_PENALTY_BPS,
-            DEFAULT_MAX_PRICE_AGE
-        )
+        Params::DEFAULT.0,
+        [500, 1_000, 500, 100, 90_000, 500, 50_000, 2_000]
     );
+    assert_eq!(hedge.pending_params().unwrap(), Words([U256::ZERO; 9]));
     // 2000 USD per ETH = 2000e6 USDC raw per 1e18 wei = 2000e8 / 1e20, exactly
     assert_eq!(
         hedge.mark_price(),
@@ -138,7 +173,10 @@ fn constructor_sets_token_oracle_decimals_owner_and_default_params() {
             initialMarginBps: 1_000,
             maintenanceMarginBps: 500,
             liquidationPenaltyBps: 100,
-            maxPriceAge: 3_600,
+            maxPriceAge: 90_000,
+            spreadPips: 500,
+            impactPips: 50_000,
+            coverBps: 2_000,
         }
     );
     assert_eq!(
@@ -293,7 +331,7 @@ fn withdraw_refuses_bad_arguments_and_failed_transfers() {
 
 #[test]
 fn withdraw_keeps_the_initial_margin_exactly() {
-    let (world, mut hedge) = deploy();
+    let (world, mut hedge) = market();
     deposit(&world, &mut hedge, ALICE, usdc(1_000), usdc(1_000));
     // long 1 ETH at 2000: fee 5 bps of 2000 = 1, so collateral 999 and equity 999
     hedge.trade(eth(10)).unwrap();
@@ -315,60 +353,80 @@ fn withdraw_keeps_the_initial_margin_exactly() {
         (eth(10), usdc(200), I256::try_from(usdc(2_000)).unwrap())
     );
     // with a position the price is read: a stale one blocks the withdrawal
-    world.vm.set_block_timestamp(T0 + 3_601);
+    world.vm.set_block_timestamp(T0 + AGE + 1);
     assert_eq!(
         hedge.withdraw(u(1), BOB),
         Err(HedgeError::from(HedgeStalePrice {
             updatedAt: u(T0.into()),
-            now: u((T0 + 3_601).into())
+            now: u((T0 + AGE + 1).into())
         }))
     );
 }
 
 #[test]
-fn payments_are_limited_by_what_the_venue_holds() {
+fn a_profit_is_paid_by_the_house_alone_and_an_unpaid_one_stays_in_the_position() {
     let (world, mut hedge) = deploy();
+    let mut p = Params::DEFAULT.0;
+    (p[SPREAD], p[IMPACT], p[COVER]) = (0, 0, 10_000);
+    force_params(&mut hedge, p);
+    world.fund_wallet(FUNDER, usdc(4_000));
+    world.vm.set_sender(FUNDER);
+    hedge.fund(usdc(2_000)).unwrap();
+    deposit(&world, &mut hedge, BOB, usdc(1_000), usdc(1_000));
     deposit(&world, &mut hedge, ALICE, usdc(1_000), usdc(1_000));
+    // long 1 ETH at 2000, fee 1: the house holds 2001
     hedge.trade(eth(10)).unwrap();
-    world.set_answer(usd(3_000));
-    // close at 3000: +1000 realised, fee 1.5
-    hedge.trade(eth(-10)).unwrap();
-    let collateral = usdc(1_000) - usdc(1) + usdc(1_000) - u(1_500_000);
+    world.set_answer(usd(5_000));
+    let before = hedge.position_of(ALICE).unwrap();
+    // closing realises +3000 less a fee of 2.5: more than the house holds
+    assert_eq!(
+        hedge.trade(eth(-10)),
+        Err(HedgeError::from(HedgeInsufficientLiquidity {
+            available: usdc(2_001),
+            needed: usdc(2_997) + u(500_000),
+        }))
+    );
+    assert_eq!(
+        hedge.exit(WAD, ALICE),
+        Err(HedgeError::from(HedgeInsufficientLiquidity {
+            available: usdc(2_001),
+            needed: usdc(2_997) + u(500_000),
+        }))
+    );
+    // the unpaid profit stays unrealised in the position
+    assert_eq!(hedge.position_of(ALICE).unwrap(), before);
+    assert_eq!(hedge.equity_of(ALICE), Ok(i(3_999_000_000)));
+    // Bob's collateral never pays it: he withdraws all of it
+    world.vm.set_sender(BOB);
+    hedge.withdraw(usdc(1_000), BOB).unwrap();
+    assert_eq!(world.balance(BOB), usdc(1_000));
+    // half fits: +1500 less a fee of 1.25
+    world.vm.set_sender(ALICE);
+    assert_eq!(hedge.trade(eth(-5)), Ok(eth(5)));
+    assert_eq!(house(&hedge), i(2_001_000_000 - 1_498_750_000));
+    // once the house is funded, the rest
+    world.vm.set_sender(FUNDER);
+    hedge.fund(usdc(2_000)).unwrap();
+    world.vm.set_sender(ALICE);
+    assert_eq!(hedge.trade(eth(-5)), Ok(I256::ZERO));
+    let collateral = u(999_000_000 + 2 * 1_498_750_000);
     assert_eq!(
         hedge.position_of(ALICE).unwrap(),
         (I256::ZERO, collateral, I256::ZERO)
     );
-    // the house paid 1000 it did not have: fees 2.5 - 1000
-    assert_eq!(house(&hedge), i(2_500_000) - i(1_000_000_000));
-    assert_eq!(
-        books(&hedge, &[ALICE]),
-        I256::try_from(world.balance(world.venue())).unwrap()
-    );
-    assert_eq!(
-        hedge.withdraw(collateral, ALICE),
-        Err(HedgeError::from(HedgeInsufficientLiquidity {
-            available: usdc(1_000),
-            needed: collateral,
-        }))
-    );
-    // once the house is funded, she is paid
-    world.fund_wallet(BOB, usdc(1_000));
-    world.vm.set_sender(BOB);
-    hedge.fund(usdc(1_000)).unwrap();
-    world.vm.set_sender(ALICE);
     hedge.withdraw(collateral, ALICE).unwrap();
-    assert_eq!(world.balance(ALICE), collateral);
     assert_eq!(
-        books(&hedge, &[ALICE]),
+        books(&hedge, &[ALICE, BOB]),
         I256::try_from(world.balance(world.venue())).unwrap()
     );
+    assert_eq!(house(&hedge), i(4_001_000_000 - 2 * 1_498_750_000));
 }
 
 // ----------------------------------------------------------------------- trade
 
 #[test]
 fn trade_opens_at_the_mark_and_charges_the_fee() {
-    let (world, mut hedge) = deploy();
+    let (world, mut hedge) = market();
     deposit(&world, &mut hedge, ALICE, usdc(1_000), usdc(1_000));
     assert_eq!(hedge.trade(eth(-5)), Ok(eth(-5)));
     // short 0.5 ETH at 2000: entry -1000, fee 5 bps of 1000 = 0.5
@@ -392,7 +450,7 @@ fn trade_opens_at_the_mark_and_charges_the_fee() {
             realizedPnl: I256::ZERO,
         }
     );
-    assert_eq!(house(&hedge), i(500_000));
+    assert_eq!(house(&hedge), h(500_000));
     assert_eq!(
         hedge.trade(I256::ZERO),
         Err(HedgeError::from(HedgeZeroAmount {}))
@@ -401,7 +459,7 @@ fn trade_opens_at_the_mark_and_charges_the_fee() {
 
 #[test]
 fn opening_needs_the_initial_margin_exactly() {
-    let (world, mut hedge) = deploy();
+    let (world, mut hedge) = market();
     // 1 ETH at 2000: fee 1, initial margin 200; equity after = deposit - 1
     deposit(&world, &mut hedge, ALICE, usdc(1_000), usdc(201) - u(1));
     assert_eq!(
@@ -427,7 +485,7 @@ fn opening_needs_the_initial_margin_exactly() {
 
 #[test]
 fn reducing_is_never_blocked_by_margin_and_realises_pro_rata() {
-    let (world, mut hedge) = deploy();
+    let (world, mut hedge) = market();
     deposit(&world, &mut hedge, ALICE, usdc(201), usdc(201));
     hedge.trade(eth(10)).unwrap();
     world.set_answer(usd(1_850));
@@ -459,7 +517,7 @@ fn reducing_is_never_blocked_by_margin_and_realises_pro_rata() {
 
 #[test]
 fn the_oracle_is_checked_on_every_use() {
-    let (world, mut hedge) = deploy();
+    let (world, mut hedge) = market();
     deposit(&world, &mut hedge, ALICE, usdc(1_000), usdc(1_000));
     for bad in [I256::ZERO, i(-5)] {
         world.set_answer(bad);
@@ -472,7 +530,7 @@ fn the_oracle_is_checked_on_every_use() {
             Err(HedgeError::from(HedgeInvalidPrice { answer: bad }))
         );
     }
-    let now = T0 + 10_000;
+    let now = T0 + 200_000;
     world.vm.set_block_timestamp(now);
     let round = |updated_at: u64, round_id: u64, answered_in_round: u64| Round {
         round_id,
@@ -487,14 +545,14 @@ fn the_oracle_is_checked_on_every_use() {
         })
     };
     // exactly max age is fresh, one second more is stale
-    world.set_round(round(now - 3_600, 7, 7));
+    world.set_round(round(now - AGE, 7, 7));
     assert_eq!(
         hedge.mark_price(),
-        Ok((u(ETH_2000 as u128), u(DEN), u((now - 3_600).into())))
+        Ok((u(ETH_2000 as u128), u(DEN), u((now - AGE).into())))
     );
-    world.set_round(round(now - 3_601, 7, 7));
-    assert_eq!(hedge.mark_price(), Err(stale(now - 3_601)));
-    assert_eq!(hedge.trade(eth(1)), Err(stale(now - 3_601)));
+    world.set_round(round(now - AGE - 1, 7, 7));
+    assert_eq!(hedge.mark_price(), Err(stale(now - AGE - 1)));
+    assert_eq!(hedge.trade(eth(1)), Err(stale(now - AGE - 1)));
     // never updated, or from the future
     world.set_round(round(0, 7, 7));
     assert_eq!(hedge.mark_price(), Err(stale(0)));
@@ -524,7 +582,7 @@ fn the_oracle_is_checked_on_every_use() {
 
 #[test]
 fn a_close_beyond_the_collateral_is_bad_debt_for_the_house() {
-    let (world, mut hedge) = deploy();
+    let (world, mut hedge) = market();
     deposit(&world, &mut hedge, ALICE, usdc(201), usdc(201));
     hedge.trade(eth(10)).unwrap();
     world.set_answer(usd(1_500));
@@ -550,7 +608,7 @@ fn a_close_beyond_the_collateral_is_bad_debt_for_the_house() {
         (I256::ZERO, U256::ZERO, I256::ZERO)
     );
     // the house got the opening fee and the 200 collateral
-    assert_eq!(house(&hedge), I256::try_from(usdc(201)).unwrap());
+    assert_eq!(house(&hedge), h(201_000_000));
     assert_eq!(
         books(&hedge, &[ALICE]),
         I256::try_from(world.balance(world.venue())).unwrap()
@@ -561,7 +619,7 @@ fn a_close_beyond_the_collateral_is_bad_debt_for_the_house() {
 
 #[test]
 fn exit_refuses_fractions_outside_zero_to_one_and_a_zero_receiver() {
-    let (world, mut hedge) = deploy();
+    let (world, mut hedge) = market();
     deposit(&world, &mut hedge, ALICE, usdc(10), usdc(10));
     for f in [U256::ZERO, WAD + u(1), U256::MAX] {
         assert_eq!(
@@ -577,10 +635,7 @@ fn exit_refuses_fractions_outside_zero_to_one_and_a_zero_receiver() {
 
 #[test]
 fn exit_of_everything_closes_and_pays_the_whole_equity() {
-    let (world, mut hedge) = deploy();
-    world.fund_wallet(OWNER, usdc(1_000));
-    world.vm.set_sender(OWNER);
-    hedge.fund(usdc(1_000)).unwrap();
+    let (world, mut hedge) = market();
     deposit(&world, &mut hedge, ALICE, usdc(1_000), usdc(1_000));
     hedge.trade(eth(10)).unwrap();
     world.set_answer(usd(2_100));
@@ -614,10 +669,7 @@ fn exit_of_everything_closes_and_pays_the_whole_equity() {
 
 #[test]
 fn exit_of_a_fraction_pays_that_fraction_of_the_equity() {
-    let (world, mut hedge) = deploy();
-    world.fund_wallet(OWNER, usdc(1_000));
-    world.vm.set_sender(OWNER);
-    hedge.fund(usdc(1_000)).unwrap();
+    let (world, mut hedge) = market();
     deposit(&world, &mut hedge, ALICE, usdc(1_000), usdc(1_000));
     hedge.trade(eth(10)).unwrap();
     world.set_answer(usd(2_100));
@@ -636,7 +688,7 @@ fn exit_of_a_fraction_pays_that_fraction_of_the_equity() {
 
 #[test]
 fn exit_without_a_position_pays_the_fraction_of_collateral_and_reads_no_price() {
-    let (world, mut hedge) = deploy();
+    let (world, mut hedge) = market();
     deposit(&world, &mut hedge, ALICE, usdc(1_000), usdc(1_000));
     world.set_oracle_reverts(true);
     assert_eq!(hedge.exit(WAD / u(3), BOB), Ok(u(333_333_333)));
@@ -657,30 +709,39 @@ fn exit_without_a_position_pays_the_fraction_of_collateral_and_reads_no_price() 
 }
 
 #[test]
-fn exit_is_limited_by_liquidity_and_writes_nothing_when_refused() {
+fn exit_is_limited_by_the_house_and_writes_nothing_when_refused() {
     let (world, mut hedge) = deploy();
+    let mut p = Params::DEFAULT.0;
+    (p[SPREAD], p[IMPACT], p[COVER]) = (0, 0, 10_000);
+    force_params(&mut hedge, p);
+    world.fund_wallet(FUNDER, usdc(2_000));
+    world.vm.set_sender(FUNDER);
+    hedge.fund(usdc(2_000)).unwrap();
     deposit(&world, &mut hedge, ALICE, usdc(1_000), usdc(1_000));
     hedge.trade(eth(10)).unwrap();
-    world.set_answer(usd(3_000));
+    world.set_answer(usd(5_000));
     let before = hedge.position_of(ALICE).unwrap();
-    // equity 999 + 1000 - 1.5 = 1997.5, the venue holds 1000
+    // closing all realises +3000 less 2.5: the house holds 2001
     assert_eq!(
         hedge.exit(WAD, BOB),
         Err(HedgeError::from(HedgeInsufficientLiquidity {
-            available: usdc(1_000),
-            needed: usdc(1_997) + u(500_000),
+            available: usdc(2_001),
+            needed: usdc(2_997) + u(500_000),
         }))
     );
     assert_eq!(hedge.position_of(ALICE).unwrap(), before);
-    // half of it fits
-    assert_eq!(hedge.exit(WAD / u(2), BOB), Ok(u(999_125_000)));
+    assert_eq!(world.balance(BOB), U256::ZERO);
+    // half fits: +1500 less 1.25 realised, then half of the equity left,
+    // (999 + 1498.75 + 1500) / 2
+    assert_eq!(hedge.exit(WAD / u(2), BOB), Ok(u(1_998_875_000)));
+    assert_eq!(world.balance(BOB), u(1_998_875_000));
 }
 
 // ------------------------------------------------------------------ liquidate
 
 /// Alice: 200 collateral after a 1-ETH long at 2000 (entry 2000).
 fn leveraged_alice() -> (World, Hedge) {
-    let (world, mut hedge) = deploy();
+    let (world, mut hedge) = market();
     deposit(&world, &mut hedge, ALICE, usdc(201), usdc(201));
     hedge.trade(eth(10)).unwrap();
     (world, hedge)
@@ -724,7 +785,7 @@ fn liquidation_needs_equity_below_maintenance_margin() {
         }
     );
     assert!(events::<BadDebt>(&world).is_empty());
-    assert_eq!(house(&hedge), i(1_000_000 + 105_263_158));
+    assert_eq!(house(&hedge), h(1_000_000 + 105_263_158));
     assert_eq!(
         books(&hedge, &[ALICE, CAROL]),
         I256::try_from(world.balance(world.venue())).unwrap()
@@ -751,7 +812,7 @@ fn liquidation_under_water_writes_off_bad_debt_and_pays_no_penalty() {
         hedge.position_of(ALICE).unwrap(),
         (I256::ZERO, U256::ZERO, I256::ZERO)
     );
-    assert_eq!(house(&hedge), I256::try_from(usdc(201)).unwrap());
+    assert_eq!(house(&hedge), h(201_000_000));
 }
 
 #[test]
@@ -766,12 +827,12 @@ fn liquidation_refuses_flat_accounts_and_stale_prices() {
         }))
     );
     world.set_answer(usd(1_500));
-    world.vm.set_block_timestamp(T0 + 3_601);
+    world.vm.set_block_timestamp(T0 + AGE + 1);
     assert_eq!(
         hedge.liquidate(ALICE),
         Err(HedgeError::from(HedgeStalePrice {
             updatedAt: u(T0.into()),
-            now: u((T0 + 3_601).into())
+            now: u((T0 + AGE + 1).into())
         }))
     );
 }
@@ -839,83 +900,48 @@ fn only_the_owner_defunds() {
 }
 
 #[test]
-fn defund_keeps_the_traders_net_profit_and_never_pays_unrealised_gains() {
+fn defund_keeps_what_the_house_owes_each_side_and_the_cover_of_the_larger() {
     let (world, mut hedge) = deploy();
+    // no charges; the default cover: the house covers a 20 % move
+    let mut p = Params::DEFAULT.0;
+    (p[SPREAD], p[IMPACT]) = (0, 0);
+    force_params(&mut hedge, p);
     world.fund_wallet(OWNER, usdc(1_000));
     world.vm.set_sender(OWNER);
     hedge.fund(usdc(1_000)).unwrap();
     deposit(&world, &mut hedge, ALICE, usdc(1_000), usdc(1_000));
     hedge.trade(eth(10)).unwrap();
-    // house 1001; Alice is up 300 at 2300
+    let refused = |free: U256| {
+        Err(HedgeError::from(HedgeInsufficientLiquidity {
+            available: free,
+            needed: free + u(1),
+        }))
+    };
+    // house 1001; at 2300 the house owes Alice 300, and 20 % of 2300 is 460
     world.set_answer(usd(2_300));
     world.vm.set_sender(OWNER);
-    assert_eq!(
-        hedge.defund(usdc(701) + u(1), OWNER),
-        Err(HedgeError::from(HedgeInsufficientLiquidity {
-            available: usdc(701),
-            needed: usdc(701) + u(1),
-        }))
-    );
-    // Alice down 100 at 1900: the house may take its own 1001, not her loss
+    assert_eq!(hedge.defund(usdc(241) + u(1), OWNER), refused(usdc(241)));
+    // at 1900 Alice is down 100: owed nothing, cover 380
     world.set_answer(usd(1_900));
-    assert_eq!(
-        hedge.defund(usdc(1_001) + u(1), OWNER),
-        Err(HedgeError::from(HedgeInsufficientLiquidity {
-            available: usdc(1_001),
-            needed: usdc(1_001) + u(1),
-        }))
-    );
-    hedge.defund(usdc(1_001), OWNER).unwrap();
+    assert_eq!(hedge.defund(usdc(621) + u(1), OWNER), refused(usdc(621)));
+    // Bob shorts 0.5 at 1900 (fee 0.475). At 1800 he is up 50 while Alice is
+    // down 200: the house owes the short side 50 whatever the long side lost
+    deposit(&world, &mut hedge, BOB, usdc(1_000), usdc(1_000));
+    hedge.trade(eth(-5)).unwrap();
+    world.set_answer(usd(1_800));
+    world.vm.set_sender(OWNER);
+    let free = u(1_001_475_000 - 50_000_000 - 360_000_000);
+    assert_eq!(hedge.defund(free + u(1), OWNER), refused(free));
+    hedge.defund(free, OWNER).unwrap();
+    assert_eq!(house(&hedge), i(410_000_000));
     // the price is read when there is open interest
-    world.vm.set_block_timestamp(T0 + 3_601);
+    world.vm.set_block_timestamp(world.now() + AGE + 1);
     assert!(is::<HedgeStalePrice>(
         &hedge.defund(u(1), OWNER).unwrap_err()
     ));
 }
 
 // ------------------------------------------------------------ owner settings
-
-#[test]
-fn set_params_is_owner_only_and_bounded() {
-    let (world, mut hedge) = deploy();
-    world.vm.set_sender(STRANGER);
-    assert_eq!(
-        hedge.set_params(0, 2_000, 1_000, 10, 60),
-        Err(unauthorized(STRANGER))
-    );
-    world.vm.set_sender(OWNER);
-    let invalid = Err(HedgeError::from(HedgeInvalidParameter {}));
-    for (fee, im, mm, pen, age) in [
-        (10_001, 1_000, 500, 100, 3_600), // fee above 1 %
-        (500, 1_000, 0, 0, 3_600),        // zero maintenance
-        (500, 1_000, 1_000, 100, 3_600),  // maintenance not below initial
-        (500, 10_001, 500, 100, 3_600),   // initial above 100 %
-        (500, 1_000, 500, 500, 3_600),    // penalty not below maintenance
-        (500, 1_000, 500, 100, 59),       // age below a minute
-        (500, 1_000, 500, 100, 604_801),  // age above a week
-    ] {
-        assert_eq!(
-            hedge.set_params(fee, im, mm, pen, age),
-            invalid,
-            "{fee} {im} {mm} {pen} {age}"
-        );
-    }
-    for set in [(10_000, 10_000, 9_999, 9_998, 60), (0, 2, 1, 0, 604_800)] {
-        let (fee, im, mm, pen, age) = set;
-        assert_eq!(hedge.set_params(fee, im, mm, pen, age), Ok(()));
-        assert_eq!(params(&hedge), set);
-        assert_eq!(
-            last::<ParamsUpdated>(&world),
-            ParamsUpdated {
-                tradeFeePips: fee,
-                initialMarginBps: im,
-                maintenanceMarginBps: mm,
-                liquidationPenaltyBps: pen,
-                maxPriceAge: age,
-            }
-        );
-    }
-}
 
 #[test]
 fn ownership_moves_in_two_steps_and_carries_the_privileges() {
@@ -933,12 +959,13 @@ fn ownership_moves_in_two_steps_and_carries_the_privileges() {
     world.vm.set_sender(BOB);
     hedge.accept_ownership().unwrap();
     assert_eq!(hedge.owner().unwrap(), BOB);
-    assert_eq!(hedge.set_params(500, 1_000, 500, 100, 3_600), Ok(()));
+    let w = Params::DEFAULT.words();
+    let queue =
+        |hedge: &mut Hedge| hedge.queue_params(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]);
+    assert_eq!(queue(&mut hedge), Ok(()));
     world.vm.set_sender(OWNER);
-    assert_eq!(
-        hedge.set_params(500, 1_000, 500, 100, 3_600),
-        Err(unauthorized(OWNER))
-    );
+    assert_eq!(queue(&mut hedge), Err(unauthorized(OWNER)));
+    assert_eq!(hedge.cancel_params(), Err(unauthorized(OWNER)));
     assert_eq!(hedge.defund(u(1), OWNER), Err(unauthorized(OWNER)));
 }
 
@@ -966,7 +993,7 @@ fn equity_and_margins_follow_the_mark() {
         Ok(I256::try_from(usdc(400)).unwrap())
     );
     assert_eq!(hedge.margin_of(ALICE), Ok((usdc(220), usdc(110))));
-    world.vm.set_block_timestamp(T0 + 3_601);
+    world.vm.set_block_timestamp(T0 + AGE + 1);
     assert!(is::<HedgeStalePrice>(&hedge.equity_of(ALICE).unwrap_err()));
     assert!(is::<HedgeStalePrice>(&hedge.margin_of(ALICE).unwrap_err()));
 }
@@ -1020,6 +1047,25 @@ fn compact_error_encoding_matches_alloy() {
         available: u(1),
         needed: u(2),
     });
+    check(HedgeOpenInterestCap {
+        openInterest: u(3),
+        cap: u(2),
+    });
+    check(HedgeNoPendingParams {});
+    check(HedgeParamsNotReady {
+        eta: u(5),
+        now: u(4),
+    });
+    check(HedgeSelfTransfer {});
+    check(HedgeNothingToTransfer {});
+    check(HedgeTransferNotApproved {
+        from: ALICE,
+        to: BOB,
+    });
+    check(HedgeOppositePosition {
+        receiverSize: i(-1),
+        movedSize: i(2),
+    });
     check(HedgeNotLiquidatable {
         equity: i(5),
         maintenance: u(6),
@@ -1040,6 +1086,15 @@ enum Op {
     Fund(usize, u128),
     /// Defund this many permille of the house (above 1000: too much).
     Defund(u128),
+    /// `transferPosition(fraction, to)` from the first to the second.
+    Transfer(usize, usize, u128),
+    /// The first accepts positions from the second (`None`: from nobody).
+    SetSender(usize, Option<usize>),
+    /// The owner queues parameter set `n` of `PARAM_SETS` (the last one is
+    /// out of bounds).
+    Queue(usize),
+    Apply,
+    Cancel,
     /// New answer: the old one times (1000 + permille) / 1000.
     Price(i32),
     Wait(u64),
@@ -1047,22 +1102,37 @@ enum Op {
 
 const TRADERS: [Address; 3] = [ALICE, BOB, CAROL];
 
+/// Parameter sets the property test queues: the defaults, the tightest
+/// bounds everywhere, the loosest, and one out of bounds.
+const PARAM_SETS: [[u64; 8]; 4] = [
+    [500, 1_000, 500, 100, 90_000, 500, 50_000, 2_000],
+    [3_000, 5_000, 1_000, 200, 90_000, 10_000, 100_000, 1_000],
+    [0, 200, 100, 0, 604_800, 0, 0, 10_000],
+    [500, 1_000, 500, 100, 60, 500, 50_000, 2_000],
+];
+
 fn op() -> impl Strategy<Value = Op> {
     let who = 0..TRADERS.len();
     prop_oneof![
-        1 => (who.clone(), 1_u128..2_000_000_000).prop_map(|(w, a)| Op::Deposit(w, a)),
+        2 => (who.clone(), 1_u128..2_000_000_000).prop_map(|(w, a)| Op::Deposit(w, a)),
         1 => (who.clone(), 0_u128..1_100).prop_map(|(w, p)| Op::Withdraw(w, p)),
-        4 => (who.clone(), -2 * ONE_ETH..2 * ONE_ETH).prop_map(|(w, d)| Op::Trade(w, d)),
+        5 => (who.clone(), -2 * ONE_ETH..2 * ONE_ETH).prop_map(|(w, d)| Op::Trade(w, d)),
         1 => (who.clone(), 0_u128..1_100_000_000_000_000_000).prop_map(|(w, f)| Op::Exit(w, f)),
         2 => (who.clone(), who.clone()).prop_map(|(l, a)| Op::Liquidate(l, a)),
-        1 => (who, 1_u128..2_000_000_000).prop_map(|(w, a)| Op::Fund(w, a)),
+        1 => (who.clone(), 1_u128..2_000_000_000).prop_map(|(w, a)| Op::Fund(w, a)),
         1 => (0_u128..1_100).prop_map(Op::Defund),
+        2 => (who.clone(), who.clone(), 0_u128..1_100_000_000_000_000_000)
+            .prop_map(|(f, t, x)| Op::Transfer(f, t, x)),
+        1 => (who.clone(), proptest::option::of(who)).prop_map(|(a, s)| Op::SetSender(a, s)),
+        1 => (0..PARAM_SETS.len()).prop_map(Op::Queue),
+        1 => Just(Op::Apply),
+        1 => Just(Op::Cancel),
         3 => (-300_i32..300).prop_map(Op::Price),
-        1 => (0_u64..4_000).prop_map(Op::Wait),
+        1 => (0_u64..200_000).prop_map(Op::Wait),
     ]
 }
 
-type Snapshot = (Vec<(I256, U256, I256)>, I256, Vec<U256>);
+type Snapshot = (Vec<(I256, U256, I256)>, I256, Vec<U256>, Words<8>, Words<9>);
 
 fn snapshot(world: &World, hedge: &Hedge) -> Snapshot {
     let mut wallets: Vec<U256> = TRADERS.iter().map(|a| world.balance(*a)).collect();
@@ -1075,31 +1145,57 @@ fn snapshot(world: &World, hedge: &Hedge) -> Snapshot {
             .collect(),
         house(hedge),
         wallets,
+        hedge.params().unwrap(),
+        hedge.pending_params().unwrap(),
     )
+}
+
+/// The book as the accounts add up: long size, short size (magnitude),
+/// long entry, short entry.
+fn book_of(hedge: &Hedge, accounts: &[Address]) -> Book {
+    let mut book = Book::default();
+    for a in accounts {
+        let (size, collateral, entry) = hedge.position_of(*a).unwrap();
+        book.count(
+            &Position {
+                collateral,
+                size,
+                entry,
+            },
+            true,
+        )
+        .unwrap();
+    }
+    book
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     /// Whatever happens (trades, price moves, exits, liquidations, bad debt,
-    /// funding), the books equal the tokens the venue holds, exactly; a
-    /// refused call changes nothing; a flat account has no entry notional.
+    /// funding, position transfers, parameter changes), the books equal the
+    /// tokens the venue holds, exactly; the house never goes below zero, so
+    /// the tokens always cover every account's collateral; a refused call
+    /// changes nothing; a flat account has no entry notional; the book's
+    /// sides are the sums over the accounts; a transfer conserves every sum.
     #[test]
     fn books_always_equal_the_tokens_held(ops in proptest::collection::vec(op(), 1..40)) {
         let (world, mut hedge) = deploy();
-        world.vm.set_sender(OWNER);
-        hedge.set_params(1_000, 1_000, 500, 100, 3_600).unwrap();
         for who in TRADERS {
             world.fund_wallet(who, usdc(1_000_000));
         }
         world.fund_wallet(OWNER, usdc(1_000_000));
+        world.vm.set_sender(OWNER);
         hedge.fund(usdc(5_000)).unwrap();
         for who in TRADERS {
             world.vm.set_sender(who);
             hedge.deposit(usdc(600)).unwrap();
         }
+        let mut accounts = TRADERS.to_vec();
+        accounts.push(OWNER);
         for op in ops {
             let before = snapshot(&world, &hedge);
+            let book_before = book_of(&hedge, &accounts);
             let result = match op.clone() {
                 Op::Deposit(w, a) => { world.vm.set_sender(TRADERS[w]); hedge.deposit(u(a)).err() }
                 Op::Withdraw(w, p) => {
@@ -1116,6 +1212,29 @@ proptest! {
                     let amount = house(&hedge).max(I256::ZERO).unsigned_abs() * u(p) / u(1_000);
                     hedge.defund(amount, OWNER).err()
                 }
+                Op::Transfer(f, t, x) => {
+                    world.vm.set_sender(TRADERS[f]);
+                    let err = hedge.transfer_position(u(x), TRADERS[t]).err();
+                    if err.is_none() {
+                        // sums over the accounts are conserved exactly
+                        let after = book_of(&hedge, &accounts);
+                        prop_assert_eq!(after, book_before);
+                    }
+                    err
+                }
+                Op::SetSender(a, s) => {
+                    world.vm.set_sender(TRADERS[a]);
+                    hedge.set_position_sender(s.map_or(Address::ZERO, |s| TRADERS[s])).err()
+                }
+                Op::Queue(n) => {
+                    world.vm.set_sender(OWNER);
+                    let w = Params(PARAM_SETS[n]).words();
+                    let r = hedge.queue_params(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]);
+                    prop_assert_eq!(r.is_ok(), n + 1 < PARAM_SETS.len());
+                    r.err()
+                }
+                Op::Apply => { world.vm.set_sender(CAROL); hedge.apply_params().err() }
+                Op::Cancel => { world.vm.set_sender(OWNER); hedge.cancel_params().err() }
                 Op::Price(permille) => {
                     let old = world.round().answer;
                     let new = old * i(1_000 + permille as i128) / i(1_000);
@@ -1131,22 +1250,15 @@ proptest! {
                     "{:?}: unexpected {:?}", op, err
                 );
             }
-            let mut accounts = TRADERS.to_vec();
-            accounts.push(OWNER);
-            prop_assert_eq!(
-                books(&hedge, &accounts),
-                I256::try_from(world.balance(world.venue())).unwrap(),
-                "after {:?}", op
-            );
-            let (mut sizes, mut entries) = (I256::ZERO, I256::ZERO);
-            for a in TRADERS {
-                let (size, _, entry) = hedge.position_of(a).unwrap();
+            let held = I256::try_from(world.balance(world.venue())).unwrap();
+            prop_assert_eq!(books(&hedge, &accounts), held, "after {:?}", op);
+            prop_assert!(!house(&hedge).is_negative(), "house {} after {:?}", house(&hedge), op);
+            for a in &accounts {
+                let (size, _, entry) = hedge.position_of(*a).unwrap();
                 prop_assert!(!size.is_zero() || entry.is_zero(), "flat account with entry {entry}");
-                sizes += size;
-                entries += entry;
             }
-            let totals = hedge.totals_now();
-            prop_assert_eq!((totals.net_size, totals.net_entry), (sizes, entries));
+            prop_assert_eq!(hedge.totals_now().book, book_of(&hedge, &accounts));
+            prop_assert!(Params::from_words(&hedge.params().unwrap().0).is_valid());
         }
     }
 }
@@ -1193,21 +1305,29 @@ fn the_router_dispatches_every_selector_with_its_arguments() {
         C::abi_decode_returns_validate(out).unwrap()
     }
 
+    world.fund_wallet(OWNER, usdc(HOUSE + 10));
+    world.vm.set_sender(OWNER);
+    call!(fundCall {
+        amount: usdc(HOUSE)
+    });
     world.fund_wallet(ALICE, usdc(1_000));
     world.vm.set_sender(ALICE);
     call!(depositCall {
         amount: usdc(1_000)
     });
+    // the defaults: fee 1, spread 1, impact 2000 * 2000 / 1,000,000 * 0.5 %
+    // = 0.02
     assert_eq!(call!(tradeCall { sizeDelta: eth(10) }), eth(10));
     let p = call!(positionOfCall { account: ALICE });
     assert_eq!(
         (p.size, p.collateral, p.entryNotional),
-        (eth(10), usdc(999), I256::try_from(usdc(2_000)).unwrap())
+        (
+            eth(10),
+            u(997_980_000),
+            I256::try_from(usdc(2_000)).unwrap()
+        )
     );
-    assert_eq!(
-        call!(equityOfCall { account: ALICE }),
-        I256::try_from(usdc(999)).unwrap()
-    );
+    assert_eq!(call!(equityOfCall { account: ALICE }), i(997_980_000));
     let m = call!(marginOfCall { account: ALICE });
     assert_eq!((m.initial, m.maintenance), (usdc(200), usdc(100)));
     let mp = call!(markPriceCall {});
@@ -1215,7 +1335,7 @@ fn the_router_dispatches_every_selector_with_its_arguments() {
         (mp.num, mp.den, mp.updatedAt),
         (u(ETH_2000 as u128), u(DEN), u(T0.into()))
     );
-    assert_eq!(call!(houseCall {}), i(1_000_000));
+    assert_eq!(call!(houseCall {}), h(2_020_000));
     let ps = call!(paramsCall {});
     assert_eq!(
         (
@@ -1223,21 +1343,25 @@ fn the_router_dispatches_every_selector_with_its_arguments() {
             ps.initialMarginBps,
             ps.maintenanceMarginBps,
             ps.liquidationPenaltyBps,
-            ps.maxPriceAge
+            ps.maxPriceAge,
+            ps.spreadPips,
+            ps.impactPips,
+            ps.coverBps
         ),
-        (500, 1_000, 500, 100, 3_600)
+        (500, 1_000, 500, 100, 90_000, 500, 50_000, 2_000)
     );
     assert_eq!(call!(collateralTokenCall {}), TOKEN);
     assert_eq!(call!(oracleCall {}), ORACLE);
     // exit(fraction, to) and withdraw(amount, to) take their arguments in order
+    // closing half pays the fee only (0.5): half of 997.48
     assert_eq!(
         call!(exitCall {
             fractionWad: WAD / u(2),
             to: BOB
         }),
-        u(499_250_000)
+        u(498_740_000)
     );
-    assert_eq!(world.balance(BOB), u(499_250_000));
+    assert_eq!(world.balance(BOB), u(498_740_000));
     call!(withdrawCall {
         amount: u(1),
         to: CAROL
@@ -1247,12 +1371,25 @@ fn the_router_dispatches_every_selector_with_its_arguments() {
     assert_eq!(
         route_call(&world, liquidateCall { account: ALICE }.abi_encode()),
         Err(HedgeError::from(HedgeNotLiquidatable {
-            equity: i(499_249_999),
+            equity: i(498_739_999),
             maintenance: usdc(50)
         })
         .0)
     );
-    world.fund_wallet(OWNER, usdc(10));
+    // transferPosition(fraction, to) to an account that accepts the sender
+    world.vm.set_sender(STRANGER);
+    call!(setPositionSenderCall { sender: ALICE });
+    assert_eq!(call!(positionSenderOfCall { account: STRANGER }), ALICE);
+    world.vm.set_sender(ALICE);
+    call!(transferPositionCall {
+        fractionWad: WAD / u(2),
+        to: STRANGER
+    });
+    let p = call!(positionOfCall { account: STRANGER });
+    assert_eq!(
+        (p.size, p.collateral, p.entryNotional),
+        (eth(10) / i(4), u(249_369_999), i(500_000_000))
+    );
     world.vm.set_sender(OWNER);
     call!(fundCall { amount: usdc(10) });
     call!(defundCall {
@@ -1260,14 +1397,54 @@ fn the_router_dispatches_every_selector_with_its_arguments() {
         to: CAROL
     });
     assert_eq!(world.balance(CAROL), usdc(3) + u(1));
-    call!(setParamsCall {
-        tradeFeePips: 1,
-        initialMarginBps: 4,
-        maintenanceMarginBps: 3,
-        liquidationPenaltyBps: 2,
-        maxPriceAge: 61,
-    });
-    assert_eq!(params(&Hedge::from(&world)), (1, 4, 3, 2, 61));
+    // queueParams(...8) -> pendingParams; cancelParams; applyParams after the delay
+    let queued = queueParamsCall {
+        tradeFeePips: 3_000,
+        initialMarginBps: 5_000,
+        maintenanceMarginBps: 1_000,
+        liquidationPenaltyBps: 200,
+        maxPriceAge: 604_800,
+        spreadPips: 10_000,
+        impactPips: 100_000,
+        coverBps: 1_000,
+    };
+    call!(queued.clone());
+    let q = call!(pendingParamsCall {});
+    assert_eq!(
+        (
+            q.tradeFeePips,
+            q.initialMarginBps,
+            q.maintenanceMarginBps,
+            q.liquidationPenaltyBps,
+            q.maxPriceAge,
+            q.spreadPips,
+            q.impactPips,
+            q.coverBps,
+            q.eta
+        ),
+        (
+            3_000,
+            5_000,
+            1_000,
+            200,
+            604_800,
+            10_000,
+            100_000,
+            1_000,
+            T0 + PARAMS_DELAY
+        )
+    );
+    call!(cancelParamsCall {});
+    assert_eq!(call!(pendingParamsCall {}).eta, 0);
+    call!(queued);
+    world.vm.set_block_timestamp(T0 + PARAMS_DELAY);
+    world.vm.set_sender(STRANGER);
+    call!(applyParamsCall {});
+    assert_eq!(
+        params(&Hedge::from(&world)),
+        [3_000, 5_000, 1_000, 200, 604_800, 10_000, 100_000, 1_000]
+    );
+    world.vm.set_sender(OWNER);
     assert_eq!(call!(IOwnable::ownerCall {}), OWNER);
     call!(IOwnable::transferOwnershipCall { newOwner: BOB });
     assert_eq!(call!(IOwnable::pendingOwnerCall {}), BOB);

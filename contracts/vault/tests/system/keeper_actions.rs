@@ -469,13 +469,19 @@ fn hedge_opens_the_planned_short_with_collateral() {
     );
     let pos = s.position();
     assert_eq!(pos.size, plan.target);
-    // the venue took its trade fee (5 bps of the notional, rounded up) from the collateral
+    // the venue took from the collateral its trade fee and its spread (5 bps
+    // of the notional each) and its impact on the first size of an empty
+    // side, notional^2 / house * 0.5 % (the side's cap is 5x the house's
+    // 1,000,000), each rounded up
     let notional = price
         .quote(plan.target.unsigned_abs(), il_math::Rounding::Ceil)
         .unwrap();
     let fee = (notional * u(500)).div_ceil(u(1_000_000));
+    let impact = (notional * notional).div_ceil(usdc(HOUSE)).div_ceil(u(200));
+    let cost = fee + fee + impact;
+    assert!(impact > U256::ZERO);
     assert!(
-        pos.collateral + fee >= plan.top_up && pos.collateral + fee <= plan.top_up + u(1),
+        pos.collateral + cost >= plan.top_up && pos.collateral + cost <= plan.top_up + u(1),
         "{pos:?}"
     );
     let after = s.ledger();
@@ -803,7 +809,10 @@ fn withdraw_with_an_open_hedge_needs_a_fresh_oracle() {
     let (alice, vault, venue) = (s.alice, s.vault, s.venue);
     s.keeper_call(&IManager::hedgeCall {}).unwrap();
     let updated = s.w.timestamp();
-    s.w.advance(3_601);
+    // the venue's oldest usable answer is 25 h old (a feed's 24 h heartbeat
+    // and an hour): one second more is stale
+    let stale = il_hedge::DEFAULT_MAX_PRICE_AGE + 1;
+    s.w.advance(stale);
     let shares = s.shares(alice);
     let r = s.try_withdraw(alice, shares).unwrap_err();
     let failed = r
@@ -814,7 +823,7 @@ fn withdraw_with_an_open_hedge_needs_a_fresh_oracle() {
         <IHedge::HedgeStalePrice as alloy_sol_types::SolError>::abi_decode(&failed.reason).unwrap(),
         IHedge::HedgeStalePrice {
             updatedAt: u(updated.into()),
-            now: u((updated + 3_601).into())
+            now: u((updated + stale).into())
         }
     );
     assert_eq!(s.shares(alice), shares);
