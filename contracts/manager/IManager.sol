@@ -8,6 +8,7 @@ interface IManager {
     error BadCalldata();
     error ManagerCallFailed(address target, bytes reason);
     error ManagerCooldown(uint64 availableAt);
+    error ManagerIncompleteRound(uint256 roundId, uint256 answeredInRound);
     error ManagerInvalidAddress(address account);
     error ManagerInvalidParameter(uint8 index);
     error ManagerInvalidTarget(uint16 targetBps, uint16 currentBps);
@@ -35,7 +36,8 @@ interface IManager {
     event VolatilityUpdated(uint256 sigma, uint8 tier, uint32 feePips, bool changed);
 
     function acceptOwnership() external;
-    function config() external view returns (address vault, address keeper, uint8 tierIndex, uint256 sigma, uint64 sigmaUpdatedAt, uint64 lastRebalance, uint64 lastHedge);
+    function closeHedge() external;
+    function config() external view returns (address vault, address keeper, uint8 tierIndex, uint256 sigma, uint64 sigmaUpdatedAt, uint64 lastRebalance, uint64 lastHedge, uint64 lastTierChange, uint8 rebalanceDirection, uint8 hedgeDirection);
     function configureVault(address controller, uint256 depositCap, bool paused) external;
     function hedge() external returns (int256 newSize);
     function owner() external view returns (address);

@@ -16,12 +16,14 @@ interface IVault {
     error NotPayable();
     error UnknownSelector(bytes4 selector);
     error VaultCallFailed(address target, bytes reason);
+    error VaultControllerNotReady(uint64 readyAt);
     error VaultDepositCap(uint256 total1, uint256 cap);
     error VaultEngineOutput(uint256 length);
     error VaultExceedsBalance(uint256 balance, uint256 requested);
     error VaultInsufficientIdle(uint256 needed, uint256 available);
     error VaultInsufficientShares(uint256 shares, uint256 minShares);
     error VaultInvalidAddress(address account);
+    error VaultLocked(uint64 unlockAt);
     error VaultMath(uint8 code);
     error VaultNotController(address account);
     error VaultPaused();
@@ -31,8 +33,10 @@ interface IVault {
 
     event Approval(address indexed owner, address indexed spender, uint256 value);
     event Configured(address indexed controller, uint256 depositCap, bool paused);
+    event ControllerProposed(address indexed controller, uint64 readyAt);
     event Deposit(address indexed sender, address indexed receiver, uint256 amount0, uint256 amount1, uint256 shares);
     event HedgeAdjusted(uint256 funded, int256 sizeDelta, int256 newSize, uint256 paid);
+    event HedgeTransferred(address indexed receiver, uint256 fractionWad);
     event LiquidityMoved(int256 lpDelta, uint256 amount0, uint256 amount1);
     event Transfer(address indexed from, address indexed to, uint256 value);
     event Withdraw(address indexed owner, address indexed receiver, uint256 amount0, uint256 amount1, uint256 shares, uint256 hedgePaid);
@@ -46,8 +50,10 @@ interface IVault {
     function decimals() external view returns (uint8);
     function deposit(uint256 amount0Max, uint256 amount1Max, uint256 minShares, address receiver) external returns (uint256 shares, uint256 amount0, uint256 amount1);
     function holder(address account) external view returns (uint256[] memory words);
+    function lockOf(address account) external view returns (uint256 shares, uint64 unlockAt);
     function moveLiquidity(uint256 burnLp, uint256 add0, uint256 add1) external returns (uint256 minted, uint256 out0, uint256 out1);
     function name() external view returns (string memory);
+    function pendingController() external view returns (address controller, uint64 readyAt);
     function state() external view returns (uint256[] memory words);
     function symbol() external view returns (string memory);
     function totalSupply() external view returns (uint256);

@@ -224,11 +224,18 @@ fn policy_input(
             vault_value: s.accounting.value,
             fee_rate_wad: fee_rate,
             turnover_per_year: None,
-            // updateVolatility has no cooldown on chain.
-            tier_cooldown_left: 0,
-            rebalance_cooldown_left: s
-                .cooldown_left(s.manager.last_rebalance, s.params.rebalance_cooldown),
-            hedge_cooldown_left: s.cooldown_left(s.manager.last_hedge, s.params.hedge_cooldown),
+            tier_cooldown_left: s.tier_wait(),
+            rebalance_wait: s.waits(
+                s.manager.last_rebalance,
+                s.manager.rebalance_dir,
+                s.params.rebalance_cooldown,
+            ),
+            hedge_wait: s.waits(
+                s.manager.last_hedge,
+                s.manager.hedge_dir,
+                s.params.hedge_cooldown,
+            ),
+            hedge_margin_low: s.hedge_margin_low()?,
             max_deviation_bps: u32::from(s.params.max_deviation_bps),
         },
         gas: GasSnapshot {

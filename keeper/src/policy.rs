@@ -162,14 +162,37 @@ pub struct VaultSnapshot {
     pub fee_rate_wad: Option<U256>,
     /// Observed pool turnover (volume / TVL) per year, if known.
     pub turnover_per_year: Option<f64>,
-    /// Seconds until `updateVolatility` is allowed again.
+    /// Seconds until the fee tier may change again.
     pub tier_cooldown_left: u64,
-    /// Seconds until `rebalance` is allowed again.
-    pub rebalance_cooldown_left: u64,
-    /// Seconds until `hedge` is allowed again.
-    pub hedge_cooldown_left: u64,
+    /// Seconds until a rebalance up (an add) and down (a burn) are allowed:
+    /// the cooldown after a move the same way, the reversal cooldown after
+    /// one the other way (`il_math::vault::pacing`).
+    pub rebalance_wait: Waits,
+    /// Seconds until a hedge trade that buys (up) and sells (down) are allowed.
+    pub hedge_wait: Waits,
+    /// The hedge account's equity is below the top-up trigger of its margin:
+    /// `hedge()` restores it at once, cooldown or not.
+    #[serde(default)]
+    pub hedge_margin_low: bool,
     /// The contract's spot-vs-oracle bound, bps.
     pub max_deviation_bps: u32,
+}
+
+/// Seconds until a move in each direction is allowed (0: now).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waits {
+    /// An add to the pool; a hedge trade that buys.
+    pub up: u64,
+    /// A burn; a hedge trade that sells.
+    pub down: u64,
+}
+
+impl Waits {
+    /// The wait for a move up (`true`) or down.
+    #[must_use]
+    pub fn toward(&self, up: bool) -> u64 {
+        if up { self.up } else { self.down }
+    }
 }
 
 /// Gas cost model of a tick.
@@ -602,15 +625,13 @@ impl Ctx<'_> {
                 inputs,
             ));
         };
-        if v.rebalance_cooldown_left > 0 {
-            inputs.insert("cooldown_left".into(), json!(v.rebalance_cooldown_left));
+        let wait = v.rebalance_wait.toward(target > v.lp_bps);
+        if wait > 0 {
+            inputs.insert("cooldown_left".into(), json!(wait));
             return Ok(self.decision(
                 Rule::Rebalance,
                 Action::Skip,
-                format!(
-                    "{reason}, but the cooldown has {}s left",
-                    v.rebalance_cooldown_left
-                ),
+                format!("{reason}, but the cooldown has {wait}s left"),
                 inputs,
             ));
         }
@@ -643,6 +664,18 @@ impl Ctx<'_> {
             U256::from(self.cfg.hedge_band_bps),
             U256::from(BPS),
         )?;
+        inputs.insert("margin_low".into(), json!(v.hedge_margin_low));
+        if v.hedge_margin_low {
+            // the contract tops the margin up at once, cooldown or not
+            return Ok(self.decision(
+                Rule::Hedge,
+                Action::Hedge {
+                    target: v.hedge_target,
+                },
+                "hedge equity below its margin trigger: top it up".into(),
+                inputs,
+            ));
+        }
         if drift.is_zero() || drift <= band {
             return Ok(self.decision(
                 Rule::Hedge,
@@ -652,15 +685,13 @@ impl Ctx<'_> {
             ));
         }
         let reason = format!("hedge drift {drift} exceeds the band {band}");
-        if v.hedge_cooldown_left > 0 {
-            inputs.insert("cooldown_left".into(), json!(v.hedge_cooldown_left));
+        let wait = v.hedge_wait.toward(v.hedge_target > v.hedge_size);
+        if wait > 0 {
+            inputs.insert("cooldown_left".into(), json!(wait));
             return Ok(self.decision(
                 Rule::Hedge,
                 Action::Skip,
-                format!(
-                    "{reason}, but the cooldown has {}s left",
-                    v.hedge_cooldown_left
-                ),
+                format!("{reason}, but the cooldown has {wait}s left"),
                 inputs,
             ));
         }
@@ -854,8 +885,9 @@ mod tests {
                 fee_rate_wad: Some(wad(0.085)),
                 turnover_per_year: Some(70.0),
                 tier_cooldown_left: 0,
-                rebalance_cooldown_left: 0,
-                hedge_cooldown_left: 0,
+                rebalance_wait: Waits::default(),
+                hedge_wait: Waits::default(),
+                hedge_margin_low: false,
                 max_deviation_bps: 200,
             },
             gas: GasSnapshot {
@@ -1006,7 +1038,7 @@ mod tests {
                 "hedge cooldown: skip",
                 |i| {
                     i.vault.hedge_size = tokens(200);
-                    i.vault.hedge_cooldown_left = 60;
+                    i.vault.hedge_wait = Waits { up: 60, down: 60 };
                 },
                 [Hold, Hold, Skip],
             ),
@@ -1022,9 +1054,46 @@ mod tests {
                 "rebalance cooldown: skip",
                 |i| {
                     i.vault.fee_rate_wad = Some(wad(0.05));
-                    i.vault.rebalance_cooldown_left = 100;
+                    i.vault.rebalance_wait = Waits { up: 100, down: 100 };
                 },
                 [Hold, Skip, Hold],
+            ),
+            (
+                "a de-risk after an add waits the reversal: skip",
+                |i| {
+                    i.vault.fee_rate_wad = Some(wad(0.05));
+                    i.vault.rebalance_wait = Waits { up: 0, down: 7_200 };
+                },
+                [Hold, Skip, Hold],
+            ),
+            (
+                "a de-risk after a de-risk waits only its cooldown: act",
+                |i| {
+                    i.vault.fee_rate_wad = Some(wad(0.05));
+                    i.vault.rebalance_wait = Waits { up: 7_200, down: 0 };
+                },
+                [
+                    Hold,
+                    Rebalance {
+                        target_lp_bps: 7_500,
+                    },
+                    Hold,
+                ],
+            ),
+            (
+                "hedge in band but its margin is low: top it up, cooldown or not",
+                |i| {
+                    i.vault.hedge_size = tokens(240);
+                    i.vault.hedge_wait = Waits { up: 60, down: 60 };
+                    i.vault.hedge_margin_low = true;
+                },
+                [
+                    Hold,
+                    Hold,
+                    Hedge {
+                        target: tokens(250),
+                    },
+                ],
             ),
             (
                 "spot deviates beyond the bound: skip everything",

@@ -5,6 +5,8 @@
 //!   pool's LP shares and the vault's shares all use it.
 //! - [`ownable::Ownable2Step`]: an owner with a two-step transfer.
 //! - [`pausable::Pausable`]: a pause flag with `Paused`/`Unpaused` events.
+//! - [`venue`]: the vault system's read of its hedge venue account (the
+//!   vault and the lens value the hedge with the same code).
 //! - [`router`] (`lean_router!`), [`lean`] (`solidity_errors!`, compact ABI
 //!   encoding), [`slots`] (word records in hashed slots): the plumbing that
 //!   keeps each contract under Stylus's 24 KiB (compressed) limit.
@@ -31,6 +33,7 @@ pub mod pausable;
 pub mod router;
 pub mod short_string;
 pub mod slots;
+pub mod venue;
 
 pub use erc20::{Erc20, Erc20Errors, Erc20Metadata};
 pub use ownable::{Ownable2Step, OwnableErrors};

@@ -17,6 +17,10 @@
 //! - `holder` (6): hold0, hold1, feeLiquidity, feeDebt, hedgePnl, hedgeDebt
 //!   (`il_math::vault::HolderRecord`);
 //! - `pool` (3): reserve0, reserve1, supply;
+//! - `venue` (5): valued (1 when the venue could value the account now, 0
+//!   when its feed is stale or failing), equity at the mark (int256), open
+//!   size (int256, token0 raw), mark numerator, mark denominator
+//!   (`il_math::vault::VenueState`; a flat account has size 0 and mark 1/1);
 //! - `price` (2): numerator, denominator (token1 raw per token0 raw).
 //!
 //! Each function documents its argument and result layout. A malformed
@@ -33,7 +37,7 @@ use alloy_primitives::{I256, U256};
 use alloy_sol_types::sol;
 use il_math::{
     MathError, Price,
-    vault::{self, Accruals, HolderRecord, Ledger, PoolState},
+    vault::{self, Accruals, HolderRecord, Ledger, PoolState, VenueExit, VenueState},
 };
 
 fn flag(b: bool) -> U256 {
@@ -49,14 +53,17 @@ sol! {
     /// on each method of [`Engine`]).
     #[sol(abi)]
     interface IEngine {
-        /// Brings a ledger to now: `ledger[12], pool[3], equity, supply` -> `ledger[12]`.
+        /// Brings a ledger to now: `ledger[12], pool[3], venue[5], supply` -> `ledger[12]`.
         function checkpoint(uint256[] args) external view returns (uint256[]);
-        /// A deposit: `ledger[12], holder[6], pool[3], equity, supply, balance, max0, max1` ->
+        /// A deposit: `ledger[12], holder[6], pool[3], venue[5], supply, balance, max0, max1` ->
         /// `ledger[12], holder[6], shares, amount0, amount1, toPool0, toPool1, total0, total1`.
         function deposit(uint256[] args) external view returns (uint256[]);
-        /// A withdrawal: `ledger[12], holder[6], pool[3], equity, supply, balance, shares` ->
-        /// `ledger[12], holder[6], lp, idle0, idle1, fractionWad`.
+        /// A withdrawal: `ledger[12], holder[6], pool[3], venue[5], supply, balance, shares` ->
+        /// `ledger[12], holder[6], lp, idle0, idle1, fractionWad, equityOut`.
         function withdraw(uint256[] args) external view returns (uint256[]);
+        /// The venue part of a withdrawal: `ledger[12], supplyAfter, fractionWad, equityBefore,
+        /// equityOut, inKind, paid, equityAfter` -> `ledger[12], due`.
+        function settleVenue(uint256[] args) external view returns (uint256[]);
         /// A share transfer: `from[6], to[6], feePerShare, hedgePerShare, balanceFrom, balanceTo, value` -> `from[6], to[6]`.
         function transfer(uint256[] args) external view returns (uint256[]);
         /// Oracle price and spot deviation: `answer, answerDecimals, decimals0, decimals1, reserve0, reserve1` ->
@@ -64,15 +71,18 @@ sol! {
         function price(uint256[] args) external view returns (uint256[]);
         /// Rebalance plan: `pool[3], price[2], lp, idle0, idle1, targetBps` -> `currentBps, burnLp, add0, add1, burnValue`.
         function rebalancePlan(uint256[] args) external view returns (uint256[]);
+        /// Fair value of pool shares: `pool[3], price[2], lp` -> `value`.
+        function lpValue(uint256[] args) external view returns (uint256[]);
         /// Slippage check: `price[2], amount0, amount1, fairValue, burned, maxBps` -> `ok`.
         function slippageOk(uint256[] args) external view returns (uint256[]);
-        /// Hedge plan: `pool[3], price[2], lp, ratioBps, size, collateral, collateralBps, maxStep` ->
+        /// Hedge plan: `pool[3], price[2], lp, ratioBps, size, equity, idle1, collateralBps, maxStep` ->
         /// `target, delta, newSize, topUp`.
         function hedgePlan(uint256[] args) external view returns (uint256[]);
 
         /// Fixed-point arithmetic failed: `code` is the il-math error code (1
         /// division by zero, 2 overflow, 3 underflow, 4 zero price, 5 non-positive
-        /// price, 6 decimals out of range, ..., 16 malformed arguments).
+        /// price, 6 decimals out of range, ..., 16 malformed arguments or a
+        /// venue block that could not be valued where a value is needed).
         #[derive(Debug, PartialEq, Eq)]
         error EngineMath(uint8 code);
     }
@@ -131,6 +141,24 @@ impl<'a> Args<'a> {
         T::try_from(self.word()?).map_err(|_| MathError::InvalidInput)
     }
 
+    /// The venue block: `None` when not valued.
+    fn venue(&mut self) -> Result<Option<VenueState>, MathError> {
+        let w = self.take(5)?;
+        if w[0].is_zero() {
+            return Ok(None);
+        }
+        Ok(Some(VenueState {
+            equity: I256::from_raw(w[1]),
+            size: I256::from_raw(w[2]),
+            mark: Price::new(w[3], w[4])?,
+        }))
+    }
+
+    /// A venue block that must be valued.
+    fn valued(&mut self) -> Result<VenueState, MathError> {
+        self.venue()?.ok_or(MathError::InvalidInput)
+    }
+
     fn pool(&mut self) -> Result<PoolState, MathError> {
         let w = self.take(3)?;
         Ok(PoolState {
@@ -156,34 +184,35 @@ impl Engine {
     }
 
     /// Brings a ledger's accumulators to now.
-    /// Args: `ledger[12], pool[3], equity, supply`. Returns `ledger[12]`.
+    /// Args: `ledger[12], pool[3], venue[5], supply` (the venue valued).
+    /// Returns `ledger[12]`.
     ///
     /// # Errors
     /// `EngineMath`.
     pub fn checkpoint(&self, args: Vec<U256>) -> Result<Vec<U256>, EngineError> {
         let mut a = Args(&args);
-        let (ledger, pool, equity, supply) = (a.ledger()?, a.pool()?, a.signed()?, a.word()?);
-        Ok(vault::checkpoint(&ledger, &pool, equity, supply)?
+        let (ledger, pool, venue, supply) = (a.ledger()?, a.pool()?, a.valued()?, a.word()?);
+        Ok(vault::checkpoint(&ledger, &pool, venue.equity, supply)?
             .to_words()
             .to_vec())
     }
 
     /// A deposit (`il_math::vault::deposit`, `MINIMUM_SHARES` locked at the first).
-    /// Args: `ledger[12], holder[6], pool[3], equity, supply, balance, max0, max1`.
+    /// Args: `ledger[12], holder[6], pool[3], venue[5], supply, balance, max0, max1`
+    /// (the venue valued).
     /// Returns `ledger[12], holder[6], shares, amount0, amount1, toPool0, toPool1, total0, total1`.
     ///
     /// # Errors
     /// `EngineMath`.
     pub fn deposit(&self, args: Vec<U256>) -> Result<Vec<U256>, EngineError> {
         let mut a = Args(&args);
-        let (ledger, holder, pool) = (a.ledger()?, a.holder()?, a.pool()?);
-        let (equity, supply, balance, max0, max1) =
-            (a.signed()?, a.word()?, a.word()?, a.word()?, a.word()?);
+        let (ledger, holder, pool, venue) = (a.ledger()?, a.holder()?, a.pool()?, a.valued()?);
+        let (supply, balance, max0, max1) = (a.word()?, a.word()?, a.word()?, a.word()?);
         let (l, h, q) = vault::deposit(
             &ledger,
             &holder,
             &pool,
-            equity,
+            &venue,
             supply,
             balance,
             max0,
@@ -199,22 +228,62 @@ impl Engine {
         Ok(out)
     }
 
-    /// A withdrawal (`il_math::vault::withdraw`).
-    /// Args: `ledger[12], holder[6], pool[3], equity, supply, balance, shares`.
-    /// Returns `ledger[12], holder[6], lp, idle0, idle1, fractionWad`.
+    /// A withdrawal (`il_math::vault::withdraw`); the venue may be unvalued.
+    /// Args: `ledger[12], holder[6], pool[3], venue[5], supply, balance, shares`.
+    /// Returns `ledger[12], holder[6], lp, idle0, idle1, fractionWad, equityOut`.
     ///
     /// # Errors
     /// `EngineMath` (16 when `shares > balance` or `balance > supply`).
     pub fn withdraw(&self, args: Vec<U256>) -> Result<Vec<U256>, EngineError> {
         let mut a = Args(&args);
-        let (ledger, holder, pool) = (a.ledger()?, a.holder()?, a.pool()?);
-        let (equity, supply, balance, shares) = (a.signed()?, a.word()?, a.word()?, a.word()?);
-        let (l, h, r) = vault::withdraw(&ledger, &holder, &pool, equity, supply, balance, shares)?;
-        let mut out = Vec::with_capacity(22);
+        let (ledger, holder, pool, venue) = (a.ledger()?, a.holder()?, a.pool()?, a.venue()?);
+        let (supply, balance, shares) = (a.word()?, a.word()?, a.word()?);
+        let (l, h, r) = vault::withdraw(
+            &ledger,
+            &holder,
+            &pool,
+            venue.as_ref(),
+            supply,
+            balance,
+            shares,
+        )?;
+        let mut out = Vec::with_capacity(23);
         out.extend_from_slice(&l.to_words());
         out.extend_from_slice(&h.to_words());
-        out.extend_from_slice(&[r.lp, r.idle0, r.idle1, r.fraction_wad]);
+        out.extend_from_slice(&[
+            r.lp,
+            r.idle0,
+            r.idle1,
+            r.fraction_wad,
+            r.equity_out.into_raw(),
+        ]);
         Ok(out)
+    }
+
+    /// The venue part of a withdrawal (`il_math::vault::settle_venue`).
+    /// Args: `ledger[12], supplyAfter, fractionWad, equityBefore, equityOut,
+    /// inKind, paid, equityAfter` (signed equities; `paid` and `equityAfter`
+    /// ignored in kind). Returns `ledger[12], due`.
+    ///
+    /// # Errors
+    /// `EngineMath`.
+    pub fn settle_venue(&self, args: Vec<U256>) -> Result<Vec<U256>, EngineError> {
+        let mut a = Args(&args);
+        let (ledger, supply_after, fraction) = (a.ledger()?, a.word()?, a.word()?);
+        let (before, out) = (a.signed()?, a.signed()?);
+        let (in_kind, paid, after) = (!a.word()?.is_zero(), a.word()?, a.signed()?);
+        let exit = if in_kind {
+            VenueExit::InKind
+        } else {
+            VenueExit::Paid {
+                paid,
+                equity_after: after,
+            }
+        };
+        let (l, due) = vault::settle_venue(&ledger, supply_after, fraction, before, out, exit)?;
+        let mut words = l.to_words().to_vec();
+        words.push(due);
+        Ok(words)
     }
 
     /// A share transfer (`il_math::vault::transfer`).
@@ -276,6 +345,17 @@ impl Engine {
         .to_vec())
     }
 
+    /// The fair value of `lp` pool shares at `price` (`il_math::vault::lp_value`).
+    /// Args: `pool[3], price[2], lp`. Returns `value` (token1 raw, floor).
+    ///
+    /// # Errors
+    /// `EngineMath`.
+    pub fn lp_value(&self, args: Vec<U256>) -> Result<Vec<U256>, EngineError> {
+        let mut a = Args(&args);
+        let (pool, price, lp) = (a.pool()?, a.price()?, a.word()?);
+        Ok([vault::lp_value(&pool, lp, &price)?].to_vec())
+    }
+
     /// Whether a rebalance's tokens and pool shares are within the slippage
     /// bound (`il_math::vault::rebalance_within_slippage`).
     /// Args: `price[2], amount0, amount1, fairValue, burned, maxBps`. Returns `ok`.
@@ -299,7 +379,8 @@ impl Engine {
     }
 
     /// A hedge plan (`il_math::vault::plan_hedge`).
-    /// Args: `pool[3], price[2], lp, ratioBps, size (int256), collateral, collateralBps, maxStep`.
+    /// Args: `pool[3], price[2], lp, ratioBps, size (int256), equity (int256),
+    /// idle1, collateralBps, maxStep`.
     /// Returns `target, delta, newSize (int256), topUp`.
     ///
     /// # Errors
@@ -307,15 +388,16 @@ impl Engine {
     pub fn hedge_plan(&self, args: Vec<U256>) -> Result<Vec<U256>, EngineError> {
         let mut a = Args(&args);
         let (pool, price) = (a.pool()?, a.price()?);
-        let (lp, ratio, size, collateral, cbps, step) = (
+        let (lp, ratio, size, equity, idle1, cbps, step) = (
             a.word()?,
             a.small::<u16>()?,
+            a.signed()?,
             a.signed()?,
             a.word()?,
             a.small::<u16>()?,
             a.word()?,
         );
-        let p = vault::plan_hedge(&pool, &price, lp, ratio, size, collateral, cbps, step)?;
+        let p = vault::plan_hedge(&pool, &price, lp, ratio, size, equity, idle1, cbps, step)?;
         Ok([
             p.target.into_raw(),
             p.delta.into_raw(),
@@ -332,9 +414,11 @@ il_common::lean_router! {
     IEngine::checkpointCall => checkpoint(args: Vec<U256>);
     IEngine::depositCall => deposit(args: Vec<U256>);
     IEngine::withdrawCall => withdraw(args: Vec<U256>);
+    IEngine::settleVenueCall => settle_venue(args: Vec<U256>);
     IEngine::transferCall => transfer(args: Vec<U256>);
     IEngine::priceCall => price(args: Vec<U256>);
     IEngine::rebalancePlanCall => rebalance_plan(args: Vec<U256>);
+    IEngine::lpValueCall => lp_value(args: Vec<U256>);
     IEngine::slippageOkCall => slippage_ok(args: Vec<U256>);
     IEngine::hedgePlanCall => hedge_plan(args: Vec<U256>);
 }

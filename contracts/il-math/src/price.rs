@@ -27,6 +27,12 @@ pub struct Price {
 }
 
 impl Price {
+    /// The price 1 (`1 / 1`).
+    pub const ONE: Self = Self {
+        num: U256::from_limbs([1, 0, 0, 0]),
+        den: U256::from_limbs([1, 0, 0, 0]),
+    };
+
     /// The price `num / den`, stored as given (not reduced).
     ///
     /// # Errors

@@ -28,6 +28,81 @@ pub struct PoolState {
     pub supply: U256,
 }
 
+impl PoolState {
+    /// The pool's spot price, `reserve1 / reserve0`: what a swap in the same
+    /// transaction can move (never used to value; only as the second mark).
+    ///
+    /// # Errors
+    /// `ZeroPrice` for an empty pool.
+    pub fn spot(&self) -> Result<Price, MathError> {
+        Price::from_reserves(self.reserve0, self.reserve1)
+    }
+}
+
+/// The vault's account at the hedge venue, as the venue reports it: the
+/// equity at its mark (the oracle), the open size (token0 raw, negative:
+/// short) and that mark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VenueState {
+    pub equity: I256,
+    pub size: I256,
+    pub mark: Price,
+}
+
+impl VenueState {
+    /// An account with no open size holding `equity` (its collateral): its
+    /// value needs no price.
+    pub fn flat(equity: I256) -> Self {
+        Self {
+            equity,
+            size: I256::ZERO,
+            mark: Price::ONE,
+        }
+    }
+
+    /// The equity at `price` instead of the mark. The venue's equity is
+    /// `collateral + floor(size * P) - entry`, so it moves by exactly
+    /// `floor(size * price) - floor(size * mark)`.
+    ///
+    /// # Errors
+    /// `Overflow` outside the `I256` range.
+    pub fn equity_at(&self, price: &Price) -> Result<I256, MathError> {
+        if self.size.is_zero() {
+            return Ok(self.equity);
+        }
+        let at = il_math::signed_mul_div(self.size, price.num(), price.den(), Rounding::Floor)?;
+        let marked =
+            il_math::signed_mul_div(self.size, self.mark.num(), self.mark.den(), Rounding::Floor)?;
+        self.equity
+            .checked_add(at)
+            .and_then(|x| x.checked_sub(marked))
+            .ok_or(MathError::Overflow)
+    }
+
+    /// The equity a depositor buys into: the HIGHER of its value at the mark
+    /// and at the pool's `spot`. When the market has moved and the pool shows
+    /// it before the feed does, a deposit pays for the hedge's gain the feed
+    /// has not marked yet; pushing the spot only raises what the depositor
+    /// pays.
+    ///
+    /// # Errors
+    /// `Overflow`.
+    pub fn entering(&self, spot: &Price) -> Result<I256, MathError> {
+        Ok(self.equity.max(self.equity_at(spot)?))
+    }
+
+    /// The equity a withdrawal is paid from: the LOWER of its value at the
+    /// mark and at the pool's `spot` (the mirror of [`Self::entering`]: no
+    /// holder leaves with a hedge gain the feed shows but the market has
+    /// already taken back).
+    ///
+    /// # Errors
+    /// `Overflow`.
+    pub fn leaving(&self, spot: &Price) -> Result<I256, MathError> {
+        Ok(self.equity.min(self.equity_at(spot)?))
+    }
+}
+
 /// Value of `lp` pool shares at `price`, at FAIR reserves (those an
 /// arbitraged pool holds at that price: `2 * sqrt(k * P)` for the whole
 /// pool), so a swap in the same transaction cannot move it. Floor.
@@ -672,26 +747,33 @@ pub fn checkpoint(
 /// A deposit (see [`quote_deposit`]): the ledger after it (accumulators
 /// advanced; idle grown by what does not go to the pool; the pool shares
 /// the mint returns are the caller's to add), the receiver's record
-/// (settled, benchmark grown) and the quote.
+/// (settled, benchmark grown) and the quote. The venue equity is bought
+/// into at [`VenueState::entering`] (the higher of the oracle and the spot
+/// marks); the accumulators advance at the oracle mark.
 #[allow(clippy::too_many_arguments)]
 pub fn deposit(
     ledger: &Ledger,
     holder: &HolderRecord,
     pool: &PoolState,
-    equity: I256,
+    venue: &VenueState,
     supply: U256,
     balance: U256,
     max0: U256,
     max1: U256,
     minimum_shares: u64,
 ) -> Result<(Ledger, HolderRecord, DepositQuote), MathError> {
-    let mut l = checkpoint(ledger, pool, equity, supply)?;
+    let mut l = checkpoint(ledger, pool, venue.equity, supply)?;
+    let equity = if l.hedge_active {
+        venue.entering(&pool.spot()?)?
+    } else {
+        I256::ZERO
+    };
     let q = quote_deposit(
         pool,
         l.lp,
         l.idle0,
         l.idle1,
-        l.equity_last,
+        equity,
         supply,
         max0,
         max1,
@@ -718,22 +800,31 @@ pub struct Redemption {
     /// Idle tokens to send.
     pub idle0: U256,
     pub idle1: U256,
-    /// Fraction of the venue position to close and pay out, WAD.
+    /// Fraction of the venue account that leaves with the shares, WAD
+    /// (closed and paid, or handed over in kind: see [`settle_venue`]).
     pub fraction_wad: U256,
+    /// The venue equity the leaving fraction is paid from,
+    /// [`VenueState::leaving`] (the lower of the oracle and spot marks);
+    /// zero when the venue could not be valued.
+    pub equity_out: I256,
 }
 
 /// A withdrawal of `shares` out of `supply` by a holder of `balance`: the
 /// ledger after it (accumulators advanced, the pro-rata LP and idle
 /// removed, the holder's benchmark and credits removed from the totals),
 /// the holder's record after it, and what to pay out. Every part rounds
-/// down. The venue payout is the caller's to subtract from
-/// `equity_last` once known.
+/// down. The venue part is settled by the caller with [`settle_venue`].
+///
+/// `venue` is `None` when the venue cannot value the account now (a stale
+/// or failing feed): withdrawals never wait for it. The accumulators then
+/// stay where the last checkpoint left them (what the account gained or lost
+/// since leaves inside the part handed over in kind), and `equity_out` is 0.
 #[allow(clippy::too_many_arguments)]
 pub fn withdraw(
     ledger: &Ledger,
     holder: &HolderRecord,
     pool: &PoolState,
-    equity: I256,
+    venue: Option<&VenueState>,
     supply: U256,
     balance: U256,
     shares: U256,
@@ -741,7 +832,12 @@ pub fn withdraw(
     if shares > balance || balance > supply {
         return Err(MathError::InvalidInput);
     }
-    let mut l = checkpoint(ledger, pool, equity, supply)?;
+    let equity_now = venue.map_or(ledger.equity_last, |v| v.equity);
+    let mut l = checkpoint(ledger, pool, equity_now, supply)?;
+    let equity_out = match venue {
+        Some(v) if l.hedge_active => v.leaving(&pool.spot()?)?,
+        _ => I256::ZERO,
+    };
     let out = Redemption {
         lp: il_math::share_of(l.lp, shares, supply, Rounding::Floor)?,
         idle0: il_math::share_of(l.idle0, shares, supply, Rounding::Floor)?,
@@ -751,6 +847,7 @@ pub fn withdraw(
         } else {
             U256::ZERO
         },
+        equity_out,
     };
     l.lp = il_math::sub(l.lp, out.lp)?;
     l.idle0 = il_math::sub(l.idle0, out.idle0)?;
@@ -767,6 +864,107 @@ pub fn withdraw(
         .checked_sub(part.hedge_pnl)
         .ok_or(MathError::Overflow)?;
     Ok((l, h, out))
+}
+
+/// How the leaving fraction of the venue account went (see [`settle_venue`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VenueExit {
+    /// The venue closed the fraction and paid its equity to the vault:
+    /// `paid`, and the account's equity afterwards, `equity_after` (at the
+    /// mark), read back from the venue.
+    Paid { paid: U256, equity_after: I256 },
+    /// The venue could not pay (stale feed, no liquidity): the fraction of
+    /// the position itself (size, collateral, entry) was moved to the
+    /// receiver's own account at the venue.
+    InKind,
+}
+
+/// Settles the venue part of a withdrawal of `fraction_wad` of the account,
+/// `equity_before` at the mark before it (what [`withdraw`] advanced to),
+/// `equity_out` the leaving mark ([`Redemption::equity_out`]), with
+/// `supply_after` shares left. Returns the ledger after and what the
+/// withdrawer is due in token1 (out of `paid`; zero in kind).
+///
+/// - Paid: the withdrawer bears the whole cost of closing their part, the
+///   venue's `cost = equity_before - paid - equity_after` (fee, spread), and
+///   is due `floor(fraction * max(equity_out, 0)) - cost`, at least 0 and at
+///   most `paid`. The vault keeps the rest of `paid` in idle token1. The
+///   remaining holders then hold `equity_after + kept` where their share was
+///   `equity_before - floor(fraction * equity_before)`: the difference (the
+///   leaver's part valued at the mark rather than at `equity_out`, less
+///   nothing of the cost) is credited to them as hedge PnL, and the baseline
+///   becomes `equity_after`.
+/// - In kind: nothing is paid; the baseline keeps the remaining
+///   `1 - fraction` of it (the leaving part rounds down, so the remaining
+///   baseline rounds up and never books a gain it does not have).
+///
+/// # Errors
+/// `Overflow`, `InvalidInput` (a fraction above 1).
+pub fn settle_venue(
+    ledger: &Ledger,
+    supply_after: U256,
+    fraction_wad: U256,
+    equity_before: I256,
+    equity_out: I256,
+    exit: VenueExit,
+) -> Result<(Ledger, U256), MathError> {
+    if fraction_wad > WAD {
+        return Err(MathError::InvalidInput);
+    }
+    let mut l = *ledger;
+    let leaving = il_math::signed_mul_div(equity_before, fraction_wad, WAD, Rounding::Floor)?;
+    let remaining = equity_before
+        .checked_sub(leaving)
+        .ok_or(MathError::Overflow)?;
+    let (paid, equity_after) = match exit {
+        VenueExit::InKind => {
+            let kept = il_math::signed_mul_div(l.equity_last, fraction_wad, WAD, Rounding::Floor)?;
+            l.equity_last = l.equity_last.checked_sub(kept).ok_or(MathError::Overflow)?;
+            return Ok((l, U256::ZERO));
+        }
+        VenueExit::Paid { paid, equity_after } => (paid, equity_after),
+    };
+    let paid_signed = il_math::to_signed(paid)?;
+    let cost = equity_before
+        .checked_sub(paid_signed)
+        .and_then(|x| x.checked_sub(equity_after))
+        .ok_or(MathError::Overflow)?;
+    let share = if equity_out.is_positive() {
+        il_math::mul_div(
+            equity_out.unsigned_abs(),
+            fraction_wad,
+            WAD,
+            Rounding::Floor,
+        )?
+    } else {
+        U256::ZERO
+    };
+    let due = il_math::to_signed(share)?
+        .checked_sub(cost)
+        .ok_or(MathError::Overflow)?;
+    let due = if due.is_negative() {
+        U256::ZERO
+    } else {
+        due.unsigned_abs().min(paid)
+    };
+    // cannot underflow: due <= paid.
+    let kept = paid.wrapping_sub(due);
+    l.idle1 = il_math::add(l.idle1, kept)?;
+    let gain = equity_after
+        .checked_add(il_math::to_signed(kept)?)
+        .and_then(|x| x.checked_sub(remaining))
+        .ok_or(MathError::Overflow)?;
+    l.acc = advance(
+        l.acc,
+        supply_after,
+        U256::ZERO,
+        U256::ZERO,
+        U256::ZERO,
+        I256::ZERO,
+        gain,
+    )?;
+    l.equity_last = equity_after;
+    Ok((l, due))
 }
 
 /// A share transfer of `value` from a holder of `balance_from` to a holder
@@ -898,23 +1096,109 @@ pub fn rebalance_within_slippage(
     }
 }
 
+/// How often the keeper may act: the bounds the manager enforces, which
+/// the keeper and its backtest plan with.
+pub mod pacing {
+    /// Shortest `rebalanceCooldown` and `hedgeCooldown` (seconds): 10 minutes.
+    pub const MIN_COOLDOWN: u64 = 600;
+    /// A rebalance or hedge opposite in direction to the previous one waits
+    /// this long (seconds, 6 h) after it; also the longest regular cooldown.
+    /// So each can reverse at most four times a day, whatever the keeper does.
+    pub const REVERSAL_COOLDOWN: u64 = 21_600;
+    /// The fee tier in force changes at most once per this (seconds, 1 h).
+    pub const TIER_COOLDOWN: u64 = 3_600;
+
+    /// Directions of a move, as the manager stores them: none yet; up (an
+    /// add to the pool; a hedge trade that buys); down (a burn; a sale).
+    pub const NONE: u8 = 0;
+    /// See [`NONE`].
+    pub const UP: u8 = 1;
+    /// See [`NONE`].
+    pub const DOWN: u8 = 2;
+
+    /// Seconds from `now` until a move in direction `dir` may follow the
+    /// last one (at `last`, 0 for never, in direction `last_dir`): `cooldown`
+    /// after a move the same way, [`REVERSAL_COOLDOWN`] after one the other
+    /// way; 0 when allowed now.
+    #[must_use]
+    pub fn wait(last: u64, last_dir: u8, dir: u8, cooldown: u64, now: u64) -> u64 {
+        if last == 0 {
+            return 0;
+        }
+        let reversal = last_dir != NONE && last_dir != dir;
+        let spacing = if reversal {
+            REVERSAL_COOLDOWN
+        } else {
+            cooldown
+        };
+        last.saturating_add(spacing).saturating_sub(now)
+    }
+}
+
 /// A hedge adjustment toward the target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HedgePlan {
     /// Target size (negative: short), token0 raw units.
     pub target: I256,
-    /// Trade to make now: toward the target, at most `max_step` in size.
+    /// Trade to make now: toward the target, at most `max_step` in size
+    /// (smaller, or toward zero, when the margin cannot carry more).
     pub delta: I256,
     /// Size after the trade.
     pub new_size: I256,
-    /// Collateral to add first so the venue account holds `collateral_bps`
-    /// of the new position's notional (zero when it already does).
+    /// Idle token1 to add as collateral first, so the account's EQUITY
+    /// covers `collateral_bps` of the new position's notional (zero when it
+    /// already does); at most the idle token1 there is.
     pub top_up: U256,
 }
 
+/// With no trade to make, the hedge plan tops up the margin only once the
+/// equity is below this share of its target (bps: 90 %): every trade
+/// restores the whole target, and a top-up alone does not chase the last
+/// trade's fee or a small move.
+pub const TOP_UP_TRIGGER_BPS: u64 = 9_000;
+
+/// Whether a hedge account's `equity` is below [`TOP_UP_TRIGGER_BPS`] of
+/// its margin target `required` (what makes the plan top up with no trade).
+///
+/// # Errors
+/// `Overflow`.
+pub fn margin_low(equity: I256, required: U256) -> Result<bool, MathError> {
+    let trigger = il_math::mul_div(
+        required,
+        U256::from(TOP_UP_TRIGGER_BPS),
+        U256::from(il_math::BPS),
+        Rounding::Floor,
+    )?;
+    Ok(equity < il_math::to_signed(trigger)?)
+}
+
+/// The collateral `collateral_bps` of the notional of `size` at `price`
+/// needs: `ceil(ceil(|size| * P) * bps / 1e4)` (token1 raw).
+///
+/// # Errors
+/// `Overflow`.
+pub fn margin_for(size: I256, price: &Price, collateral_bps: u16) -> Result<U256, MathError> {
+    let notional = price.quote(size.unsigned_abs(), Rounding::Ceil)?;
+    il_math::mul_div(
+        notional,
+        U256::from(collateral_bps),
+        U256::from(il_math::BPS),
+        Rounding::Ceil,
+    )
+}
+
 /// Plans a hedge adjustment: target `ratio_bps` of the LP's token0 at fair
-/// reserves ([`hedge_target`]), from `size`, by at most `max_step`; the
-/// collateral needed for the new size rounds up.
+/// reserves ([`hedge_target`]), from `size`, by at most `max_step`. The
+/// account must then hold `collateral_bps` of the new notional in EQUITY
+/// (collateral plus unrealised PnL: a losing short needs more): the shortfall
+/// is topped up from `idle1` (with no trade, only once the equity is below
+/// [`TOP_UP_TRIGGER_BPS`] of the target); when `equity + idle1` cannot cover the new
+/// size, the size is cut to the largest the margin carries (toward zero,
+/// down to closing), so the account is never left below its margin by a
+/// hedge. Sizes round toward zero, collateral up.
+///
+/// # Errors
+/// `Overflow`, `ZeroPrice`.
 #[allow(clippy::too_many_arguments)]
 pub fn plan_hedge(
     pool: &PoolState,
@@ -922,7 +1206,8 @@ pub fn plan_hedge(
     lp: U256,
     ratio_bps: u16,
     size: I256,
-    collateral: U256,
+    equity: I256,
+    idle1: U256,
     collateral_bps: u16,
     max_step: U256,
 ) -> Result<HedgePlan, MathError> {
@@ -935,18 +1220,44 @@ pub fn plan_hedge(
             il_math::to_signed(max_step)?
         };
     }
-    let new_size = size.checked_add(delta).ok_or(MathError::Overflow)?;
-    let notional = price.quote(new_size.unsigned_abs(), Rounding::Ceil)?;
-    let required = il_math::mul_div(
-        notional,
-        U256::from(collateral_bps),
-        U256::from(il_math::BPS),
-        Rounding::Ceil,
-    )?;
+    let mut new_size = size.checked_add(delta).ok_or(MathError::Overflow)?;
+    let budget = equity
+        .checked_add(il_math::to_signed(idle1)?)
+        .ok_or(MathError::Overflow)?;
+    if il_math::to_signed(margin_for(new_size, price, collateral_bps)?)? > budget {
+        // the largest |n| with margin_for(n) <= budget: ceil(|n| P) <=
+        // floor(budget * 1e4 / bps), i.e. |n| <= floor(that / P).
+        let carried = if budget.is_positive() && collateral_bps > 0 {
+            let notional = il_math::mul_div(
+                budget.unsigned_abs(),
+                U256::from(il_math::BPS),
+                U256::from(collateral_bps),
+                Rounding::Floor,
+            )?;
+            price.quote_inverse(notional, Rounding::Floor)?
+        } else {
+            U256::ZERO
+        };
+        let magnitude = carried.min(new_size.unsigned_abs());
+        new_size = if new_size.is_negative() {
+            il_math::to_negative(magnitude)?
+        } else {
+            il_math::to_signed(magnitude)?
+        };
+        delta = new_size.checked_sub(size).ok_or(MathError::Overflow)?;
+    }
     let top_up = if new_size.is_zero() {
         U256::ZERO
     } else {
-        required.saturating_sub(collateral)
+        let required = margin_for(new_size, price, collateral_bps)?;
+        let short = il_math::to_signed(required)?
+            .checked_sub(equity)
+            .ok_or(MathError::Overflow)?;
+        if short.is_positive() && (!delta.is_zero() || margin_low(equity, required)?) {
+            short.unsigned_abs().min(idle1)
+        } else {
+            U256::ZERO
+        }
     };
     Ok(HedgePlan {
         target,
@@ -1326,7 +1637,7 @@ mod tests {
             &Ledger::default(),
             &HolderRecord::default(),
             &p,
-            I256::ZERO,
+            &VenueState::flat(I256::ZERO),
             U256::ZERO,
             U256::ZERO,
             u(ETH),
@@ -1346,7 +1657,8 @@ mod tests {
             ..l
         };
         let supply = il_math::add(q.shares, u(1_000)).unwrap();
-        let (l, h, out) = withdraw(&l, &h, &p, I256::ZERO, supply, q.shares, q.shares).unwrap();
+        let flat = VenueState::flat(I256::ZERO);
+        let (l, h, out) = withdraw(&l, &h, &p, Some(&flat), supply, q.shares, q.shares).unwrap();
         assert!(out.lp < u(2 * ETH) && out.lp > u(2 * ETH - 1_000_000));
         assert_eq!(
             h,
@@ -1358,7 +1670,7 @@ mod tests {
         );
         assert_eq!((l.hold0, l.hold1), (U256::ZERO, U256::ZERO));
         assert_eq!(
-            withdraw(&l, &h, &p, I256::ZERO, supply, U256::ZERO, u(1)),
+            withdraw(&l, &h, &p, Some(&flat), supply, U256::ZERO, u(1)),
             Err(MathError::InvalidInput)
         );
     }
@@ -1468,7 +1780,8 @@ mod tests {
             u(100 * ETH),
             5_000,
             I256::ZERO,
-            U256::ZERO,
+            I256::ZERO,
+            u(1_000 * ETH),
             2_000,
             u(10 * ETH),
         )
@@ -1477,6 +1790,218 @@ mod tests {
         assert_eq!(h.delta, -I256::try_from(10 * ETH).unwrap());
         // 10 token0 at 4 = 40 notional; 20 % = 8 collateral.
         assert_eq!(h.top_up, u(8 * ETH));
+    }
+
+    fn short(x: u128) -> I256 {
+        -I256::try_from(x).unwrap()
+    }
+
+    fn signed(x: i128) -> I256 {
+        I256::try_from(x).unwrap()
+    }
+
+    #[test]
+    fn a_hedge_at_its_target_tops_up_against_equity_not_collateral() {
+        // at target (-25 at P = 4: notional 100, 20 % = 20) but the short
+        // lost: equity 12 < 18 (90 % of 20), so 8 comes from idle with no
+        // trade; at 18 nothing is topped up.
+        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
+        let price = p.spot().unwrap();
+        let h = plan_hedge(
+            &p,
+            &price,
+            u(100 * ETH),
+            5_000,
+            short(25 * ETH),
+            signed(12 * ETH as i128),
+            u(1_000 * ETH),
+            2_000,
+            U256::MAX,
+        )
+        .unwrap();
+        assert_eq!((h.delta, h.top_up), (I256::ZERO, u(8 * ETH)));
+        let h = plan_hedge(
+            &p,
+            &price,
+            u(100 * ETH),
+            5_000,
+            short(25 * ETH),
+            signed(18 * ETH as i128),
+            u(1_000 * ETH),
+            2_000,
+            U256::MAX,
+        )
+        .unwrap();
+        assert_eq!((h.delta, h.top_up), (I256::ZERO, U256::ZERO));
+    }
+
+    #[test]
+    fn a_hedge_the_margin_cannot_carry_is_cut_to_what_it_can() {
+        // target -25 (notional 100 needs 20) but equity 6 + idle 4 = 10
+        // carry a notional of 50: the short is cut to 12.5 and all idle goes in.
+        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
+        let price = p.spot().unwrap();
+        let h = plan_hedge(
+            &p,
+            &price,
+            u(100 * ETH),
+            5_000,
+            short(25 * ETH),
+            signed(6 * ETH as i128),
+            u(4 * ETH),
+            2_000,
+            U256::MAX,
+        )
+        .unwrap();
+        assert_eq!(h.new_size, short(25 * ETH / 2));
+        assert_eq!(h.delta, signed(25 * ETH as i128 / 2));
+        assert_eq!(h.top_up, u(4 * ETH));
+        // underwater with nothing idle: close
+        let h = plan_hedge(
+            &p,
+            &price,
+            u(100 * ETH),
+            5_000,
+            short(25 * ETH),
+            signed(-1),
+            U256::ZERO,
+            2_000,
+            U256::MAX,
+        )
+        .unwrap();
+        assert_eq!((h.new_size, h.top_up), (I256::ZERO, U256::ZERO));
+    }
+
+    #[test]
+    fn entering_and_leaving_marks_take_the_worse_side() {
+        // short 75 at a mark of 2,000; the pool already shows 1,960: the
+        // short's gain there is 75 * 40 = 3,000.
+        let mark = Price::new(u(2_000), u(1)).unwrap();
+        let spot = Price::new(u(1_960), u(1)).unwrap();
+        let v = VenueState {
+            equity: signed(30_000),
+            size: short(75),
+            mark,
+        };
+        assert_eq!(v.equity_at(&spot).unwrap(), signed(33_000));
+        assert_eq!(v.entering(&spot).unwrap(), signed(33_000));
+        assert_eq!(v.leaving(&spot).unwrap(), signed(30_000));
+        let up = Price::new(u(2_040), u(1)).unwrap();
+        assert_eq!(v.entering(&up).unwrap(), signed(30_000));
+        assert_eq!(v.leaving(&up).unwrap(), signed(27_000));
+        // a flat account needs no price
+        assert_eq!(VenueState::flat(signed(5)).leaving(&up).unwrap(), signed(5));
+    }
+
+    #[test]
+    fn a_paid_exit_charges_its_cost_to_the_leaver() {
+        // 40 % leaves an account worth 1,000 at the mark and 900 at the
+        // leaving mark. The venue closes 40 % at a cost of 10 and pays
+        // 0.4 * 990 = 396; 594 stays. The leaver is due 0.4 * 900 - 10 = 350;
+        // 46 stays idle; the rest (600 before) hold 594 + 46 = 640: +40,
+        // the leaver's part at the mark rather than at the leaving mark.
+        let l = Ledger {
+            hedge_active: true,
+            idle1: u(7),
+            equity_last: signed(1_000),
+            ..Default::default()
+        };
+        let f = u(400_000_000_000_000_000);
+        let (after, due) = settle_venue(
+            &l,
+            u(60),
+            f,
+            signed(1_000),
+            signed(900),
+            VenueExit::Paid {
+                paid: u(396),
+                equity_after: signed(594),
+            },
+        )
+        .unwrap();
+        assert_eq!(due, u(350));
+        assert_eq!(after.idle1, u(7 + 46));
+        assert_eq!(after.equity_last, signed(594));
+        assert_eq!(after.acc.hedge_total, signed(40 * ETH as i128));
+        // per share: 40 / 60, floored in WAD
+        assert_eq!(after.acc.hedge_per_share, signed(40 * ETH as i128 / 60));
+        // a cost above the leaver's share pays nothing, and never more than paid
+        let (_, due) = settle_venue(
+            &l,
+            u(60),
+            f,
+            signed(1_000),
+            signed(10),
+            VenueExit::Paid {
+                paid: u(396),
+                equity_after: signed(594),
+            },
+        )
+        .unwrap();
+        assert_eq!(due, U256::ZERO);
+    }
+
+    #[test]
+    fn an_exit_in_kind_keeps_the_remaining_baseline() {
+        let l = Ledger {
+            hedge_active: true,
+            equity_last: signed(1_001),
+            ..Default::default()
+        };
+        let (after, due) = settle_venue(
+            &l,
+            u(60),
+            u(400_000_000_000_000_000),
+            signed(1_001),
+            I256::ZERO,
+            VenueExit::InKind,
+        )
+        .unwrap();
+        // 400.4 leaves (floor 400): 601 stays as the baseline
+        assert_eq!((after.equity_last, due), (signed(601), U256::ZERO));
+        assert_eq!(after.acc, l.acc);
+        assert_eq!(
+            settle_venue(
+                &l,
+                u(1),
+                WAD + u(1),
+                I256::ZERO,
+                I256::ZERO,
+                VenueExit::InKind
+            ),
+            Err(MathError::InvalidInput)
+        );
+    }
+
+    #[test]
+    fn a_withdrawal_without_a_venue_mark_accrues_no_hedge_pnl() {
+        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
+        let l = Ledger {
+            lp: u(10 * ETH),
+            hedge_active: true,
+            growth_last: growth(&p).unwrap(),
+            equity_last: signed(500),
+            ..Default::default()
+        };
+        let (after, _, out) =
+            withdraw(&l, &HolderRecord::default(), &p, None, u(100), u(50), u(10)).unwrap();
+        assert_eq!(after.acc, l.acc);
+        assert_eq!(after.equity_last, signed(500));
+        assert_eq!(out.equity_out, I256::ZERO);
+        assert_eq!(out.fraction_wad, u(ETH / 10));
+    }
+
+    #[test]
+    fn pacing_waits_the_cooldown_or_longer_to_reverse() {
+        use pacing::{DOWN, NONE, REVERSAL_COOLDOWN, UP, wait};
+        assert_eq!(wait(0, NONE, UP, 3_600, 100), 0);
+        assert_eq!(wait(1_000, UP, UP, 3_600, 1_000), 3_600);
+        assert_eq!(wait(1_000, UP, UP, 3_600, 4_600), 0);
+        assert_eq!(
+            wait(1_000, UP, DOWN, 3_600, 4_600),
+            REVERSAL_COOLDOWN - 3_600
+        );
+        assert_eq!(wait(1_000, NONE, DOWN, 3_600, 2_000), 2_600);
     }
 
     #[test]

@@ -23,7 +23,7 @@ use alloy_primitives::{Address, Bytes, I256, U256};
 use alloy_sol_types::{SolCall, sol};
 use il_common::{
     lean::{self, Word},
-    slots,
+    slots, venue,
 };
 use il_math::{
     MathError, Price,
@@ -91,14 +91,13 @@ sol! {
         function decimals() external view returns (uint8);
         function getReserves() external view returns (uint112, uint112, uint32);
         function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80);
-        function equityOf(address account) external view returns (int256);
         function deposit(uint256[] args) external view returns (uint256[]);
     }
 }
 
 use IReads::{
-    balanceOfCall, contractsCall, decimalsCall, depositCall, equityOfCall, getReservesCall,
-    holderCall, latestRoundDataCall, stateCall, totalSupplyCall,
+    balanceOfCall, contractsCall, decimalsCall, depositCall, getReservesCall, holderCall,
+    latestRoundDataCall, stateCall, totalSupplyCall,
 };
 
 /// Words at `WIRING`: vault, token0, token1, pool, venue, oracle, engine,
@@ -128,6 +127,8 @@ struct Snapshot {
     pool: PoolState,
     price: Price,
     updated_at: U256,
+    /// The venue block (`il_common::venue`), valued.
+    venue: [U256; 5],
     equity: I256,
     supply: U256,
 }
@@ -260,10 +261,13 @@ impl Lens {
         Ok((shares, value, hold, pnl, il, fees, hedge))
     }
 
-    /// What a deposit would mint and take now (the engine's deposit rule).
+    /// What a deposit would mint and take now (the engine's deposit rule,
+    /// the hedge at the higher of its oracle and spot marks, as the vault
+    /// prices it).
     ///
     /// # Errors
-    /// `LensMath`, `LensCallFailed` (the engine refused: e.g. an empty pool).
+    /// `LensMath`, `LensCallFailed` (the engine refused: e.g. an empty pool;
+    /// or the venue cannot value the hedge now).
     pub fn preview_deposit(
         &self,
         amount0_max: U256,
@@ -273,16 +277,9 @@ impl Lens {
         let s = self.snapshot_without_price(&w)?;
         let mut args: Vec<U256> = s.state[3..].to_vec();
         args.extend_from_slice(&HolderRecord::default().to_words());
-        args.extend_from_slice(&[
-            s.pool.reserve0,
-            s.pool.reserve1,
-            s.pool.supply,
-            s.equity.into_raw(),
-            s.supply,
-            U256::ZERO,
-            amount0_max,
-            amount1_max,
-        ]);
+        args.extend_from_slice(&[s.pool.reserve0, s.pool.reserve1, s.pool.supply]);
+        args.extend_from_slice(&s.venue);
+        args.extend_from_slice(&[s.supply, U256::ZERO, amount0_max, amount1_max]);
         let out = self.read(w.engine, &lean::encode_array(depositCall::SELECTOR, &args))?;
         let out = lean::decode_array(&out).ok_or_else(|| failed(w.engine, Vec::new()))?;
         let at = |i: usize| {
@@ -360,15 +357,11 @@ impl Lens {
         let state = self.read(w.vault, &lean::encode(stateCall::SELECTOR, &[], None))?;
         let state = lean::decode_array(&state).ok_or_else(|| failed(w.vault, Vec::new()))?;
         let ledger = Ledger::from_words(state.get(3..).unwrap_or_default())?;
-        let equity = if ledger.hedge_active {
-            let out = self.read(
-                w.venue,
-                &lean::encode(equityOfCall::SELECTOR, &[w.vault.to_word()], None),
-            )?;
-            I256::from_raw(word(w.venue, &out, 0)?)
-        } else {
-            I256::ZERO
-        };
+        let venue = venue::read(self.vm(), w.venue, w.vault, ledger.hedge_active)
+            .map_err(|reason| failed(w.venue, reason))?;
+        if let Some(reason) = venue.failure {
+            return Err(failed(w.venue, reason));
+        }
         let supply = word(
             w.vault,
             &self.read(w.vault, &lean::encode(totalSupplyCall::SELECTOR, &[], None))?,
@@ -380,7 +373,8 @@ impl Lens {
             pool: self.pool_state(w)?,
             price: Price::new(U256::from(1u8), U256::from(1u8))?,
             updated_at: U256::ZERO,
-            equity,
+            equity: I256::from_raw(venue.words[1]),
+            venue: venue.words,
             supply,
         })
     }

@@ -15,9 +15,17 @@
 //!   `maxSlippageBps`.
 //! - `hedge()`: moves the venue position toward `-hedgeRatioBps` of the
 //!   token0 the LP holds at fair reserves, at most `maxHedgeStep` per call,
-//!   after `hedgeCooldown`, with the same price checks; collateral is topped
-//!   up from idle token1 to `collateralBps` of the new position's notional;
-//!   reaching zero closes the position and brings its equity back to idle.
+//!   after `hedgeCooldown`, with the same price checks; the account's EQUITY
+//!   is topped up from idle token1 to `collateralBps` of the new position's
+//!   notional (a top-up alone needs no cooldown: margin is never held back),
+//!   and a size the margin cannot carry is cut to what it can; reaching zero
+//!   closes the position and brings its equity back to idle.
+//!
+//! Churn bounds: a rebalance or a hedge in the direction opposite to the
+//! previous one waits `REVERSAL_COOLDOWN` (6 h) instead of its cooldown, and
+//! cooldowns are at least `MIN_COOLDOWN`; the fee tier changes at most once
+//! per `TIER_COOLDOWN`. The owner can close the hedge at any time, paused
+//! or not (`closeHedge`).
 //!
 //! The amounts come from the engine (`il_math::vault::plan_rebalance`,
 //! `plan_hedge`: the same functions the keeper's backtest runs). The owner
@@ -43,6 +51,10 @@ use il_common::{
 use il_math::{FeeTier, MAX_TIERS, MathError};
 use stylus_sdk::prelude::*;
 
+/// The keeper's pacing bounds (`il_math::vault::pacing`): `MIN_COOLDOWN`,
+/// `REVERSAL_COOLDOWN`, `TIER_COOLDOWN`, and the stored directions.
+pub use il_math::vault::pacing::{DOWN, MIN_COOLDOWN, REVERSAL_COOLDOWN, TIER_COOLDOWN, UP};
+
 // The generated `setParams` builder takes ten arguments, as the function does.
 #[allow(clippy::too_many_arguments)]
 mod interface {
@@ -57,8 +69,10 @@ mod interface {
             function updateVolatility(uint256 sigma) external returns (uint8 tier, uint32 feePips);
             /// Keeper only: moves capital toward `targetBps` in the pool, moving at least `amount0Min`/`amount1Min`.
             function rebalance(uint16 targetBps, uint256 amount0Min, uint256 amount1Min) external returns (int256 lpDelta);
-            /// Keeper only: moves the hedge toward its target.
+            /// Keeper only: moves the hedge toward its target (or tops up its margin).
             function hedge() external returns (int256 newSize);
+            /// Owner only, paused or not: closes the hedge and brings its equity back to the vault.
+            function closeHedge() external;
             /// Owner only: sets the keeper.
             function setKeeper(address keeper) external;
             /// Owner only: sets the fee tiers (lower volatility bounds in WAD from 0, increasing; fees in pips, non-decreasing, <= 10 %) and the hysteresis (WAD).
@@ -67,8 +81,9 @@ mod interface {
             function setParams(uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown) external;
             /// Owner only: sets the vault's controller (this manager, or a new one), deposit cap (token1; 0: none) and pause.
             function configureVault(address controller, uint256 depositCap, bool paused) external;
-            /// The vault, the keeper, the tier in force, the last sigma and when it was reported, and the times of the last rebalance and hedge.
-            function config() external view returns (address vault, address keeper, uint8 tierIndex, uint256 sigma, uint64 sigmaUpdatedAt, uint64 lastRebalance, uint64 lastHedge);
+            /// The vault, the keeper, the tier in force, the last sigma and when it was reported, the times of the last rebalance and hedge
+            /// and of the last tier change, and the directions of the last rebalance and hedge (0 none, 1 add / buy, 2 burn / sell).
+            function config() external view returns (address vault, address keeper, uint8 tierIndex, uint256 sigma, uint64 sigmaUpdatedAt, uint64 lastRebalance, uint64 lastHedge, uint64 lastTierChange, uint8 rebalanceDirection, uint8 hedgeDirection);
             /// The risk parameters, in `setParams` order.
             function params() external view returns (uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown);
             /// The tier table as words: hysteresis, then the lower bounds, then the fees.
@@ -102,9 +117,12 @@ mod interface {
             /// This action is on cooldown until `availableAt` (unix seconds).
             #[derive(Debug, PartialEq, Eq)]
             error ManagerCooldown(uint64 availableAt);
-            /// The oracle price is from `updatedAt`, older than the allowed age at `now`.
+            /// The oracle price is from `updatedAt`: never set, from the future, or older than the allowed age at `now`.
             #[derive(Debug, PartialEq, Eq)]
             error ManagerStalePrice(uint256 updatedAt, uint256 now);
+            /// The oracle's answer was carried over from round `answeredInRound`, before the latest round `roundId`.
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerIncompleteRound(uint256 roundId, uint256 answeredInRound);
             /// The pool's spot price is `deviationBps` away from the oracle, more than `maxBps`.
             #[derive(Debug, PartialEq, Eq)]
             error ManagerPriceDeviation(uint256 deviationBps, uint256 maxBps);
@@ -142,11 +160,11 @@ mod interface {
 pub use interface::IManager;
 
 pub use IManager::{
-    Hedged, KeeperChanged, ManagerCallFailed, ManagerCooldown, ManagerInvalidAddress,
-    ManagerInvalidParameter, ManagerInvalidTarget, ManagerInvalidTiers, ManagerMath,
-    ManagerNotKeeper, ManagerNothingToDo, ManagerPaused, ManagerPriceDeviation, ManagerSlippage,
-    ManagerStalePrice, ManagerVolatilityOutOfRange, ParamsUpdated, Rebalanced, TiersUpdated,
-    VolatilityUpdated,
+    Hedged, KeeperChanged, ManagerCallFailed, ManagerCooldown, ManagerIncompleteRound,
+    ManagerInvalidAddress, ManagerInvalidParameter, ManagerInvalidTarget, ManagerInvalidTiers,
+    ManagerMath, ManagerNotKeeper, ManagerNothingToDo, ManagerPaused, ManagerPriceDeviation,
+    ManagerSlippage, ManagerStalePrice, ManagerVolatilityOutOfRange, ParamsUpdated, Rebalanced,
+    TiersUpdated, VolatilityUpdated,
 };
 
 il_common::solidity_errors! {
@@ -158,6 +176,7 @@ il_common::solidity_errors! {
         Paused(ManagerPaused {}),
         Cooldown(ManagerCooldown { availableAt }),
         StalePrice(ManagerStalePrice { updatedAt, now }),
+        IncompleteRound(ManagerIncompleteRound { roundId, answeredInRound }),
         PriceDeviation(ManagerPriceDeviation { deviationBps, maxBps }),
         InvalidTarget(ManagerInvalidTarget { targetBps, currentBps }),
         NothingToDo(ManagerNothingToDo {}),
@@ -192,6 +211,8 @@ sol! {
         function setFeeTier(uint32 feePips) external;
         function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80);
         function positionOf(address account) external view returns (int256, uint256, int256);
+        function equityOf(address account) external view returns (int256);
+        function lpValue(uint256[] args) external view returns (uint256[]);
         function price(uint256[] args) external view returns (uint256[]);
         function rebalancePlan(uint256[] args) external view returns (uint256[]);
         function slippageOk(uint256[] args) external view returns (uint256[]);
@@ -200,16 +221,19 @@ sol! {
 }
 
 use ICalls::{
-    adjustHedgeCall, configureCall, contractsCall, decimalsCall, feeCall, getReservesCall,
-    hedgePlanCall, latestRoundDataCall, moveLiquidityCall, positionOfCall, priceCall,
-    rebalancePlanCall, setFeeTierCall, slippageOkCall, stateCall, totalSupplyCall,
+    adjustHedgeCall, configureCall, contractsCall, decimalsCall, equityOfCall, feeCall,
+    getReservesCall, hedgePlanCall, latestRoundDataCall, lpValueCall, moveLiquidityCall,
+    positionOfCall, priceCall, rebalancePlanCall, setFeeTierCall, slippageOkCall, stateCall,
+    totalSupplyCall,
 };
 
 /// Words at `WIRING` (set once): vault, pool, venue, oracle, engine, then
 /// the decimals of token0, token1 and the oracle answer.
 const WIRING: U256 = slots::base(b"il.manager.wiring");
-/// Words at `CONFIG`: keeper, tier index, sigma, sigma time, last rebalance, last hedge.
+/// Words at `CONFIG`: keeper, tier index, sigma, sigma time, last rebalance,
+/// last hedge, last tier change, rebalance direction, hedge direction.
 const CONFIG: U256 = slots::base(b"il.manager.config");
+const CONFIG_WORDS: usize = 9;
 /// Words at `PARAMS`, in `setParams` order.
 const PARAMS: U256 = slots::base(b"il.manager.params");
 /// Words at `TIERS`: hysteresis, count, MAX_TIERS bounds, MAX_TIERS fees.
@@ -236,6 +260,9 @@ struct Config {
     sigma_at: u64,
     last_rebalance: u64,
     last_hedge: u64,
+    last_tier_change: u64,
+    rebalance_dir: u8,
+    hedge_dir: u8,
 }
 
 /// The risk parameters.
@@ -350,6 +377,7 @@ impl Manager {
     ///
     /// # Errors
     /// `ManagerNotKeeper`, `ManagerPaused`, `ManagerVolatilityOutOfRange`,
+    /// `ManagerCooldown` (a new tier within `TIER_COOLDOWN` of the last change),
     /// `ManagerCallFailed` (the pool refused: is the manager its fee manager?).
     ///
     /// # Events
@@ -372,6 +400,13 @@ impl Manager {
         // cannot truncate: next < MAX_TIERS = 8.
         let tier = u8::try_from(next).unwrap_or(u8::MAX);
         let changed = tier != cfg.tier_index || current_fee != U256::from(fee);
+        let now = self.vm().block_timestamp();
+        if tier != cfg.tier_index {
+            // a new tier at most once per TIER_COOLDOWN (re-applying the
+            // tier in force to the pool is not a change)
+            self.paced(cfg.last_tier_change, UP, UP, TIER_COOLDOWN)?;
+            cfg.last_tier_change = now;
+        }
         if changed {
             self.call(
                 w.pool,
@@ -380,7 +415,7 @@ impl Manager {
         }
         cfg.tier_index = tier;
         cfg.sigma = sigma;
-        cfg.sigma_at = self.vm().block_timestamp();
+        cfg.sigma_at = now;
         self.store_config(&cfg);
         emit(
             self.vm(),
@@ -399,9 +434,13 @@ impl Manager {
     /// documentation. Returns the pool shares minted (+) or burned (-).
     ///
     /// # Errors
-    /// `ManagerNotKeeper`, `ManagerPaused`, `ManagerCooldown`,
-    /// `ManagerStalePrice`, `ManagerPriceDeviation`, `ManagerInvalidTarget`,
-    /// `ManagerNothingToDo`, `ManagerSlippage`, `ManagerCallFailed`.
+    /// `ManagerNotKeeper`, `ManagerPaused`, `ManagerStalePrice`,
+    /// `ManagerIncompleteRound`, `ManagerPriceDeviation`,
+    /// `ManagerInvalidTarget`, `ManagerNothingToDo`, `ManagerCooldown` (its
+    /// cooldown, or `REVERSAL_COOLDOWN` after a move the other way),
+    /// `ManagerSlippage` (tokens below the minimums, or the pool shares burned
+    /// or minted off their fair value by more than `maxSlippageBps`),
+    /// `ManagerCallFailed`.
     ///
     /// # Events
     /// `Rebalanced`, the vault's `LiquidityMoved`, the pool's `Mint`/`Burn`.
@@ -413,7 +452,6 @@ impl Manager {
     ) -> Result<I256, ManagerError> {
         let mut cfg = self.keeper_action()?;
         let p = self.load_params();
-        self.after_cooldown(cfg.last_rebalance, p.rebalance_cooldown)?;
         let w = self.wiring();
         let m = self.market(&w, &p)?;
         let mut args = m.pool.to_vec();
@@ -441,6 +479,13 @@ impl Manager {
         if !burning && (add0.is_zero() || add1.is_zero()) {
             return Err(ManagerNothingToDo {}.into());
         }
+        let dir = if burning { DOWN } else { UP };
+        self.paced(
+            cfg.last_rebalance,
+            cfg.rebalance_dir,
+            dir,
+            p.rebalance_cooldown,
+        )?;
         let out = self.call(
             w.vault,
             &lean::encode(
@@ -460,22 +505,31 @@ impl Manager {
         } else {
             (add0, add1, il_math::to_signed(minted)?)
         };
-        let mut fair_ok = true;
-        if burning {
-            let mut check = m.price.to_vec();
-            check.extend_from_slice(&[
-                amount0,
-                amount1,
-                burn_value,
-                U256::from(1u8),
-                U256::from(p.max_slippage_bps),
-            ]);
-            fair_ok = !self.engine(&w, slippageOkCall::SELECTOR, &check, 1)?[0].is_zero();
-        }
+        // the pool shares' fair value against the tokens, both ways: a burn
+        // must return what the shares are worth, an add must get shares
+        // worth what it put in
+        let fair = if burning {
+            burn_value
+        } else {
+            let mut args = self.pool_state(&w)?.to_vec();
+            args.extend_from_slice(&m.price);
+            args.push(minted);
+            self.engine(&w, lpValueCall::SELECTOR, &args, 1)?[0]
+        };
+        let mut check = m.price.to_vec();
+        check.extend_from_slice(&[
+            amount0,
+            amount1,
+            fair,
+            U256::from(u8::from(burning)),
+            U256::from(p.max_slippage_bps),
+        ]);
+        let fair_ok = !self.engine(&w, slippageOkCall::SELECTOR, &check, 1)?[0].is_zero();
         if !fair_ok || amount0 < amount0_min || amount1 < amount1_min {
             return Err(ManagerSlippage { amount0, amount1 }.into());
         }
         cfg.last_rebalance = self.vm().block_timestamp();
+        cfg.rebalance_dir = dir;
         self.store_config(&cfg);
         emit(
             self.vm(),
@@ -495,66 +549,108 @@ impl Manager {
     /// documentation. Returns the new position size.
     ///
     /// # Errors
-    /// `ManagerNotKeeper`, `ManagerPaused`, `ManagerCooldown`,
-    /// `ManagerStalePrice`, `ManagerPriceDeviation`, `ManagerNothingToDo`,
-    /// `ManagerCallFailed` (the vault: e.g. `VaultInsufficientIdle`; the venue).
+    /// `ManagerNotKeeper`, `ManagerPaused`, `ManagerStalePrice`,
+    /// `ManagerIncompleteRound`, `ManagerPriceDeviation`,
+    /// `ManagerNothingToDo` (at target with enough margin), `ManagerCooldown`
+    /// (a trade within its cooldown, or within `REVERSAL_COOLDOWN` of a trade
+    /// the other way, with no margin to restore meanwhile: a top-up, or a cut
+    /// of a size the margin cannot carry, never waits), `ManagerCallFailed`
+    /// (the vault: e.g. `VaultInsufficientIdle`; the venue).
     ///
     /// # Events
     /// `Hedged`, the vault's `HedgeAdjusted`, the venue's events.
     pub fn hedge(&mut self) -> Result<I256, ManagerError> {
         let mut cfg = self.keeper_action()?;
         let p = self.load_params();
-        self.after_cooldown(cfg.last_hedge, p.hedge_cooldown)?;
         let w = self.wiring();
         let m = self.market(&w, &p)?;
+        let vault = w.vault.to_word();
         let pos = self.read(
             w.venue,
-            &lean::encode(positionOfCall::SELECTOR, &[w.vault.to_word()], None),
+            &lean::encode(positionOfCall::SELECTOR, &[vault], None),
         )?;
-        let (size, collateral) = (word(w.venue, &pos, 0)?, word(w.venue, &pos, 1)?);
+        let equity = self.read(
+            w.venue,
+            &lean::encode(equityOfCall::SELECTOR, &[vault], None),
+        )?;
+        let size = word(w.venue, &pos, 0)?;
         let mut args = m.pool.to_vec();
         args.extend_from_slice(&m.price);
         args.extend_from_slice(&[
             ledger(&m, 0),
             U256::from(p.hedge_ratio_bps),
             size,
-            collateral,
+            word(w.venue, &equity, 0)?,
+            ledger(&m, 2),
             U256::from(p.collateral_bps),
             p.max_hedge_step,
         ]);
-        let plan = self.engine(&w, hedgePlanCall::SELECTOR, &args, 4)?;
+        let mut plan = self.engine(&w, hedgePlanCall::SELECTOR, &args, 4)?;
+        let delta = I256::from_raw(plan[1]);
+        if !delta.is_zero() {
+            let dir = if delta.is_negative() { DOWN } else { UP };
+            match self.paced(cfg.last_hedge, cfg.hedge_dir, dir, p.hedge_cooldown) {
+                Ok(()) => {
+                    cfg.last_hedge = self.vm().block_timestamp();
+                    cfg.hedge_dir = dir;
+                }
+                Err(wait) => {
+                    // no trade toward the target yet, but the margin is
+                    // never held back: the plan with no step tops up (or
+                    // cuts a size the margin cannot carry, reducing risk)
+                    if let Some(step) = args.last_mut() {
+                        *step = U256::ZERO;
+                    }
+                    plan = self.engine(&w, hedgePlanCall::SELECTOR, &args, 4)?;
+                    if plan[1].is_zero() && plan[3].is_zero() {
+                        return Err(wait);
+                    }
+                }
+            }
+        }
         let (target, delta, new_size, top_up) = (
             I256::from_raw(plan[0]),
             I256::from_raw(plan[1]),
             I256::from_raw(plan[2]),
             plan[3],
         );
-        if delta.is_zero() {
+        if delta.is_zero() && top_up.is_zero() {
             return Err(ManagerNothingToDo {}.into());
         }
         // Reaching zero closes the position (and returns its equity to idle).
         let close = new_size.is_zero();
         let trade = if close { I256::ZERO } else { delta };
-        let data = lean::encode(
-            adjustHedgeCall::SELECTOR,
-            &[top_up.to_word(), trade.to_word(), close.to_word()],
-            None,
-        );
-        self.call(w.vault, &data)?;
-        cfg.last_hedge = self.vm().block_timestamp();
+        self.adjust(&w, top_up, trade, close)?;
         self.store_config(&cfg);
-        emit(
-            self.vm(),
-            &[Hedged::SIGNATURE_HASH],
-            &[
-                size.to_word(),
-                new_size.to_word(),
-                target.to_word(),
-                top_up.to_word(),
-                close.to_word(),
-            ],
-        );
+        self.hedged(I256::from_raw(size), new_size, target, top_up, close);
         Ok(new_size)
+    }
+
+    /// Owner only, paused or not: closes the vault's whole hedge position and
+    /// brings its equity back to the vault's idle token1 (an emergency exit
+    /// the pause does not block). A keeper hedge after it is a reversal.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ManagerCallFailed` (the vault or the
+    /// venue refused, e.g. no open account).
+    ///
+    /// # Events
+    /// `Hedged(previous, 0, 0, 0, true)`, the vault's `HedgeAdjusted`.
+    pub fn close_hedge(&mut self) -> Result<(), ManagerError> {
+        self.ownable.only_owner::<ManagerError>()?;
+        let w = self.wiring();
+        let pos = self.read(
+            w.venue,
+            &lean::encode(positionOfCall::SELECTOR, &[w.vault.to_word()], None),
+        )?;
+        let size = I256::from_raw(word(w.venue, &pos, 0)?);
+        self.adjust(&w, U256::ZERO, I256::ZERO, true)?;
+        let mut cfg = self.load_config();
+        cfg.last_hedge = self.vm().block_timestamp();
+        cfg.hedge_dir = if size.is_negative() { UP } else { DOWN };
+        self.store_config(&cfg);
+        self.hedged(size, I256::ZERO, I256::ZERO, U256::ZERO, true);
+        Ok(())
     }
 
     /// Owner only: sets the keeper.
@@ -596,8 +692,8 @@ impl Manager {
     /// 1 `maxDeviationBps` 1..=1000, 2 `maxSlippageBps` <= 1000,
     /// 3 `minLpBps` <= 10000, 4 `maxStepBps` 1..=10000, 5
     /// `rebalanceCooldown` <= 7 days, 6 `hedgeRatioBps` <= 10000, 7
-    /// `maxHedgeStep` > 0, 8 `collateralBps` 1000..=10000, 9 `hedgeCooldown`
-    /// <= 7 days.
+    /// `maxHedgeStep` > 0, 8 `collateralBps` 1000..=10000, 9 `hedgeCooldown`;
+    /// both cooldowns in `MIN_COOLDOWN..=REVERSAL_COOLDOWN` (10 min to 6 h).
     ///
     /// # Errors
     /// `OwnableUnauthorizedAccount`, `ManagerInvalidParameter`.
@@ -669,7 +765,9 @@ impl Manager {
     /// # Errors
     /// None.
     #[allow(clippy::type_complexity)]
-    pub fn config(&self) -> Result<(Address, Address, u8, U256, u64, u64, u64), ManagerError> {
+    pub fn config(
+        &self,
+    ) -> Result<(Address, Address, u8, U256, u64, u64, u64, u64, u8, u8), ManagerError> {
         let c = self.load_config();
         Ok((
             self.wiring().vault,
@@ -679,6 +777,9 @@ impl Manager {
             c.sigma_at,
             c.last_rebalance,
             c.last_hedge,
+            c.last_tier_change,
+            c.rebalance_dir,
+            c.hedge_dir,
         ))
     }
 
@@ -752,8 +853,9 @@ impl Manager {
     }
 
     fn load_config(&self) -> Config {
-        let mut w = [U256::ZERO; 6];
+        let mut w = [U256::ZERO; CONFIG_WORDS];
         slots::load(self.vm(), CONFIG, &mut w);
+        // every word was stored from a value of its type
         Config {
             keeper: slots::to_address(w[0]),
             tier_index: w[1].saturating_to(),
@@ -761,6 +863,9 @@ impl Manager {
             sigma_at: w[3].saturating_to(),
             last_rebalance: w[4].saturating_to(),
             last_hedge: w[5].saturating_to(),
+            last_tier_change: w[6].saturating_to(),
+            rebalance_dir: w[7].saturating_to(),
+            hedge_dir: w[8].saturating_to(),
         }
     }
 
@@ -772,6 +877,9 @@ impl Manager {
             U256::from(c.sigma_at),
             U256::from(c.last_rebalance),
             U256::from(c.last_hedge),
+            U256::from(c.last_tier_change),
+            U256::from(c.rebalance_dir),
+            U256::from(c.hedge_dir),
         ];
         slots::store(self.vm(), CONFIG, &words);
     }
@@ -794,18 +902,18 @@ impl Manager {
     }
 
     fn store_params(&mut self, p: Params) -> Result<(), ManagerError> {
-        const WEEK: u64 = 7 * 86_400;
+        let cooldowns = MIN_COOLDOWN..=REVERSAL_COOLDOWN;
         let checks = [
             (60..=86_400).contains(&p.max_price_age),
             (1..=1_000).contains(&p.max_deviation_bps),
             p.max_slippage_bps <= 1_000,
             p.min_lp_bps <= 10_000,
             (1..=10_000).contains(&p.max_step_bps),
-            p.rebalance_cooldown <= WEEK,
+            cooldowns.contains(&p.rebalance_cooldown),
             p.hedge_ratio_bps <= 10_000,
             !p.max_hedge_step.is_zero(),
             (1_000..=10_000).contains(&p.collateral_bps),
-            p.hedge_cooldown <= WEEK,
+            cooldowns.contains(&p.hedge_cooldown),
         ];
         if let Some(index) = checks.iter().position(|ok| !ok) {
             // cannot truncate: 10 parameters.
@@ -922,37 +1030,90 @@ impl Manager {
         Ok(cfg)
     }
 
-    fn after_cooldown(&self, last: u64, cooldown: u64) -> Result<(), ManagerError> {
-        let available_at = last.saturating_add(cooldown);
-        if last != 0 && self.vm().block_timestamp() < available_at {
+    /// `ManagerCooldown` unless a move in direction `dir` may follow the
+    /// last one (at `last`, direction `last_dir`): see
+    /// `il_math::vault::pacing::wait`.
+    fn paced(&self, last: u64, last_dir: u8, dir: u8, cooldown: u64) -> Result<(), ManagerError> {
+        let now = self.vm().block_timestamp();
+        let wait = il_math::vault::pacing::wait(last, last_dir, dir, cooldown, now);
+        if wait > 0 {
             return Err(ManagerCooldown {
-                availableAt: available_at,
+                availableAt: now.saturating_add(wait),
             }
             .into());
         }
         Ok(())
     }
 
-    /// The pool, a fresh oracle price within the deviation bound, and the
-    /// vault's ledger.
-    fn market(&self, w: &Wiring, p: &Params) -> Result<Market, ManagerError> {
+    /// `vault.adjustHedge(fund, trade, close)`.
+    fn adjust(
+        &mut self,
+        w: &Wiring,
+        fund: U256,
+        trade: I256,
+        close: bool,
+    ) -> Result<(), ManagerError> {
+        let data = lean::encode(
+            adjustHedgeCall::SELECTOR,
+            &[fund.to_word(), trade.to_word(), close.to_word()],
+            None,
+        );
+        self.call(w.vault, &data)?;
+        Ok(())
+    }
+
+    fn hedged(&self, previous: I256, new_size: I256, target: I256, added: U256, closed: bool) {
+        emit(
+            self.vm(),
+            &[Hedged::SIGNATURE_HASH],
+            &[
+                previous.to_word(),
+                new_size.to_word(),
+                target.to_word(),
+                added.to_word(),
+                closed.to_word(),
+            ],
+        );
+    }
+
+    /// The pool's reserves and share supply.
+    fn pool_state(&self, w: &Wiring) -> Result<[U256; 3], ManagerError> {
         let r = self.read(w.pool, &lean::encode(getReservesCall::SELECTOR, &[], None))?;
         let s = self.read(w.pool, &lean::encode(totalSupplyCall::SELECTOR, &[], None))?;
-        let pool = [
+        Ok([
             word(w.pool, &r, 0)?,
             word(w.pool, &r, 1)?,
             word(w.pool, &s, 0)?,
-        ];
+        ])
+    }
+
+    /// The pool, a fresh oracle price within the deviation bound, and the
+    /// vault's ledger.
+    fn market(&self, w: &Wiring, p: &Params) -> Result<Market, ManagerError> {
+        let pool = self.pool_state(w)?;
         let round = self.read(
             w.oracle,
             &lean::encode(latestRoundDataCall::SELECTOR, &[], None),
         )?;
         let (answer, updated_at) = (word(w.oracle, &round, 1)?, word(w.oracle, &round, 3)?);
         let now = U256::from(self.vm().block_timestamp());
-        if updated_at.is_zero() || now.saturating_sub(updated_at) > U256::from(p.max_price_age) {
+        // fresh: set, not from the future, at most maxPriceAge old
+        let fresh = match now.checked_sub(updated_at) {
+            Some(age) => !updated_at.is_zero() && age <= U256::from(p.max_price_age),
+            None => false,
+        };
+        if !fresh {
             return Err(ManagerStalePrice {
                 updatedAt: updated_at,
                 now,
+            }
+            .into());
+        }
+        let (round_id, answered_in) = (word(w.oracle, &round, 0)?, word(w.oracle, &round, 4)?);
+        if answered_in < round_id {
+            return Err(ManagerIncompleteRound {
+                roundId: round_id,
+                answeredInRound: answered_in,
             }
             .into());
         }
@@ -1013,6 +1174,7 @@ il_common::lean_router! {
     IManager::updateVolatilityCall => update_volatility(sigma: U256);
     IManager::rebalanceCall => rebalance(target_bps: u16, amount0_min: U256, amount1_min: U256);
     IManager::hedgeCall => hedge();
+    IManager::closeHedgeCall => close_hedge();
     IManager::setKeeperCall => set_keeper(keeper: Address);
     IManager::setTiersCall => set_tiers(min_sigmas: Vec<U256>, fees_pips: Vec<u32>, hysteresis: U256);
     IManager::setParamsCall => set_params(max_price_age: u64, max_deviation_bps: u16, max_slippage_bps: u16, min_lp_bps: u16, max_step_bps: u16, rebalance_cooldown: u64, hedge_ratio_bps: u16, max_hedge_step: U256, collateral_bps: u16, hedge_cooldown: u64);

@@ -36,9 +36,27 @@
 //! Internal accounting (`lp`, `idle0`, `idle1`): tokens sent to the vault
 //! outside a deposit are ignored, so a donation cannot move the share price;
 //! `MINIMUM_SHARES` are locked at the first deposit as well. Deposits and
-//! withdrawals are pro rata and need no price. Rounding favours the vault.
-//! Withdrawals are never paused; while a hedge is open they need a fresh
-//! oracle (the venue marks the exit to it).
+//! withdrawals are pro rata in tokens. Rounding favours the vault.
+//!
+//! The hedge in deposits and withdrawals (the venue account is valued by
+//! the venue at its oracle mark, the LP by the pool at spot):
+//! - a deposit buys into the venue equity at the HIGHER of its value at the
+//!   mark and at the pool's spot, a withdrawal is paid at the LOWER, so no
+//!   one trades against holders on a move the pool shows before the feed;
+//! - a withdrawal closes its fraction of the venue account and the
+//!   withdrawer bears the whole cost of that close (fee, spread);
+//! - withdrawals are never paused and never wait for the venue: when the
+//!   venue cannot value or pay (stale feed, no liquidity), the LP and idle
+//!   parts are paid and the withdrawer's fraction of the venue position is
+//!   moved to their own venue account (`transferPosition`), in kind;
+//! - while a hedge is open, shares minted by a deposit are locked for
+//!   `DEPOSIT_LOCK`, so the keeper sizes the hedge for them before they can
+//!   leave (a deposit does not trade at the venue; a withdrawal closes its
+//!   fraction of whatever the venue holds).
+//!
+//! Control: the controller (the manager) makes the asset moves; handing
+//! control to another address takes `CONTROLLER_DELAY` once the vault holds
+//! deposits, announced by `ControllerProposed`, so holders can leave first.
 //!
 //! Storage: the vault's words live in hashed slots (`il_common::slots`),
 //! read once per call and written back once.
@@ -59,6 +77,7 @@ use il_common::{
     },
     lean::{self, Word, emit},
     slots,
+    venue::{self, VenueRead},
 };
 use il_math::{
     MathError,
@@ -71,6 +90,17 @@ use stylus_sdk::prelude::*;
 /// share price against later ones (the engine subtracts them from the
 /// first depositor's shares: `il_engine::MINIMUM_SHARES`).
 pub const MINIMUM_SHARES: u64 = 1_000;
+
+/// While a hedge is open, shares minted by a deposit cannot be withdrawn or
+/// transferred for this long (seconds): one day, longer than the manager's
+/// longest wait for a hedge in the same or the opposite direction
+/// (`il_manager::REVERSAL_COOLDOWN`, 6 h), so the keeper can size the hedge
+/// for the new shares before they can leave.
+pub const DEPOSIT_LOCK: u64 = 86_400;
+
+/// A new controller takes over this long (seconds, two days) after it was
+/// proposed, once the vault holds deposits.
+pub const CONTROLLER_DELAY: u64 = 2 * 86_400;
 
 sol! {
     /// The vault's functions, events and errors (the share token's are
@@ -96,6 +126,10 @@ sol! {
         function state() external view returns (uint256[] words);
         /// A holder's record (6 words, il_math::vault::HolderRecord order).
         function holder(address account) external view returns (uint256[] words);
+        /// The controller proposed by `configure` and when it can take over (0, 0: none).
+        function pendingController() external view returns (address controller, uint64 readyAt);
+        /// Shares of `account` locked by a recent deposit, and until when (unix seconds).
+        function lockOf(address account) external view returns (uint256 shares, uint64 unlockAt);
 
         /// `sender` deposited `amount0`/`amount1`; `receiver` got `shares`.
         #[derive(Debug, PartialEq, Eq)]
@@ -112,6 +146,13 @@ sol! {
         /// The controller set the controller, the deposit cap and the pause.
         #[derive(Debug, PartialEq, Eq)]
         event Configured(address indexed controller, uint256 depositCap, bool paused);
+        /// `controller` was proposed; it can take over from `readyAt` (unix seconds).
+        #[derive(Debug, PartialEq, Eq)]
+        event ControllerProposed(address indexed controller, uint64 readyAt);
+        /// The venue could not pay a withdrawal's part of the hedge: `fractionWad` of the
+        /// vault's venue position went to `receiver`'s own account at the venue.
+        #[derive(Debug, PartialEq, Eq)]
+        event HedgeTransferred(address indexed receiver, uint256 fractionWad);
         /// Only the controller may do this; `account` is not the controller.
         #[derive(Debug, PartialEq, Eq)]
         error VaultNotController(address account);
@@ -151,13 +192,20 @@ sol! {
         /// A call to `target` failed; `reason` is its revert data (decode it with the target's interface).
         #[derive(Debug, PartialEq, Eq)]
         error VaultCallFailed(address target, bytes reason);
+        /// These shares were minted by a deposit while a hedge is open; they are free from `unlockAt`.
+        #[derive(Debug, PartialEq, Eq)]
+        error VaultLocked(uint64 unlockAt);
+        /// The proposed controller can take over only from `readyAt`.
+        #[derive(Debug, PartialEq, Eq)]
+        error VaultControllerNotReady(uint64 readyAt);
 }
 }
 
 pub use IVault::{
-    Configured, Deposit, HedgeAdjusted, LiquidityMoved, VaultCallFailed, VaultDepositCap,
-    VaultEngineOutput, VaultExceedsBalance, VaultInsufficientIdle, VaultInsufficientShares,
-    VaultInvalidAddress, VaultMath, VaultNotController, VaultPaused, VaultPoolEmpty, VaultSlippage,
+    Configured, ControllerProposed, Deposit, HedgeAdjusted, HedgeTransferred, LiquidityMoved,
+    VaultCallFailed, VaultControllerNotReady, VaultDepositCap, VaultEngineOutput,
+    VaultExceedsBalance, VaultInsufficientIdle, VaultInsufficientShares, VaultInvalidAddress,
+    VaultLocked, VaultMath, VaultNotController, VaultPaused, VaultPoolEmpty, VaultSlippage,
     VaultZeroAmount, Withdraw,
 };
 
@@ -184,6 +232,8 @@ il_common::solidity_errors! {
         Math(VaultMath { code }),
         Engine(VaultEngineOutput { length }),
         CallFailed(VaultCallFailed { target; reason }),
+        Locked(VaultLocked { unlockAt }),
+        ControllerNotReady(VaultControllerNotReady { readyAt }),
     }
 }
 
@@ -208,6 +258,7 @@ sol! {
         function trade(int256 sizeDelta) external returns (int256 newSize);
         function exit(uint256 fractionWad, address to) external returns (uint256 paid);
         function equityOf(address account) external view returns (int256);
+        function transferPosition(uint256 fractionWad, address to) external;
     }
 
     /// The engine functions the vault uses (`il-engine`).
@@ -215,19 +266,23 @@ sol! {
         function checkpoint(uint256[] args) external view returns (uint256[]);
         function deposit(uint256[] args) external view returns (uint256[]);
         function withdraw(uint256[] args) external view returns (uint256[]);
+        function settleVenue(uint256[] args) external view returns (uint256[]);
         function transfer(uint256[] args) external view returns (uint256[]);
     }
 }
 
 use IExternal::{
     approveCall, burnCall, depositCall, equityOfCall, exitCall, getReservesCall, mintCall,
-    totalSupplyCall, tradeCall, transferCall, transferFromCall,
+    totalSupplyCall, tradeCall, transferCall, transferFromCall, transferPositionCall,
 };
 
 /// Words at `WIRING` (set once): token0, token1, pool, venue, oracle, engine.
 const WIRING: U256 = slots::base(b"il.vault.wiring");
-/// Words at `ADMIN`: controller, deposit cap (token1; 0: none), paused.
+/// Words at `ADMIN`: controller, deposit cap (token1; 0: none), paused,
+/// proposed controller, when it can take over.
 const ADMIN: U256 = slots::base(b"il.vault.admin");
+/// Map base of deposit locks: locked shares, unlock time.
+const LOCKS: U256 = slots::base(b"il.vault.locks");
 /// Words at `LEDGER`: the `il_math::vault::Ledger` record.
 const LEDGER: U256 = slots::base(b"il.vault.ledger");
 /// Map base of holder records (`il_math::vault::HolderRecord`, 6 words).
@@ -256,12 +311,14 @@ pub struct Wiring {
     pub engine: Address,
 }
 
-/// The controller, the deposit cap and the pause.
+/// The controller, the deposit cap, the pause and a proposed controller.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Admin {
     controller: Address,
     deposit_cap: U256,
     paused: bool,
+    pending: Address,
+    ready_at: u64,
 }
 
 /// The vault's storage: the share token; everything else is in hashed
@@ -320,18 +377,21 @@ impl Vault {
     }
 
     /// Deposits at most `amount0_max`/`amount1_max` in the vault's current
-    /// proportions (LP at spot reserves + idle + hedge equity) and mints
-    /// shares to `receiver`. The pool's part of the vault goes to the pool
-    /// at its ratio, the rest stays idle. The first deposit is added to the
-    /// pool entirely (what does not match the pool's ratio stays idle),
-    /// mints `sqrt(amount0 * amount1) - MINIMUM_SHARES` shares and locks
+    /// proportions (LP at spot reserves + idle + hedge equity, the latter at
+    /// the higher of its oracle and spot marks) and mints shares to
+    /// `receiver`. The pool's part of the vault goes to the pool at its
+    /// ratio, the rest stays idle. The first deposit is added to the pool
+    /// entirely (what does not match the pool's ratio stays idle), mints
+    /// `sqrt(amount0 * amount1) - MINIMUM_SHARES` shares and locks
     /// `MINIMUM_SHARES`. Shares round down; the amounts taken round up.
+    /// While a hedge is open the minted shares are locked for
+    /// `DEPOSIT_LOCK`.
     ///
     /// # Errors
     /// `VaultPaused`, `VaultZeroAmount`, `VaultInvalidAddress`,
     /// `VaultPoolEmpty`, `VaultInsufficientShares`, `VaultDepositCap`,
-    /// `VaultCallFailed` (a token transfer, the pool, the venue or the
-    /// engine failed).
+    /// `VaultCallFailed` (a token transfer, the pool, the engine failed, or
+    /// the venue cannot value the hedge now: a deposit must price it).
     ///
     /// # Events
     /// `Deposit`, `Transfer` (shares), the pool's and tokens' events.
@@ -355,7 +415,8 @@ impl Vault {
         let w = self.wiring();
         let ledger = self.read_ledger();
         let supply = self.shares.total_supply();
-        let mut args = self.engine_prefix(&w, &ledger, Some(receiver))?;
+        let (mut args, venue) = self.engine_prefix(&w, &ledger, Some(receiver))?;
+        valued(&w, venue.failure)?;
         args.extend_from_slice(&[
             supply,
             self.shares.balance_of(receiver),
@@ -402,6 +463,17 @@ impl Vault {
                 .mint_locked::<VaultError>(U256::from(MINIMUM_SHARES))?;
         }
         self.shares.mint::<VaultError>(receiver, shares)?;
+        if !venue.words[2].is_zero() {
+            // a hedge is open: lock the new shares (see DEPOSIT_LOCK)
+            let (mut locked, until) = self.lock_of(receiver)?;
+            let now = self.vm().block_timestamp();
+            if until <= now {
+                locked = U256::ZERO;
+            }
+            let until = now.saturating_add(DEPOSIT_LOCK);
+            let base = slots::keyed(self.vm(), receiver.into_word(), LOCKS);
+            slots::store(self.vm(), base, &[add(locked, shares)?, U256::from(until)]);
+        }
         emit(
             self.vm(),
             &[
@@ -416,18 +488,29 @@ impl Vault {
 
     /// Redeems `shares` of the caller for their pro-rata part of the LP
     /// position (burned at spot, paid by the pool straight to `receiver`),
-    /// the idle reserve and the hedge equity. Never paused. Amounts round
-    /// down. The redeemed part of the caller's benchmark and credits leaves
-    /// with the shares.
+    /// the idle reserve and the hedge. Never paused. Amounts round down. The
+    /// redeemed part of the caller's benchmark and credits leaves with the
+    /// shares.
+    ///
+    /// The hedge part: the venue closes that fraction of the vault's account
+    /// and pays it to the vault, which sends `receiver` the fraction of the
+    /// equity at the lower of its oracle and spot marks, less the whole cost
+    /// of the close, and keeps the rest for the remaining holders. When the
+    /// venue cannot value or pay (stale feed, not enough liquidity), the
+    /// fraction of the position itself goes to `receiver`'s own account at
+    /// the venue (`HedgeTransferred`), and the LP and idle parts are paid all
+    /// the same.
     ///
     /// # Errors
     /// `VaultZeroAmount`, `VaultInvalidAddress`, `VaultExceedsBalance`,
-    /// `VaultSlippage` (below `amount0_min`/`amount1_min`, hedge payout
-    /// included), `VaultCallFailed` (the pool, a token, the venue or the
-    /// engine failed).
+    /// `VaultLocked` (shares of a deposit made while a hedge is open, within
+    /// `DEPOSIT_LOCK`), `VaultSlippage` (below `amount0_min`/`amount1_min`,
+    /// hedge payout included), `VaultCallFailed` (the pool, a token or the
+    /// engine failed, or the venue refused both to pay and to transfer).
     ///
     /// # Events
-    /// `Withdraw`, `Transfer` (shares burned), the pool's, tokens' and venue's events.
+    /// `Withdraw`, `Transfer` (shares burned), `HedgeTransferred` (in kind),
+    /// the pool's, tokens' and venue's events.
     pub fn withdraw(
         &mut self,
         shares: U256,
@@ -450,13 +533,16 @@ impl Vault {
             }
             .into());
         }
+        self.check_unlocked(owner, balance, shares)?;
         let w = self.wiring();
         let ledger = self.read_ledger();
-        let mut args = self.engine_prefix(&w, &ledger, Some(owner))?;
-        args.extend_from_slice(&[self.shares.total_supply(), balance, shares]);
-        let out = self.engine(&w, IEngineCalls::withdrawCall::SELECTOR, &args, 22)?;
+        let supply = self.shares.total_supply();
+        let (mut args, venue) = self.engine_prefix(&w, &ledger, Some(owner))?;
+        args.extend_from_slice(&[supply, balance, shares]);
+        let out = self.engine(&w, IEngineCalls::withdrawCall::SELECTOR, &args, 23)?;
         let (mut ledger, holder) = split_records(&out);
-        let [lp, idle0, idle1, fraction] = [out[18], out[19], out[20], out[21]];
+        let [lp, idle0, idle1, fraction, equity_out] =
+            [out[18], out[19], out[20], out[21], out[22]];
 
         let (mut amount0, mut amount1) = (idle0, idle1);
         if !lp.is_zero() {
@@ -476,7 +562,60 @@ impl Vault {
         self.push(w.token1, receiver, idle1)?;
         let mut hedge_paid = U256::ZERO;
         if !fraction.is_zero() {
-            hedge_paid = self.venue_exit(&w, &mut ledger, fraction, receiver)?;
+            // (inKind, paid, equityAfter): paid when the venue valued the
+            // account and paid the exit, else handed over in kind.
+            let me = self.vm().contract_address();
+            let exit = lean::encode(
+                exitCall::SELECTOR,
+                &[fraction.to_word(), me.to_word()],
+                None,
+            );
+            let paid = match venue.failure {
+                None => match lean::call(self, w.venue, &exit) {
+                    Ok(o) => {
+                        Some(lean::u256_at(&o, 0).ok_or_else(|| call_failed(w.venue, Vec::new()))?)
+                    }
+                    // the venue cannot pay now: hand the fraction over in kind
+                    Err(_) => None,
+                },
+                Some(_) => None,
+            };
+            let settle = match paid {
+                Some(paid) => [U256::ZERO, paid, self.venue_equity(&w)?.into_raw()],
+                None => {
+                    self.call(
+                        w.venue,
+                        &lean::encode(
+                            transferPositionCall::SELECTOR,
+                            &[fraction.to_word(), receiver.to_word()],
+                            None,
+                        ),
+                    )?;
+                    emit(
+                        self.vm(),
+                        &[HedgeTransferred::SIGNATURE_HASH, receiver.to_word()],
+                        &[fraction.to_word()],
+                    );
+                    [U256::from(1u8), U256::ZERO, U256::ZERO]
+                }
+            };
+            let mut args = ledger.to_vec();
+            args.extend_from_slice(&[
+                sub_held(supply, shares)?,
+                fraction,
+                venue.words[1],
+                equity_out,
+            ]);
+            args.extend_from_slice(&settle);
+            let out = self.engine(
+                &w,
+                IEngineCalls::settleVenueCall::SELECTOR,
+                &args,
+                Ledger::WORDS + 1,
+            )?;
+            ledger.copy_from_slice(&out[..Ledger::WORDS]);
+            hedge_paid = out[Ledger::WORDS];
+            self.push(w.token1, receiver, hedge_paid)?;
         }
         let total1 = add(amount1, hedge_paid)?;
         if amount0 < amount0_min || total1 < amount1_min {
@@ -526,7 +665,7 @@ impl Vault {
         add0: U256,
         add1: U256,
     ) -> Result<(U256, U256, U256), VaultError> {
-        self.controlled()?;
+        self.controlled(false)?;
         if burn_lp.is_zero() && (add0.is_zero() || add1.is_zero()) {
             return Err(VaultZeroAmount {}.into());
         }
@@ -560,15 +699,17 @@ impl Vault {
         Ok((minted, out0, out1))
     }
 
-    /// Controller only, not paused: moves `fund` idle token1 to the venue as
-    /// collateral, trades `size_delta` token0 there (negative: short), and,
-    /// with `close`, then closes the whole position and brings all the
-    /// vault's equity there back to idle token1. Returns the position size
-    /// after the trade and what closing paid.
+    /// Controller only, not paused (except a close alone, which reduces
+    /// risk): moves `fund` idle token1 to the venue as collateral, trades
+    /// `size_delta` token0 there (negative: short), and, with `close`, then
+    /// closes the whole position and brings all the vault's equity there
+    /// back to idle token1. Returns the position size after the trade and
+    /// what closing paid.
     ///
     /// # Errors
     /// `VaultNotController`, `VaultPaused`, `VaultZeroAmount` (nothing to
-    /// do), `VaultInsufficientIdle`, `VaultCallFailed` (the venue refused).
+    /// do), `VaultInsufficientIdle`, `VaultCallFailed` (the venue refused,
+    /// or cannot value the account now).
     ///
     /// # Events
     /// `HedgeAdjusted`, the venue's events.
@@ -578,7 +719,9 @@ impl Vault {
         size_delta: I256,
         close: bool,
     ) -> Result<(I256, U256), VaultError> {
-        self.controlled()?;
+        // closing alone reduces risk: allowed while paused
+        let close_only = close && fund.is_zero() && size_delta.is_zero();
+        self.controlled(close_only)?;
         if fund.is_zero() && size_delta.is_zero() && !close {
             return Err(VaultZeroAmount {}.into());
         }
@@ -620,16 +763,21 @@ impl Vault {
         Ok((new_size, paid))
     }
 
-    /// Controller only: hands control to `controller` (the manager, once
-    /// deployed; later a new manager), sets the deposit cap (token1 the
-    /// vault may hold after a deposit; 0: none) and the pause (stops
-    /// deposits and controller moves, never withdrawals).
+    /// Controller only: sets the deposit cap (token1 the vault may hold
+    /// after a deposit; 0: none) and the pause (stops deposits and
+    /// controller moves, never withdrawals), and hands control to
+    /// `controller` (a new manager). A handover is immediate while the vault
+    /// holds no deposits (the deployer to the first manager); after that it
+    /// is proposed first (`ControllerProposed`) and takes effect when the
+    /// controller repeats it from `CONTROLLER_DELAY` later, so holders see it
+    /// coming. Configuring the current controller withdraws a proposal.
     ///
     /// # Errors
-    /// `VaultNotController`, `VaultInvalidAddress` for a zero controller.
+    /// `VaultNotController`, `VaultInvalidAddress` for a zero controller,
+    /// `VaultControllerNotReady` (repeated before the delay is over).
     ///
     /// # Events
-    /// `Configured`.
+    /// `Configured`, `ControllerProposed`.
     pub fn configure(
         &mut self,
         controller: Address,
@@ -637,7 +785,8 @@ impl Vault {
         paused: bool,
     ) -> Result<(), VaultError> {
         let caller = self.vm().msg_sender();
-        if caller != self.read_admin().controller {
+        let mut admin = self.read_admin();
+        if caller != admin.controller {
             return Err(VaultNotController { account: caller }.into());
         }
         if controller.is_zero() {
@@ -646,14 +795,43 @@ impl Vault {
             }
             .into());
         }
-        self.write_admin(&Admin {
-            controller,
-            deposit_cap,
-            paused,
-        });
+        admin.deposit_cap = deposit_cap;
+        admin.paused = paused;
+        let now = self.vm().block_timestamp();
+        let immediate = self.shares.total_supply().is_zero();
+        if controller == admin.controller || immediate {
+            admin = Admin {
+                controller,
+                pending: Address::ZERO,
+                ready_at: 0,
+                ..admin
+            };
+        } else if controller == admin.pending {
+            if now < admin.ready_at {
+                return Err(VaultControllerNotReady {
+                    readyAt: admin.ready_at,
+                }
+                .into());
+            }
+            admin = Admin {
+                controller,
+                pending: Address::ZERO,
+                ready_at: 0,
+                ..admin
+            };
+        } else {
+            admin.pending = controller;
+            admin.ready_at = now.saturating_add(CONTROLLER_DELAY);
+            emit(
+                self.vm(),
+                &[ControllerProposed::SIGNATURE_HASH, controller.to_word()],
+                &[admin.ready_at.to_word()],
+            );
+        }
+        self.write_admin(&admin);
         emit(
             self.vm(),
-            &[Configured::SIGNATURE_HASH, controller.to_word()],
+            &[Configured::SIGNATURE_HASH, admin.controller.to_word()],
             &[deposit_cap.to_word(), paused.to_word()],
         );
         Ok(())
@@ -692,6 +870,22 @@ impl Vault {
     /// feeDebt, hedgePnl, hedgeDebt).
     pub fn holder(&self, account: Address) -> Result<Vec<U256>, VaultError> {
         Ok(self.read_holder(account).to_vec())
+    }
+
+    /// The proposed controller and when it can take over (zeros: none).
+    pub fn pending_controller(&self) -> Result<(Address, u64), VaultError> {
+        let a = self.read_admin();
+        Ok((a.pending, a.ready_at))
+    }
+
+    /// Shares of `account` locked by its last deposit while a hedge was
+    /// open, and when they are free (both as stored: past locks read as
+    /// free).
+    pub fn lock_of(&self, account: Address) -> Result<(U256, u64), VaultError> {
+        let mut w = [U256::ZERO; 2];
+        let base = slots::keyed(self.vm(), account.into_word(), LOCKS);
+        slots::load(self.vm(), base, &mut w);
+        Ok((w[0], w[1].saturating_to()))
     }
 }
 
@@ -756,12 +950,15 @@ impl Vault {
     }
 
     fn read_admin(&self) -> Admin {
-        let mut w = [U256::ZERO; 3];
+        let mut w = [U256::ZERO; 5];
         slots::load(self.vm(), ADMIN, &mut w);
         Admin {
             controller: slots::to_address(w[0]),
             deposit_cap: w[1],
             paused: !w[2].is_zero(),
+            pending: slots::to_address(w[3]),
+            // stored from a u64
+            ready_at: w[4].saturating_to(),
         }
     }
 
@@ -773,8 +970,25 @@ impl Vault {
                 slots::from_address(a.controller),
                 a.deposit_cap,
                 U256::from(u8::from(a.paused)),
+                slots::from_address(a.pending),
+                U256::from(a.ready_at),
             ],
         );
+    }
+
+    /// `VaultLocked` unless `shares` of `owner`'s `balance` are free of a
+    /// deposit lock.
+    fn check_unlocked(
+        &self,
+        owner: Address,
+        balance: U256,
+        shares: U256,
+    ) -> Result<(), VaultError> {
+        let (locked, until) = self.lock_of(owner)?;
+        if until > self.vm().block_timestamp() && shares > balance.saturating_sub(locked) {
+            return Err(VaultLocked { unlockAt: until }.into());
+        }
+        Ok(())
     }
 
     fn read_ledger(&self) -> LedgerWords {
@@ -799,14 +1013,15 @@ impl Vault {
         slots::store(self.vm(), base, w);
     }
 
-    /// Passes when the caller is the controller and the vault is not paused.
-    fn controlled(&self) -> Result<(), VaultError> {
+    /// Passes when the caller is the controller and the vault is not paused
+    /// (or the move is allowed while paused).
+    fn controlled(&self, while_paused: bool) -> Result<(), VaultError> {
         let admin = self.read_admin();
         let caller = self.vm().msg_sender();
         if caller != admin.controller {
             return Err(VaultNotController { account: caller }.into());
         }
-        if admin.paused {
+        if admin.paused && !while_paused {
             return Err(VaultPaused {}.into());
         }
         Ok(())
@@ -814,15 +1029,16 @@ impl Vault {
 
     // ---- engine --------------------------------------------------------------
 
-    /// `ledger[12] (, holder[6]), pool[3], equity`: the start of the engine's
-    /// argument lists (the pool and the venue equity as read now).
+    /// `ledger[12] (, holder[6]), pool[3], venue[5]`: the start of the
+    /// engine's argument lists (the pool and the venue account as read now),
+    /// and the venue block on its own.
     fn engine_prefix(
         &self,
         w: &Wiring,
         ledger: &LedgerWords,
         holder: Option<Address>,
-    ) -> Result<Vec<U256>, VaultError> {
-        let mut args = Vec::with_capacity(28);
+    ) -> Result<(Vec<U256>, VenueRead), VaultError> {
+        let mut args = Vec::with_capacity(30);
         args.extend_from_slice(ledger);
         if let Some(account) = holder {
             args.extend_from_slice(&self.read_holder(account));
@@ -839,18 +1055,24 @@ impl Vault {
         if reserve0.is_zero() || reserve1.is_zero() {
             return Err(VaultPoolEmpty {}.into());
         }
-        let equity = if ledger[HEDGE_ACTIVE].is_zero() {
-            U256::ZERO
-        } else {
-            let me = self.vm().contract_address();
-            let out = self.view(
-                w.venue,
-                &lean::encode(equityOfCall::SELECTOR, &[me.to_word()], None),
-            )?;
-            lean::u256_at(&out, 0).ok_or_else(|| call_failed(w.venue, Vec::new()))?
-        };
-        args.extend_from_slice(&[reserve0, reserve1, supply, equity]);
-        Ok(args)
+        let me = self.vm().contract_address();
+        let venue = venue::read(self.vm(), w.venue, me, !ledger[HEDGE_ACTIVE].is_zero())
+            .map_err(|reason| call_failed(w.venue, reason))?;
+        args.extend_from_slice(&[reserve0, reserve1, supply]);
+        args.extend_from_slice(&venue.words);
+        Ok((args, venue))
+    }
+
+    /// The venue's equity of the vault's account now (after an exit).
+    fn venue_equity(&self, w: &Wiring) -> Result<I256, VaultError> {
+        let me = self.vm().contract_address();
+        let out = self.view(
+            w.venue,
+            &lean::encode(equityOfCall::SELECTOR, &[me.to_word()], None),
+        )?;
+        Ok(I256::from_raw(
+            lean::u256_at(&out, 0).ok_or_else(|| call_failed(w.venue, Vec::new()))?,
+        ))
     }
 
     /// Calls engine function `selector` with `args`; the result must have
@@ -873,10 +1095,12 @@ impl Vault {
         Ok(out)
     }
 
-    /// The ledger with its accumulators brought to now.
+    /// The ledger with its accumulators brought to now (the venue must be
+    /// able to value the account).
     fn checkpoint(&self, w: &Wiring) -> Result<LedgerWords, VaultError> {
         let ledger = self.read_ledger();
-        let mut args = self.engine_prefix(w, &ledger, None)?;
+        let (mut args, venue) = self.engine_prefix(w, &ledger, None)?;
+        valued(w, venue.failure)?;
         args.push(self.shares.total_supply());
         let out = self.engine(
             w,
@@ -1017,6 +1241,7 @@ impl Vault {
         if from == to || from.is_zero() || to.is_zero() || value.is_zero() || value > balance {
             return Ok(());
         }
+        self.check_unlocked(from, balance, value)?;
         let w = self.wiring();
         let ledger = self.read_ledger();
         let mut args = Vec::with_capacity(17);
@@ -1044,6 +1269,14 @@ impl Vault {
         self.write_holder(from, &a);
         self.write_holder(to, &b);
         Ok(())
+    }
+}
+
+/// `VaultCallFailed(venue, reason)` when the venue could not value the account.
+fn valued(w: &Wiring, failure: Option<Vec<u8>>) -> Result<(), VaultError> {
+    match failure {
+        None => Ok(()),
+        Some(reason) => Err(call_failed(w.venue, reason)),
     }
 }
 
@@ -1075,6 +1308,8 @@ il_common::lean_router! {
     IVault::contractsCall => contracts();
     IVault::stateCall => state();
     IVault::holderCall => holder(account: Address);
+    IVault::pendingControllerCall => pending_controller();
+    IVault::lockOfCall => lock_of(account: Address);
     IERC20::nameCall => name();
     IERC20::symbolCall => symbol();
     IERC20::decimalsCall => decimals();

@@ -22,6 +22,7 @@ use super::prices::PricePath;
 use crate::exact::{self, Price, Tier};
 use crate::policy::{
     self, Action, Decision, GasSnapshot, PolicyConfig, PolicyInput, PoolSnapshot, VaultSnapshot,
+    Waits,
 };
 use crate::vol::{self, Estimator, Ewma, RollingRealised, VolConfig};
 
@@ -640,6 +641,10 @@ struct KeeperVault {
     last_tier: Option<i64>,
     last_rebalance: Option<i64>,
     last_hedge: Option<i64>,
+    /// Directions of the last rebalance and hedge trade
+    /// (`il_math::vault::pacing`), paced as the manager paces them.
+    rebalance_dir: u8,
+    hedge_dir: u8,
     book: Book,
     volume: f64,
     history: std::collections::VecDeque<GrowthObs>,
@@ -677,6 +682,22 @@ fn cooldown_left(last: Option<i64>, now: i64, cooldown: u64) -> u64 {
             let elapsed = u64::try_from(now.saturating_sub(t)).unwrap_or(0);
             cooldown.saturating_sub(elapsed)
         }
+    }
+}
+
+/// Seconds until a move up and down may follow the last one (at `last`, in
+/// direction `dir`), as the manager paces them (`il_math::vault::pacing`).
+fn waits(last: Option<i64>, dir: u8, now: i64, cooldown: u64) -> Waits {
+    use il_math::vault::pacing::{DOWN, UP, wait};
+    let (Some(last), Ok(now)) = (last, u64::try_from(now)) else {
+        return Waits::default();
+    };
+    // a last move at t <= 0 (a path starting at 0) still counts: shift by one
+    let last = u64::try_from(last).unwrap_or(0).saturating_add(1);
+    let now = now.saturating_add(1);
+    Waits {
+        up: wait(last, dir, UP, cooldown, now),
+        down: wait(last, dir, DOWN, cooldown, now),
     }
 }
 
@@ -762,6 +783,8 @@ pub fn run(
         last_tier: None,
         last_rebalance: None,
         last_hedge: None,
+        rebalance_dir: il_math::vault::pacing::NONE,
+        hedge_dir: il_math::vault::pacing::NONE,
         book: Book::default(),
         volume: 0.0,
         history: std::collections::VecDeque::new(),
@@ -1304,15 +1327,24 @@ fn keeper_input(
             min_lp_bps: v.min_lp_bps,
             max_lp_bps: v.max_lp_bps,
             max_step_bps: v.max_step_bps,
-            hedge_size: raw_signed(kv.hedge),
-            hedge_target: raw_signed(target),
+            // the venue's sign: a short is negative
+            hedge_size: raw_signed(-kv.hedge),
+            hedge_target: raw_signed(-target),
             lp_value: raw(lp_value),
             vault_value: raw(total + kv.book.hedge_pnl),
             fee_rate_wad,
             turnover_per_year: turnover,
             tier_cooldown_left: cooldown_left(kv.last_tier, t, v.tier_cooldown_secs),
-            rebalance_cooldown_left: cooldown_left(kv.last_rebalance, t, v.rebalance_cooldown_secs),
-            hedge_cooldown_left: cooldown_left(kv.last_hedge, t, v.hedge_cooldown_secs),
+            rebalance_wait: waits(
+                kv.last_rebalance,
+                kv.rebalance_dir,
+                t,
+                v.rebalance_cooldown_secs,
+            ),
+            hedge_wait: waits(kv.last_hedge, kv.hedge_dir, t, v.hedge_cooldown_secs),
+            // the backtest does not model the venue's margin: a top-up
+            // never costs anything there, and is never needed
+            hedge_margin_low: false,
             max_deviation_bps: v.max_deviation_bps,
         },
         gas: GasSnapshot {
@@ -1370,6 +1402,11 @@ fn apply(kv: &mut KeeperVault, action: &Action, params: &BacktestParams, p: f64,
             let total = lp + kv.idle_value(p);
             let desired = total * f64::from(*target_lp_bps) / 1e4;
             let per_share = kv.pool.value_at(p);
+            kv.rebalance_dir = if desired < lp {
+                il_math::vault::pacing::DOWN
+            } else {
+                il_math::vault::pacing::UP
+            };
             if desired < lp {
                 // Burn shares at the pool ratio into idle.
                 let burn = ((lp - desired) / kv.pool.fair_value(p)).min(kv.shares);
@@ -1394,6 +1431,12 @@ fn apply(kv: &mut KeeperVault, action: &Action, params: &BacktestParams, p: f64,
             let cost = params.hedge.venue_fee_bps / 1e4 * (target - kv.hedge).abs() * p;
             kv.book.hedge_pnl -= cost;
             kv.book.hedge_costs += cost;
+            // a larger short sells, a smaller one buys
+            kv.hedge_dir = if target > kv.hedge {
+                il_math::vault::pacing::DOWN
+            } else {
+                il_math::vault::pacing::UP
+            };
             kv.hedge = target;
             kv.last_hedge = Some(t);
             params.gas.hedge

@@ -13,6 +13,8 @@ use alloy::primitives::{Address, Bytes, I256, U64, U256};
 use alloy::rpc::types::{Block, TransactionRequest};
 use alloy::sol_types::SolCall;
 use il_deploy::bindings::{IHedge, ILens, IManager, IOracle, IPool, IVault};
+
+use crate::policy::Waits;
 use il_math::vault::{Holdings, Ledger, PoolState};
 use serde::Serialize;
 
@@ -34,6 +36,13 @@ pub struct ManagerState {
     pub last_rebalance: u64,
     /// Last hedge, unix seconds (0: never).
     pub last_hedge: u64,
+    /// Last change of the fee tier, unix seconds (0: never).
+    pub last_tier_change: u64,
+    /// Direction of the last rebalance (`il_math::vault::pacing`: 0 none,
+    /// 1 add, 2 burn).
+    pub rebalance_dir: u8,
+    /// Direction of the last hedge trade (0 none, 1 buy, 2 sell).
+    pub hedge_dir: u8,
 }
 
 /// The manager's `params()`.
@@ -266,13 +275,48 @@ impl Snapshot {
         Ok((min(a0)?, min(a1)?))
     }
 
-    /// Seconds until `last + cooldown`, 0 when over or never acted.
+    /// Seconds until a move up and a move down may follow the last one (at
+    /// `last`, direction `dir`), as the manager paces them
+    /// (`il_math::vault::pacing::wait`).
     #[must_use]
-    pub fn cooldown_left(&self, last: u64, cooldown: u64) -> u64 {
-        if last == 0 {
-            return 0;
+    pub fn waits(&self, last: u64, dir: u8, cooldown: u64) -> Waits {
+        use il_math::vault::pacing::{DOWN, UP, wait};
+        Waits {
+            up: wait(last, dir, UP, cooldown, self.time),
+            down: wait(last, dir, DOWN, cooldown, self.time),
         }
-        last.saturating_add(cooldown).saturating_sub(self.time)
+    }
+
+    /// Seconds until the fee tier may change again.
+    #[must_use]
+    pub fn tier_wait(&self) -> u64 {
+        use il_math::vault::pacing::{TIER_COOLDOWN, UP, wait};
+        wait(
+            self.manager.last_tier_change,
+            UP,
+            UP,
+            TIER_COOLDOWN,
+            self.time,
+        )
+    }
+
+    /// Whether the hedge account's equity is below the manager's top-up
+    /// trigger for its current size (then `hedge()` tops it up, cooldown or
+    /// not).
+    ///
+    /// # Errors
+    /// [`ChainError::Decode`] on an il-math failure.
+    pub fn hedge_margin_low(&self) -> Result<bool, ChainError> {
+        if self.hedge_size.is_zero() {
+            return Ok(false);
+        }
+        let required = il_math::vault::margin_for(
+            self.hedge_size,
+            &self.math_price()?,
+            self.params.collateral_bps,
+        )
+        .map_err(|e| math("margin_for", e))?;
+        il_math::vault::margin_low(self.hedge_equity, required).map_err(|e| math("margin_low", e))
     }
 
     /// Oracle price as a float (token1 raw per token0 raw), for estimators.
@@ -443,6 +487,9 @@ impl Client {
                 sigma_updated_at: cfg.sigmaUpdatedAt,
                 last_rebalance: cfg.lastRebalance,
                 last_hedge: cfg.lastHedge,
+                last_tier_change: cfg.lastTierChange,
+                rebalance_dir: cfg.rebalanceDirection,
+                hedge_dir: cfg.hedgeDirection,
             },
             params: Params {
                 max_price_age: params.maxPriceAge,

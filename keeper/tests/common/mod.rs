@@ -93,9 +93,20 @@ pub async fn system(name: &str) -> System {
     ops::deposit(&mut owner_tx, &manifest, a0, a1, U256::from(1))
         .await
         .unwrap();
-    // Hedge half the LP's token0; short cooldowns.
+    // Hedge half the LP's token0; the shortest cooldowns.
     let r = IManager::new(c.manager, &owner)
-        .setParams(86_400, 100, 100, 0, 2_500, 60, 5_000, U256::MAX, 2_000, 60)
+        .setParams(
+            86_400,
+            100,
+            100,
+            0,
+            2_500,
+            600,
+            5_000,
+            U256::MAX,
+            2_000,
+            600,
+        )
         .send()
         .await
         .unwrap()

@@ -53,11 +53,11 @@ fn rows(s: &Sys) -> Vec<Row> {
         maxSlippageBps: 50,
         minLpBps: 1_000,
         maxStepBps: 5_000,
-        rebalanceCooldown: 60,
+        rebalanceCooldown: 600,
         hedgeRatioBps: 10_000,
         maxHedgeStep: eth(1),
         collateralBps: 3_000,
-        hedgeCooldown: 60,
+        hedgeCooldown: 600,
     };
     vec![
         Row {
@@ -507,15 +507,16 @@ fn set_params_checks_every_bound_in_order() {
         maxSlippageBps: 25,
         minLpBps: 1_000,
         maxStepBps: 5_000,
-        rebalanceCooldown: 60,
+        rebalanceCooldown: 600,
         hedgeRatioBps: 8_000,
         maxHedgeStep: eth(3),
         collateralBps: 3_000,
-        hedgeCooldown: 120,
+        hedgeCooldown: 1_200,
     };
-    const WEEK: u64 = 7 * 86_400;
+    const MIN: u64 = il_manager::MIN_COOLDOWN;
+    const MAX: u64 = il_manager::REVERSAL_COOLDOWN;
     type Edit = fn(&mut IManager::setParamsCall);
-    let bad: [(u8, Edit); 18] = [
+    let bad: [(u8, Edit); 20] = [
         (0, |p| p.maxPriceAge = 59),
         (0, |p| p.maxPriceAge = 86_401),
         (1, |p| p.maxDeviationBps = 0),
@@ -524,12 +525,14 @@ fn set_params_checks_every_bound_in_order() {
         (3, |p| p.minLpBps = 10_001),
         (4, |p| p.maxStepBps = 0),
         (4, |p| p.maxStepBps = 10_001),
-        (5, |p| p.rebalanceCooldown = WEEK + 1),
+        (5, |p| p.rebalanceCooldown = MIN - 1),
+        (5, |p| p.rebalanceCooldown = MAX + 1),
         (6, |p| p.hedgeRatioBps = 10_001),
         (7, |p| p.maxHedgeStep = U256::ZERO),
         (8, |p| p.collateralBps = 999),
         (8, |p| p.collateralBps = 10_001),
-        (9, |p| p.hedgeCooldown = WEEK + 1),
+        (9, |p| p.hedgeCooldown = MIN - 1),
+        (9, |p| p.hedgeCooldown = MAX + 1),
         // the first bad index is reported
         (0, |p| {
             p.maxPriceAge = 0;
@@ -565,7 +568,7 @@ fn set_params_checks_every_bound_in_order() {
         edge.maxHedgeStep,
         edge.collateralBps,
         edge.hedgeCooldown,
-    ) = (WEEK, 10_000, u(1), 10_000, WEEK);
+    ) = (MAX, 10_000, u(1), 10_000, MIN);
     s.ok(owner, manager, &edge);
     s.ok(owner, manager, &good);
     assert_eq!(
@@ -576,11 +579,11 @@ fn set_params_checks_every_bound_in_order() {
             maxSlippageBps: 25,
             minLpBps: 1_000,
             maxStepBps: 5_000,
-            rebalanceCooldown: 60,
+            rebalanceCooldown: 600,
             hedgeRatioBps: 8_000,
             maxHedgeStep: eth(3),
             collateralBps: 3_000,
-            hedgeCooldown: 120,
+            hedgeCooldown: 1_200,
         }]
     );
     let p = s.params();

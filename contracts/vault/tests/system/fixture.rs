@@ -680,6 +680,24 @@ impl Sys {
         out
     }
 
+    /// The owner hands the vault to `controller` through the manager: the
+    /// proposal, `CONTROLLER_DELAY` later the confirmation (immediate while
+    /// the vault holds no deposits).
+    pub fn hand_control(&mut self, controller: Address) {
+        let (owner, manager) = (self.owner, self.manager);
+        let call = IManager::configureVaultCall {
+            controller,
+            depositCap: U256::ZERO,
+            paused: false,
+        };
+        self.ok(owner, manager, &call);
+        if self.admin().0 != controller {
+            self.w.advance(il_vault::CONTROLLER_DELAY);
+            self.ok(owner, manager, &call);
+        }
+        assert_eq!(self.admin().0, controller);
+    }
+
     /// The owner pauses or unpauses the vault through the manager (cap kept).
     pub fn set_paused(&mut self, paused: bool) {
         let (owner, manager) = (self.owner, self.manager);

@@ -87,6 +87,8 @@ fn tiers_move_up_at_once_and_down_only_past_the_hysteresis() {
         (10, 0, 500, true),
     ];
     for (sigma, tier, fee, changed) in steps {
+        // a new tier at most once per TIER_COOLDOWN
+        s.w.advance(il_manager::TIER_COOLDOWN);
         let out = s
             .keeper_call(&IManager::updateVolatilityCall { sigma: pct(sigma) })
             .unwrap();
@@ -249,7 +251,8 @@ fn rebalance_adds_idle_back_to_the_pool() {
     let mut s = funded();
     let (vault, manager) = (s.vault, s.manager);
     rebalance(&mut s, 7_500).unwrap();
-    later(&mut s, 3_600);
+    // an add after a burn is a reversal
+    later(&mut s, il_manager::REVERSAL_COOLDOWN);
     let (pool, price, before) = (s.pool_state(), s.oracle_price(), s.ledger());
     // the burn left 7,499 bps (the share is floored): one step up is 9,999
     let plan = plan_rebalance(&pool, &price, before.lp, before.idle0, before.idle1, 9_999).unwrap();
@@ -295,19 +298,36 @@ fn rebalance_adds_idle_back_to_the_pool() {
 }
 
 #[test]
-fn rebalance_waits_for_its_cooldown() {
+fn rebalance_waits_for_its_cooldown_and_longer_to_reverse() {
     let mut s = funded();
     rebalance(&mut s, 7_500).unwrap();
     let t = s.w.timestamp();
     s.w.advance(3_599);
+    s.set_answer(usd(START_PRICE));
+    // the same way: the cooldown
     assert_revert(
-        rebalance(&mut s, 9_999),
+        rebalance(&mut s, 5_000),
         IManager::ManagerCooldown {
             availableAt: t + 3_600,
         },
     );
     s.w.advance(1);
-    rebalance(&mut s, 9_999).unwrap();
+    s.set_answer(usd(START_PRICE));
+    rebalance(&mut s, 5_000).unwrap();
+    // the other way: REVERSAL_COOLDOWN after the last move
+    let t = s.w.timestamp();
+    s.w.advance(3_600);
+    s.set_answer(usd(START_PRICE));
+    assert_revert(
+        rebalance(&mut s, 7_499),
+        IManager::ManagerCooldown {
+            availableAt: t + il_manager::REVERSAL_COOLDOWN,
+        },
+    );
+    later(&mut s, il_manager::REVERSAL_COOLDOWN - 3_600);
+    rebalance(&mut s, 7_499).unwrap();
+    let c = s.view(s.manager, &IManager::configCall {});
+    assert_eq!(c.rebalanceDirection, 1);
 }
 
 #[test]
@@ -439,7 +459,8 @@ fn hedge_opens_the_planned_short_with_collateral() {
         before.lp,
         5_000,
         I256::ZERO,
-        U256::ZERO,
+        I256::ZERO,
+        before.idle1,
         2_000,
         U256::MAX,
     )
@@ -500,13 +521,15 @@ fn hedge_moves_at_most_one_step_per_cooldown() {
     let mut p = s.params();
     p.maxHedgeStep = step;
     s.set_params(p);
+    let idle1 = s.ledger().idle1;
     let target = plan_hedge(
         &s.pool_state(),
         &s.oracle_price(),
         s.ledger().lp,
         10_000,
         I256::ZERO,
-        U256::ZERO,
+        I256::ZERO,
+        idle1,
         2_000,
         U256::MAX,
     )
@@ -549,7 +572,8 @@ fn hedge_closes_when_the_ratio_returns_to_zero() {
     let mut p = s.params();
     p.hedgeRatioBps = 0;
     s.set_params(p);
-    later(&mut s, 3_600);
+    // closing a short is a reversal of the opening sale
+    later(&mut s, il_manager::REVERSAL_COOLDOWN);
     let idle1 = s.ledger().idle1;
     assert_eq!(s.keeper_call(&IManager::hedgeCall {}).unwrap(), I256::ZERO);
     assert_eq!(
@@ -577,30 +601,32 @@ fn hedge_closes_when_the_ratio_returns_to_zero() {
 }
 
 #[test]
-fn hedge_without_idle_collateral_reports_the_vaults_refusal() {
+fn hedge_without_idle_collateral_opens_nothing() {
+    // all capital in the pool: no idle token1 to carry a margin, so the
+    // plan cuts the position to zero (a hedge is never opened below margin)
     let mut s = funded();
     let mut p = s.params();
     p.hedgeRatioBps = 5_000;
     s.set_params(p);
     let (pool, price, l) = (s.pool_state(), s.oracle_price(), s.ledger());
+    assert_eq!(l.idle1, U256::ZERO);
     let plan = plan_hedge(
         &pool,
         &price,
         l.lp,
         5_000,
         I256::ZERO,
-        U256::ZERO,
+        I256::ZERO,
+        l.idle1,
         2_000,
         U256::MAX,
     )
     .unwrap();
-    assert_manager_call_failed(
+    assert!(plan.target < I256::ZERO);
+    assert_eq!((plan.new_size, plan.top_up), (I256::ZERO, U256::ZERO));
+    assert_revert(
         s.keeper_call(&IManager::hedgeCall {}),
-        s.vault,
-        IVault::VaultInsufficientIdle {
-            needed: plan.top_up,
-            available: U256::ZERO,
-        },
+        IManager::ManagerNothingToDo {},
     );
 }
 
@@ -630,26 +656,107 @@ fn hedge_checks_the_oracle_like_rebalance() {
 }
 
 #[test]
-fn withdraw_with_an_open_hedge_pays_the_venue_share() {
+fn withdraw_with_an_open_hedge_pays_the_venue_share_less_its_close() {
     let mut s = hedgeable(5_000);
     let (alice, vault, venue) = (s.alice, s.vault, s.venue);
     s.keeper_call(&IManager::hedgeCall {}).unwrap();
     let shares = s.shares(alice);
     let half = shares / u(2);
     let size = s.position().size;
-    let supply = s.supply();
+    let (supply, ledger) = (s.supply(), s.ledger());
+    let equity = s.view(venue, &IHedge::equityOfCall { account: vault });
+    let b1 = s.balance1(alice);
     let out = s.withdraw(alice, half);
     let w = s.events_from::<IVault::Withdraw>(vault);
     let exited = s.events_from::<IHedge::Exited>(venue);
     assert_eq!(exited.len(), 1);
-    assert_eq!(exited[0].fractionWad, half * il_math::WAD / supply);
-    assert!(w[0].hedgePaid > U256::ZERO);
-    assert_eq!(w[0].hedgePaid, exited[0].paid);
-    assert_eq!(exited[0].to, alice);
+    let fraction = half * il_math::WAD / supply;
+    assert_eq!(exited[0].fractionWad, fraction);
+    // the venue pays the vault, which pays Alice her part at the leaving mark
+    // less the whole cost of the close (spot = oracle here)
+    assert_eq!(exited[0].to, vault);
+    let after = s.view(venue, &IHedge::equityOfCall { account: vault });
+    let (settled, due) = il_math::vault::settle_venue(
+        &s.dry_run(|s| s.ledger()),
+        supply - half,
+        fraction,
+        equity,
+        equity,
+        il_math::vault::VenueExit::Paid {
+            paid: exited[0].paid,
+            equity_after: after,
+        },
+    )
+    .unwrap();
+    assert_eq!(w[0].hedgePaid, due);
+    assert!(due > U256::ZERO && due < exited[0].paid);
+    assert_eq!(settled.equity_last, after);
     assert_eq!(out.amount1, w[0].amount1);
+    assert_eq!(s.balance1(alice) - b1, out.amount1);
+    // the vault kept the rest of the payout
+    let l = s.ledger();
+    assert!(l.idle1 > ledger.idle1 - ledger.idle1 * half / supply);
+    assert_eq!(s.balance1(vault), l.idle1);
     // the position shrank by about the withdrawn fraction
     let left = s.position().size;
     assert!(left > size && left < I256::ZERO);
+}
+
+#[test]
+fn deposits_while_a_hedge_is_open_are_locked_for_a_day() {
+    let mut s = hedgeable(5_000);
+    let (alice, bob, carol, vault) = (s.alice, s.bob, s.carol, s.vault);
+    // before the hedge: no lock
+    assert_eq!(
+        s.view(vault, &IVault::lockOfCall { account: alice }).shares,
+        U256::ZERO
+    );
+    s.keeper_call(&IManager::hedgeCall {}).unwrap();
+    let minted = s.deposit(bob, eth(1), usdc(2_000)).shares;
+    let until = s.w.timestamp() + il_vault::DEPOSIT_LOCK;
+    let lock = s.view(vault, &IVault::lockOfCall { account: bob });
+    assert_eq!((lock.shares, lock.unlockAt), (minted, until));
+    assert_revert(
+        s.try_withdraw(bob, u(1)),
+        IVault::VaultLocked { unlockAt: until },
+    );
+    assert_revert(
+        s.w.call_sol(
+            bob,
+            vault,
+            &IVault::transferCall {
+                to: carol,
+                value: u(1),
+            },
+        ),
+        IVault::VaultLocked { unlockAt: until },
+    );
+    // a deposit to someone else locks only what it minted for them
+    let alice_shares = s.shares(alice);
+    s.mint(bob, eth(1), usdc(2_000));
+    let gift =
+        s.w.call_sol(
+            bob,
+            vault,
+            &IVault::depositCall {
+                amount0Max: eth(1),
+                amount1Max: usdc(2_000),
+                minShares: U256::ZERO,
+                receiver: alice,
+            },
+        )
+        .unwrap()
+        .shares;
+    assert_revert(
+        s.try_withdraw(alice, alice_shares + u(1)),
+        IVault::VaultLocked { unlockAt: until },
+    );
+    s.withdraw(alice, alice_shares);
+    assert_eq!(s.shares(alice), gift);
+    // a day later every share is free
+    later(&mut s, il_vault::DEPOSIT_LOCK);
+    s.withdraw(bob, minted);
+    s.withdraw(alice, gift);
 }
 
 // ---- the controller's moves, called directly -----------------------------------
@@ -657,17 +764,9 @@ fn withdraw_with_an_open_hedge_pays_the_venue_share() {
 #[test]
 fn controller_moves_report_their_own_errors() {
     let mut s = funded();
-    let (owner, manager, vault, carol) = (s.owner, s.manager, s.vault, s.carol);
+    let (vault, carol) = (s.vault, s.carol);
     // carol becomes the controller to call the vault directly
-    s.ok(
-        owner,
-        manager,
-        &IManager::configureVaultCall {
-            controller: carol,
-            depositCap: U256::ZERO,
-            paused: false,
-        },
-    );
+    s.hand_control(carol);
     let l = s.ledger();
     assert_revert(
         s.w.call_sol(
@@ -804,35 +903,78 @@ fn controller_moves_report_their_own_errors() {
 }
 
 #[test]
-fn withdraw_with_an_open_hedge_needs_a_fresh_oracle() {
+fn withdraw_with_a_stale_feed_hands_the_hedge_over_in_kind() {
     let mut s = hedgeable(5_000);
     let (alice, vault, venue) = (s.alice, s.vault, s.venue);
     s.keeper_call(&IManager::hedgeCall {}).unwrap();
-    let updated = s.w.timestamp();
     // the venue's oldest usable answer is 25 h old (a feed's 24 h heartbeat
     // and an hour): one second more is stale
-    let stale = il_hedge::DEFAULT_MAX_PRICE_AGE + 1;
-    s.w.advance(stale);
-    let shares = s.shares(alice);
-    let r = s.try_withdraw(alice, shares).unwrap_err();
-    let failed = r
+    s.w.advance(il_hedge::DEFAULT_MAX_PRICE_AGE + 1);
+    // the venue cannot mark the account: deposits stop ...
+    let stale =
+        s.w.view_sol(venue, &IHedge::equityOfCall { account: vault });
+    assert!(stale.is_err_and(|r| r.is::<IHedge::HedgeStalePrice>()));
+    s.mint(s.bob, eth(1), usdc(2_000));
+    let refused = s.try_deposit(s.bob, eth(1), usdc(2_000), U256::ZERO);
+    assert!(refused.is_err_and(|r| r.is::<IVault::VaultCallFailed>()));
+    let before = s.position();
+    let (shares, supply, l) = (s.shares(alice), s.supply(), s.ledger());
+    let half = shares / u(2);
+    // ... but a withdrawal pays the LP and idle parts and moves its
+    // fraction of the position to the receiver's own venue account, once
+    // the receiver accepts positions from the vault there
+    let refused = s.try_withdraw(alice, half).unwrap_err();
+    let failed = refused
         .decode_error::<IVault::VaultCallFailed>()
         .expect("VaultCallFailed");
     assert_eq!(failed.target, venue);
     assert_eq!(
-        <IHedge::HedgeStalePrice as alloy_sol_types::SolError>::abi_decode(&failed.reason).unwrap(),
-        IHedge::HedgeStalePrice {
-            updatedAt: u(updated.into()),
-            now: u((updated + stale).into())
+        <IHedge::HedgeTransferNotApproved as alloy_sol_types::SolError>::abi_decode(&failed.reason)
+            .unwrap(),
+        IHedge::HedgeTransferNotApproved {
+            from: vault,
+            to: alice
         }
     );
-    assert_eq!(s.shares(alice), shares);
-    // a fresh answer lets it through, paused or not
+    s.ok(
+        alice,
+        venue,
+        &IHedge::setPositionSenderCall { sender: vault },
+    );
+    let out = s.withdraw(alice, half);
+    let fraction = half * il_math::WAD / supply;
+    assert_eq!(
+        s.events_from::<IVault::HedgeTransferred>(vault),
+        vec![IVault::HedgeTransferred {
+            receiver: alice,
+            fractionWad: fraction
+        }]
+    );
+    let w = &s.events_from::<IVault::Withdraw>(vault)[0];
+    assert_eq!((w.hedgePaid, w.amount1), (U256::ZERO, out.amount1));
+    assert!(out.amount0 > U256::ZERO && out.amount1 > U256::ZERO);
+    let mine = s.view(venue, &IHedge::positionOfCall { account: alice });
+    let left = s.position();
+    // conserved exactly: what alice holds plus what the vault kept
+    assert_eq!(mine.size + left.size, before.size);
+    assert_eq!(mine.collateral + left.collateral, before.collateral);
+    assert_eq!(
+        mine.entryNotional + left.entryNotional,
+        before.entryNotional
+    );
+    assert_eq!(
+        mine.size,
+        -I256::from_raw(before.size.unsigned_abs() * fraction / il_math::WAD)
+    );
+    // no hedge PnL was booked without a mark; the baseline kept its part
+    let after = s.ledger();
+    assert_eq!(after.acc.hedge_per_share, l.acc.hedge_per_share);
+    assert_eq!(s.balance1(vault), after.idle1);
+    // paused as well: withdrawals never stop
     s.set_paused(true);
-    s.set_answer(usd(START_PRICE));
-    let out = s.withdraw(alice, shares);
-    assert!(s.events_from::<IVault::Withdraw>(vault)[0].hedgePaid > U256::ZERO);
-    assert!(out.amount0 > U256::ZERO);
+    let rest = s.shares(alice);
+    s.withdraw(alice, rest);
+    assert_eq!(s.shares(alice), U256::ZERO);
 }
 
 #[test]
@@ -843,7 +985,8 @@ fn withdrawals_work_after_the_hedge_closed() {
     let mut p = s.params();
     p.hedgeRatioBps = 0;
     s.set_params(p);
-    later(&mut s, 3_600);
+    // closing a short is a reversal of the opening sale
+    later(&mut s, il_manager::REVERSAL_COOLDOWN);
     s.keeper_call(&IManager::hedgeCall {}).unwrap();
     assert_eq!(s.position().size, I256::ZERO);
     // no open position: no price is needed any more, even a stale one

@@ -12,3 +12,4 @@ mod accounting;
 mod deposit_withdraw;
 mod keeper_actions;
 mod properties;
+mod security;
