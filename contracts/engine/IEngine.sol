@@ -8,6 +8,7 @@ interface IEngine {
     error BadCalldata();
     error EngineMath(uint8 code);
     error NotPayable();
+    error ReentrantCall();
     error UnknownSelector(bytes4 selector);
 
     function checkpoint(uint256[] memory args) external view returns (uint256[] memory);

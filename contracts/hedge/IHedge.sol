@@ -30,6 +30,7 @@ interface IHedge {
     error NotPayable();
     error OwnableInvalidOwner(address owner);
     error OwnableUnauthorizedAccount(address account);
+    error ReentrantCall();
     error UnknownSelector(bytes4 selector);
 
     event BadDebt(address indexed account, uint256 amount);

@@ -11,6 +11,7 @@ interface ILens {
     error LensInvalidPrice(int256 answer);
     error LensMath(uint8 code);
     error NotPayable();
+    error ReentrantCall();
     error UnknownSelector(bytes4 selector);
 
     function accountOf(address account) external view returns (uint256 shares, uint256 value, uint256 hold, int256 pnl, int256 il, int256 fees, int256 hedgePnl);

@@ -24,6 +24,7 @@ interface IManager {
     error NotPayable();
     error OwnableInvalidOwner(address owner);
     error OwnableUnauthorizedAccount(address account);
+    error ReentrantCall();
     error UnknownSelector(bytes4 selector);
 
     event Hedged(int256 previousSize, int256 newSize, int256 target, uint256 collateralAdded, bool closed);

@@ -12,6 +12,7 @@ interface IOracle {
     error OracleUnauthorized(address account);
     error OwnableInvalidOwner(address owner);
     error OwnableUnauthorizedAccount(address account);
+    error ReentrantCall();
     error UnknownSelector(bytes4 selector);
 
     event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);

@@ -33,6 +33,7 @@ interface IPool {
     error PoolSlippage(uint256 amount, uint256 minimum);
     error PoolTransferFailed(address token);
     error PoolZeroAddress();
+    error ReentrantCall();
     error UnknownSelector(bytes4 selector);
 
     event Approval(address indexed owner, address indexed spender, uint256 value);

@@ -16,6 +16,7 @@ interface IToken {
     error NotPayable();
     error OwnableInvalidOwner(address owner);
     error OwnableUnauthorizedAccount(address account);
+    error ReentrantCall();
     error TokenFaucetCooldown(uint64 availableAt);
     error TokenFaucetDisabled();
     error TokenInvalidMetadata();

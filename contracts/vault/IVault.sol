@@ -14,6 +14,7 @@ interface IVault {
     error ERC20InvalidSpender(address spender);
     error ERC20SupplyOverflow(uint256 supply, uint256 amount);
     error NotPayable();
+    error ReentrantCall();
     error UnknownSelector(bytes4 selector);
     error VaultCallFailed(address target, bytes reason);
     error VaultControllerNotReady(uint64 readyAt);

@@ -5,6 +5,8 @@
 //!   pool's LP shares and the vault's shares all use it.
 //! - [`ownable::Ownable2Step`]: an owner with a two-step transfer.
 //! - [`pausable::Pausable`]: a pause flag with `Paused`/`Unpaused` events.
+//! - [`v4`]: Uniswap v4's `PoolManager` as the vault system uses it (pool
+//!   key, storage reads, the calls of an unlock callback).
 //! - [`venue`]: the vault system's read of its hedge venue account (the
 //!   vault and the lens value the hedge with the same code).
 //! - [`router`] (`lean_router!`), [`lean`] (`solidity_errors!`, compact ABI
@@ -33,6 +35,7 @@ pub mod pausable;
 pub mod router;
 pub mod short_string;
 pub mod slots;
+pub mod v4;
 pub mod venue;
 
 pub use erc20::{Erc20, Erc20Errors, Erc20Metadata};

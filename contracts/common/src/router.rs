@@ -44,10 +44,16 @@ sol! {
         /// The constructor already ran.
         #[derive(Debug, PartialEq, Eq)]
         error AlreadyInitialized();
+        /// The contract is already executing further up the call stack, and this
+        /// function does not accept being re-entered.
+        #[derive(Debug, PartialEq, Eq)]
+        error ReentrantCall();
     }
 }
 
-pub use RouterErrors::{AlreadyInitialized, BadCalldata, NotPayable, UnknownSelector};
+pub use RouterErrors::{
+    AlreadyInitialized, BadCalldata, NotPayable, ReentrantCall, UnknownSelector,
+};
 
 /// The Stylus constructor selector: `keccak("stylus_constructor()")[..4]`.
 pub const CONSTRUCTOR_SELECTOR: [u8; 4] = [0x55, 0x85, 0x25, 0x8d];
@@ -267,22 +273,33 @@ impl Ret for String {
 /// the constructor (once). The contract must be a `#[storage]` struct
 /// without `#[entrypoint]` (this macro is its entrypoint).
 ///
+/// Reentrancy: a call made while the contract is already executing further
+/// up the stack (`msg_reentrant`, as on Nitro) reverts `ReentrantCall`,
+/// except for the functions listed in an optional `reentrant(...)` clause
+/// (the vault's `unlockCallback`, which Uniswap v4's PoolManager calls back
+/// inside the vault's own `unlock`). The SDK's guard (its `reentrant`
+/// feature) is all or nothing for every contract built together; this one
+/// is per function.
+///
 /// ```text
 /// il_common::lean_router! {
 ///     Vault, VaultError;
 ///     constructor(token0: Address, controller: Address);
+///     reentrant(IVault::unlockCallbackCall);
 ///     IVault::depositCall => deposit(a0: U256, a1: U256, min: U256, to: Address);
 ///     IVault::stateCall => state();
 /// }
 /// ```
 ///
 /// It also defines `pub fn route(input, host) -> ArbResult`, the native
-/// entry the test kit dispatches to.
+/// entry the test kit dispatches to (the guard included), and, on wasm32,
+/// the program's `user_entrypoint`.
 #[macro_export]
 macro_rules! lean_router {
     (
         $contract:ident, $error:ty;
         constructor( $($carg:ident : $cty:ty),* $(,)? );
+        $( reentrant( $($rcall:path),* $(,)? ); )?
         $( $call:path => $method:ident ( $($arg:ident : $ty:ty),* $(,)? ); )*
     ) => {
         // SAFETY: the contract is the top-level storage of its program (this
@@ -304,6 +321,12 @@ macro_rules! lean_router {
                 return Err($crate::router::revert($crate::router::NotPayable {}));
             }
             let (selector, data) = $crate::router::selector(&input)?;
+            #[allow(unused_mut)]
+            let mut reenters = false;
+            $( $( reenters |= selector == <$rcall as SolCall>::SELECTOR; )* )?
+            if contract.vm().msg_reentrant() && !reenters {
+                return Err($crate::router::revert($crate::router::ReentrantCall {}));
+            }
             #[allow(unused_mut, unused_variables)]
             let mut args = $crate::router::Args::new(data);
             if selector == $crate::router::CONSTRUCTOR_SELECTOR {
@@ -320,12 +343,26 @@ macro_rules! lean_router {
             Err($crate::router::unknown(selector))
         }
 
-        // Native builds (stylus-test) keep the function but export no
-        // `user_entrypoint`; the test kit calls `route` directly.
-        #[allow(dead_code)]
-        #[stylus_sdk::prelude::entrypoint]
-        fn user_main(input: alloc::vec::Vec<u8>, host: stylus_sdk::host::VM) -> stylus_sdk::ArbResult {
-            route(input, host)
+        /// The program's entrypoint (what the SDK's `#[entrypoint]`
+        /// generates, without its all-or-nothing reentrancy guard: `route`
+        /// has its own). Native builds (tests, the ABI export) have none;
+        /// the test kit calls `route`.
+        #[cfg(target_arch = "wasm32")]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn user_entrypoint(len: usize) -> usize {
+            use stylus_sdk::stylus_core::{CalldataAccess, MemoryAccess, StorageAccess};
+            let host = stylus_sdk::host::VM { host: stylus_sdk::host::WasmVM {} };
+            // a no-op that keeps the `pay_for_memory_grow` import, which
+            // activation needs to price memory growth
+            host.pay_for_memory_grow(0);
+            let input = host.read_args(len);
+            let (data, status) = match route(input, host.clone()) {
+                Ok(data) => (data, 0),
+                Err(data) => (data, 1),
+            };
+            host.flush_cache(false);
+            host.write_result(&data);
+            status
         }
     };
 }

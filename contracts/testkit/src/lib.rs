@@ -255,6 +255,8 @@ impl World {
     /// Deploys a contract whose entrypoint is a plain function (contracts
     /// routed by `il_common::lean_router!` export it as `route`), named
     /// `name` (the code hash derives from it), and runs its constructor.
+    /// The entry guards reentrancy itself (`route` does, per function), so
+    /// the test kit lets reentrant calls through to it.
     ///
     /// # Errors
     /// The constructor's revert data (or the deployer's own error data).
@@ -267,7 +269,7 @@ impl World {
         let opts = DeployOptions {
             from: self.deployer,
             value: U256::ZERO,
-            reentrant: false,
+            reentrant: true,
             construct: true,
         };
         self.deploy_entry_with(&opts, name, entry, constructor_args)
