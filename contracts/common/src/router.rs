@@ -20,7 +20,7 @@
 
 use alloc::{string::String, vec::Vec};
 
-use alloy_primitives::{Address, B256, FixedBytes, I256, U256};
+use alloy_primitives::{Address, B256, Bytes, FixedBytes, I256, U256};
 use alloy_sol_types::{SolError, sol};
 
 use crate::{
@@ -190,6 +190,15 @@ impl FromArg for String {
     }
 }
 
+impl FromArg for Bytes {
+    fn from_arg(data: &[u8], index: usize) -> Option<Self> {
+        let (first, len) = dynamic(data, index)?;
+        let start = first.checked_mul(32)?;
+        data.get(start..start.checked_add(len)?)
+            .map(Bytes::copy_from_slice)
+    }
+}
+
 /// A return value: static words, or one dynamic array.
 pub trait Ret {
     /// The ABI encoding of the return value.
@@ -256,14 +265,25 @@ impl Ret for Vec<U256> {
     }
 }
 
+impl Ret for Bytes {
+    fn encode_ret(self) -> Vec<u8> {
+        dynamic_bytes(&self)
+    }
+}
+
+/// The ABI encoding of one dynamic `bytes`/`string` return value: offset,
+/// length, the bytes padded to words.
+fn dynamic_bytes(bytes: &[u8]) -> Vec<u8> {
+    let mut out = words(&[U256::from(32u8).to_word(), U256::from(bytes.len()).to_word()]);
+    out.extend_from_slice(bytes);
+    let pad = bytes.len().next_multiple_of(32).saturating_sub(bytes.len());
+    out.resize(out.len().saturating_add(pad), 0);
+    out
+}
+
 impl Ret for String {
     fn encode_ret(self) -> Vec<u8> {
-        // offset, length, bytes padded to words
-        let mut out = words(&[U256::from(32u8).to_word(), U256::from(self.len()).to_word()]);
-        out.extend_from_slice(self.as_bytes());
-        let pad = self.len().next_multiple_of(32).saturating_sub(self.len());
-        out.resize(out.len().saturating_add(pad), 0);
-        out
+        dynamic_bytes(self.as_bytes())
     }
 }
 
