@@ -1794,6 +1794,34 @@ mod tests {
         );
     }
 
+    #[test]
+    fn il_is_overflow_only_beyond_the_i256_range() {
+        // found by the property test below: entry at the lowest price, now
+        // above a wide range; the benchmark (all token0 at entry) is worth
+        // more than 2^255 token1 and so is the loss
+        let pos = RangePosition::new(
+            5_381_278_448_295_452_796_725_834_730_948_001,
+            MIN_SQRT_PRICE,
+            n("59077128512770638557763199822093083635012"),
+        )
+        .unwrap();
+        let (s0, s) = (
+            MIN_SQRT_PRICE,
+            n("60507554334576060166705324296710959844526"),
+        );
+        let re = Real::of(&pos);
+        let loss = re.value(&real(s)) - re.hold(&real(s0), &real(s));
+        assert!(floor(&loss) < -(IBig::ONE << 255));
+        assert!(re.hold(&real(s0), &real(s)) <= RBig::from(big(U256::MAX)));
+        assert_eq!(pos.il(s0, s), Err(MathError::Overflow));
+        assert!(pos.hold_value(s0, s).is_ok());
+        // the fraction still fits: almost all of the benchmark is lost
+        let wad = pos.il_wad(s0, s).unwrap();
+        assert!(
+            wad < I256::ZERO && wad >= I256::try_from(-1_000_000_000_000_000_000_i128).unwrap()
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2048))]
 
