@@ -62,6 +62,21 @@ mod abi {
             function swap(PoolKey key, SwapParams params, TestSettings testSettings, bytes hookData) external payable returns (int256 delta);
         }
 
+        /// v4's `TickMathTest`: the library `TickMath` behind external calls.
+        interface ITickMathTest {
+            function getSqrtPriceAtTick(int24 tick) external pure returns (uint160);
+            function getTickAtSqrtPrice(uint160 sqrtPriceX96) external pure returns (int24);
+        }
+
+        /// The errors of v4's `TickMath` and of `PoolManager.initialize` the
+        /// tests expect by name.
+        interface IV4Errors {
+            error InvalidTick(int24 tick);
+            error InvalidSqrtPrice(uint160 sqrtPriceX96);
+            error TickSpacingTooLarge(int24 tickSpacing);
+            error TickSpacingTooSmall(int24 tickSpacing);
+        }
+
         /// ERC-20 as both the Stylus `il-token` and v4's `TestERC20` serve it.
         interface IErc20 {
             function approve(address spender, uint256 amount) external returns (bool);
@@ -220,18 +235,148 @@ impl V4 {
 /// The key of the tests' pool over `a` and `b` (sorted): 0.3% fee, tick
 /// spacing 60, no hooks.
 pub fn pool_key(a: Address, b: Address) -> PoolKey {
+    pool_key_with(a, b, 3_000, 60)
+}
+
+/// The key of a pool over `a` and `b` (sorted) with a static LP fee in pips
+/// and a tick spacing, no hooks. Pools of the same currencies differ by
+/// their fee or spacing.
+pub fn pool_key_with(a: Address, b: Address, fee_pips: u32, spacing: i32) -> PoolKey {
     let (currency0, currency1) = if a < b { (a, b) } else { (b, a) };
     PoolKey {
         currency0,
         currency1,
-        fee: U24::from(3_000u32),
-        tickSpacing: I24::try_from(60i32).expect("fits"),
+        fee: U24::from(fee_pips),
+        tickSpacing: tick(spacing),
         hooks: Address::ZERO,
     }
 }
 
-fn tick(t: i32) -> I24 {
+/// A tick (or a tick spacing) as v4's `int24`; panics outside 24 bits.
+pub fn tick(t: i32) -> I24 {
     I24::try_from(t).expect("a tick fits in 24 bits")
+}
+
+/// v4's `PoolId`: `keccak256(abi.encode(key))`.
+pub fn pool_id(key: &PoolKey) -> B256 {
+    alloy::primitives::keccak256(key.abi_encode())
+}
+
+/// `slot0` of `key`'s pool, read from the PoolManager's storage with
+/// `extsload` as v4's `StateLibrary.getSlot0` does: the pools mapping is at
+/// slot 6, and the first word of a pool's state packs `sqrtPriceX96` (bits
+/// 0..160) and `tick` (bits 160..184, signed). Returns `(sqrtPriceX96,
+/// tick)`; an uninitialised pool reads `(0, 0)`.
+pub async fn slot0(p: &DynProvider, manager: Address, key: &PoolKey) -> (U160, i32) {
+    let mut preimage = pool_id(key).to_vec();
+    preimage.extend_from_slice(&B256::with_last_byte(6).0);
+    let slot = alloy::primitives::keccak256(&preimage);
+    let word = U256::from_be_bytes(
+        view(p, manager, &IPoolManager::extsloadCall { slot })
+            .await
+            .0,
+    );
+    let sqrt_price = U160::from(word & ((U256::from(1u8) << 160) - U256::from(1u8)));
+    let high: U256 = word >> 160usize;
+    let raw: u32 = (high & U256::from(0xff_ffffu32)).to();
+    // sign-extend the 24-bit tick
+    let tick = ((raw << 8) as i32) >> 8;
+    (sqrt_price, tick)
+}
+
+/// `owner`'s balance of ERC-20 `token`.
+pub async fn balance(p: &DynProvider, token: Address, owner: Address) -> U256 {
+    view(p, token, &IErc20::balanceOfCall { owner }).await
+}
+
+/// Approves both test routers of `v4` to spend all of `from`'s `tokens`.
+pub async fn approve_routers(p: &DynProvider, from: Address, v4: &V4, tokens: &[Address]) {
+    for &token in tokens {
+        for spender in [v4.liquidity_router, v4.swap_router] {
+            transact(
+                p,
+                from,
+                token,
+                &IErc20::approveCall {
+                    spender,
+                    amount: U256::MAX,
+                },
+            )
+            .await;
+        }
+    }
+}
+
+/// Token movements of one transaction from `from`'s point of view:
+/// `paid` left its balances, `received` arrived (currency0, currency1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Moved {
+    /// What `from` paid of currency0 and currency1.
+    pub paid: [U256; 2],
+    /// What `from` received of currency0 and currency1.
+    pub received: [U256; 2],
+    /// What the PoolManager's balances gained.
+    pub manager_gained: [U256; 2],
+    /// What the PoolManager's balances lost.
+    pub manager_lost: [U256; 2],
+}
+
+/// Adds (`delta > 0`) or removes (`delta < 0`) liquidity of `key`'s pool
+/// over `[lower, upper)` with `salt` through the liquidity router, from
+/// `from`; returns the balance changes of `from` and of the PoolManager.
+#[allow(clippy::too_many_arguments)]
+pub async fn modify_liquidity(
+    p: &DynProvider,
+    from: Address,
+    v4: &V4,
+    key: &PoolKey,
+    lower: i32,
+    upper: i32,
+    delta: I256,
+    salt: B256,
+) -> Moved {
+    let tokens = [key.currency0, key.currency1];
+    let mut before = [U256::ZERO; 4];
+    for (i, t) in tokens.iter().enumerate() {
+        before[i] = balance(p, *t, from).await;
+        before[2 + i] = balance(p, *t, v4.manager).await;
+    }
+    let call = IPoolModifyLiquidityTest::modifyLiquidityCall {
+        key: key.clone(),
+        params: ModifyLiquidityParams {
+            tickLower: tick(lower),
+            tickUpper: tick(upper),
+            liquidityDelta: delta,
+            salt,
+        },
+        hookData: Bytes::new(),
+    };
+    transact(p, from, v4.liquidity_router, &call).await;
+    let mut moved = Moved::default();
+    for (i, t) in tokens.iter().enumerate() {
+        let user = balance(p, *t, from).await;
+        let manager = balance(p, *t, v4.manager).await;
+        if user <= before[i] {
+            moved.paid[i] = before[i] - user;
+        } else {
+            moved.received[i] = user - before[i];
+        }
+        if manager >= before[2 + i] {
+            moved.manager_gained[i] = manager - before[2 + i];
+        } else {
+            moved.manager_lost[i] = before[2 + i] - manager;
+        }
+    }
+    moved
+}
+
+/// The revert data of a failing `eth_call` of `request`; panics if the
+/// call succeeds or the error carries no data.
+pub async fn revert_data(p: &DynProvider, request: TransactionRequest) -> Bytes {
+    let err = p.call(request).await.expect_err("the call reverts");
+    err.as_error_resp()
+        .and_then(|e| e.as_revert_data())
+        .unwrap_or_else(|| panic!("no revert data in {err}"))
 }
 
 /// What one chain gave for the sequence of [`run_sequence`]: everything in
@@ -508,6 +653,12 @@ pub async fn deploy_stylus_token(p: &DynProvider, from: Address) -> Address {
     )
     .await;
     token
+}
+
+/// Deploys v4's `TickMathTest` (the `TickMath` library behind external
+/// calls).
+pub async fn deploy_tick_math_test(p: &DynProvider, from: Address) -> Address {
+    deploy(p, from, &artifact("TickMathTest"), &[]).await
 }
 
 /// Deploys v4's `TestERC20`, which mints [`supply`] to `from`.

@@ -122,14 +122,6 @@ async fn v4_pool_with_a_stylus_currency_matches_anvil() {
     node.shutdown().await.unwrap();
 }
 
-/// Revert data of a failed `eth_call`.
-async fn revert_data(p: &DynProvider, request: TransactionRequest) -> Bytes {
-    let err = p.call(request).await.expect_err("the call reverts");
-    err.as_error_resp()
-        .and_then(|e| e.as_revert_data())
-        .unwrap_or_else(|| panic!("no revert data in {err}"))
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stylus_program_unlocks_the_pool_manager_and_is_called_back() {
     let (node, p, from) = devnet().await;
@@ -180,7 +172,7 @@ async fn a_stylus_program_unlocks_the_pool_manager_and_is_called_back() {
         .with_from(from)
         .with_to(probe)
         .with_input(unlock.abi_encode());
-    let data = revert_data(&p, request).await;
+    let data = v4::revert_data(&p, request).await;
     let decoded = IProbe::ProbeUnlockReverted::abi_decode(&data).unwrap();
     assert_eq!(decoded.name, "CurrencyNotSettled");
     assert_eq!(
@@ -225,7 +217,7 @@ async fn a_stylus_program_unlocks_the_pool_manager_and_is_called_back() {
         .with_from(from)
         .with_to(probe)
         .with_input(stray.abi_encode());
-    let data = revert_data(&p, request).await;
+    let data = v4::revert_data(&p, request).await;
     assert_eq!(
         IProbe::ProbeNotUnlocking::abi_decode(&data).unwrap().caller,
         from

@@ -43,10 +43,22 @@ pub enum MathError {
     /// A record or argument list is malformed (too short, or a part larger
     /// than its whole).
     InvalidInput,
+    /// A tick is outside `[v4::MIN_TICK, v4::MAX_TICK]` (v4's `InvalidTick`).
+    InvalidTick,
+    /// A Q64.96 sqrt price is outside the accepted range: `>= 2^160` (v4's
+    /// `uint160`), or for a tick outside `[MIN_SQRT_PRICE, MAX_SQRT_PRICE)`
+    /// (v4's `InvalidSqrtPrice`).
+    InvalidSqrtPrice,
+    /// A tick spacing is outside `[1, 32_767]` (v4's `TickSpacingTooSmall`
+    /// and `TickSpacingTooLarge`).
+    InvalidTickSpacing,
+    /// A derivative was asked where it does not exist (a range position's
+    /// gamma at one of its bounds).
+    NotDifferentiable,
 }
 
 impl MathError {
-    /// A stable number for the error (1..=16, in declaration order), carried
+    /// A stable number for the error (1..=20, in declaration order), carried
     /// by the contracts' `...Math(uint8 code)` errors so a client can name
     /// the failure (`MathError::from_code`).
     pub fn code(self) -> u8 {
@@ -67,6 +79,10 @@ impl MathError {
             Self::TierIndexOutOfRange => 14,
             Self::VolatilityOutOfRange => 15,
             Self::InvalidInput => 16,
+            Self::InvalidTick => 17,
+            Self::InvalidSqrtPrice => 18,
+            Self::InvalidTickSpacing => 19,
+            Self::NotDifferentiable => 20,
         }
     }
 
@@ -77,7 +93,7 @@ impl MathError {
 }
 
 /// Every error, in code order.
-const ALL: [MathError; 16] = [
+const ALL: [MathError; 20] = [
     MathError::DivisionByZero,
     MathError::Overflow,
     MathError::Underflow,
@@ -94,6 +110,10 @@ const ALL: [MathError; 16] = [
     MathError::TierIndexOutOfRange,
     MathError::VolatilityOutOfRange,
     MathError::InvalidInput,
+    MathError::InvalidTick,
+    MathError::InvalidSqrtPrice,
+    MathError::InvalidTickSpacing,
+    MathError::NotDifferentiable,
 ];
 
 impl fmt::Display for MathError {
@@ -115,6 +135,10 @@ impl fmt::Display for MathError {
             Self::TierIndexOutOfRange => "fee tier index out of range",
             Self::VolatilityOutOfRange => "volatility above the maximum (5000%/yr)",
             Self::InvalidInput => "malformed record or arguments",
+            Self::InvalidTick => "tick outside [-887272, 887272]",
+            Self::InvalidSqrtPrice => "sqrt price outside the accepted Q64.96 range",
+            Self::InvalidTickSpacing => "tick spacing outside [1, 32767]",
+            Self::NotDifferentiable => "derivative undefined at a range bound",
         };
         f.write_str(message)
     }

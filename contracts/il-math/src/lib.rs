@@ -9,6 +9,9 @@
 //!   dollar gamma, hold value, pro-rata shares, LVR rate).
 //! - [`fees`]: fee tier from volatility, with hysteresis.
 //! - [`strangle`]: long-strangle sizing of arXiv 2503.21967, Proposition 4.1.
+//! - [`v4`]: Uniswap v4 ticks and Q64.96 sqrt prices (bit-exact with
+//!   v4-core), liquidity and token amounts, and the closed forms of a range
+//!   position ([`RangePosition`]).
 //!
 //! Every division and square root states its rounding and is exact for it
 //! (the floor or the ceiling of the real value). No float is used anywhere
@@ -24,6 +27,7 @@ pub mod fixed;
 pub mod il;
 pub mod price;
 pub mod strangle;
+pub mod v4;
 pub mod vault;
 mod wide;
 
@@ -43,3 +47,7 @@ pub use il::{
 };
 pub use price::{MAX_DECIMALS, Price};
 pub use strangle::{StrangleParams, StrangleSizing, size_strangle};
+// The tick math and the position type at the root; the amount and liquidity
+// conversions stay under `v4::` (their names would read as the
+// constant-product ones of `il`).
+pub use v4::{RangePosition, sqrt_price_at_tick, tick_at_sqrt_price};
