@@ -274,7 +274,10 @@ impl Ret for Bytes {
 /// The ABI encoding of one dynamic `bytes`/`string` return value: offset,
 /// length, the bytes padded to words.
 fn dynamic_bytes(bytes: &[u8]) -> Vec<u8> {
-    let mut out = words(&[U256::from(32u8).to_word(), U256::from(bytes.len()).to_word()]);
+    let mut out = words(&[
+        U256::from(32u8).to_word(),
+        U256::from(bytes.len()).to_word(),
+    ]);
     out.extend_from_slice(bytes);
     let pad = bytes.len().next_multiple_of(32).saturating_sub(bytes.len());
     out.resize(out.len().saturating_add(pad), 0);
