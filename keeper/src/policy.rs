@@ -119,7 +119,7 @@ pub struct PoolSnapshot {
     /// The pool's price, `sqrt(token1 raw / token0 raw) * 2^96` (slot0).
     #[serde(with = "dec")]
     pub sqrt_price_x96: U256,
-    /// The pool's in-range liquidity (every LP's, the vault's included).
+    /// The vault's position liquidity in the pool.
     #[serde(with = "dec")]
     pub liquidity: U256,
     /// The LP fee in force (slot0's dynamic fee, set by the manager), pips
@@ -161,10 +161,10 @@ pub struct VaultSnapshot {
     #[serde(with = "dec")]
     pub vault_value: U256,
     /// Observed fee income rate, WAD fraction of LP value per year: the
-    /// fees the pool paid per unit of liquidity in the vault's range over
-    /// the observed window (its fee growth), valued at the oracle price,
-    /// over the value of a unit of liquidity there, annualised. `None`
-    /// until observed.
+    /// fees earned per vault share over the observed window (credited plus
+    /// owed by the PoolManager), valued at the oracle price, over the LP
+    /// value per share, annualised (`pass::fee_rate_wad`). `None` until
+    /// observed.
     #[serde(with = "dec_opt")]
     pub fee_rate_wad: Option<U256>,
     /// Observed pool turnover (volume / TVL) per year, if known.

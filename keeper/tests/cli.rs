@@ -311,7 +311,7 @@ fn chain_config(dir: &std::path::Path, extra: &str) -> String {
     let a = |n: u8| format!("0x{}", format!("{n:02x}").repeat(20));
     let text = format!(
         "[chain]\nrpc_url = \"http://127.0.0.1:9\"\n\
-         [contracts]\nvault = \"{}\"\npool = \"{}\"\noracle = \"{}\"\nhedge = \"{}\"\nmanager = \"{}\"\nlens = \"{}\"\n\
+         [contracts]\nvault = \"{}\"\npool_manager = \"{}\"\noracle = \"{}\"\nhedge = \"{}\"\nmanager = \"{}\"\nlens = \"{}\"\n\
          [keeper]\nkey_env = \"IL_TEST_KEY\"\nrpc_budget_secs = 1\nstate = \"state.db\"\n{extra}",
         a(1),
         a(2),

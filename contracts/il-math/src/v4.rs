@@ -926,10 +926,6 @@ mod tests {
         x.floor()
     }
 
-    fn ceil(x: &RBig) -> IBig {
-        x.ceil()
-    }
-
     fn floor_u(x: &RBig) -> U256 {
         from_ubig(&UBig::try_from(x.floor()).unwrap())
     }
