@@ -894,13 +894,17 @@ mod tests {
                 manager: a(8),
                 lens: a(9),
             },
-            pool: il_deploy::manifest::Pool {
-                currency0: a(1),
-                currency1: a(2),
-                fee: 0x80_0000,
-                tick_spacing: 60,
-                hooks: a(8),
-                id: alloy_primitives::B256::repeat_byte(7),
+            pool: {
+                let mut pool = il_deploy::manifest::Pool {
+                    currency0: a(1),
+                    currency1: a(2),
+                    fee: 0x80_0000,
+                    tick_spacing: 60,
+                    hooks: a(8),
+                    id: alloy_primitives::B256::ZERO,
+                };
+                pool.id = il_deploy::manifest::pool_id(&pool.key().unwrap());
+                pool
             },
         }
     }

@@ -702,11 +702,24 @@ mod tests {
         );
         assert_eq!(fee_rate_wad(&[], now, fees, &price, lp, supply), None);
         // Observations without fees on record, or no LP: not observed.
-        assert_eq!(fee_rate_wad(&[obs(0, 1.0, 0)], now, fees, &price, lp, supply), None);
-        assert_eq!(fee_rate_wad(&o, now, fees, &price, U256::ZERO, supply), None);
+        assert_eq!(
+            fee_rate_wad(&[obs(0, 1.0, 0)], now, fees, &price, lp, supply),
+            None
+        );
+        assert_eq!(
+            fee_rate_wad(&o, now, fees, &price, U256::ZERO, supply),
+            None
+        );
         // Fees per share never fall; a lower reading counts as zero.
         assert_eq!(
-            fee_rate_wad(&o, now, (U256::ZERO, U256::from(wad - 1)), &price, lp, supply),
+            fee_rate_wad(
+                &o,
+                now,
+                (U256::ZERO, U256::from(wad - 1)),
+                &price,
+                lp,
+                supply
+            ),
             Some(U256::ZERO)
         );
     }

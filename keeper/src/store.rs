@@ -28,7 +28,8 @@ use serde::Serialize;
 pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migrations: entry `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
     started INTEGER NOT NULL,
@@ -87,7 +88,8 @@ CREATE TABLE transactions (
 );
 CREATE INDEX transactions_status ON transactions(status);
 CREATE INDEX transactions_nonce ON transactions(nonce);
-", "
+",
+    "
 -- 2: the pool is Uniswap v4 (no cumulative price, no sqrt(k) growth index):
 -- the fee income rate comes from the fees earned per vault share.
 ALTER TABLE observations DROP COLUMN price0_cumulative;
@@ -95,7 +97,8 @@ ALTER TABLE observations DROP COLUMN twap_price;
 ALTER TABLE observations DROP COLUMN growth;
 ALTER TABLE observations ADD COLUMN fee0_per_share TEXT NOT NULL DEFAULT '0';
 ALTER TABLE observations ADD COLUMN fee1_per_share TEXT NOT NULL DEFAULT '0';
-"];
+",
+];
 
 /// A state problem. Exit code 1 (the environment failed), except where the
 /// caller maps otherwise.

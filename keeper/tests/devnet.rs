@@ -107,7 +107,11 @@ async fn a_price_shock_moves_the_tier_rebalances_and_hedges_once() {
         .await
         .unwrap()
         .lpFee;
-    assert_eq!(fee, alloy::primitives::U256::from(10_000u32), "top tier: 100 bps, in the v4 pool's slot0");
+    assert_eq!(
+        fee,
+        alloy::primitives::U256::from(10_000u32),
+        "top tier: 100 bps, in the v4 pool's slot0"
+    );
     assert_eq!(counts(&s).await, [1, 1, 1]);
     // Every decision of that pass: the tier holds, the others acted.
     assert!(

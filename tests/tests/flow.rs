@@ -256,7 +256,10 @@ fn fees_paid_in(receipt: &TransactionReceipt, m: &Manifest, sqrt_price: U256) ->
             continue;
         };
         let e = e.inner.data;
-        assert_eq!(e.sender, m.contracts.vault, "only the vault's position moves");
+        assert_eq!(
+            e.sender, m.contracts.vault,
+            "only the vault's position moves"
+        );
         let delta = e.liquidityDelta;
         let l = delta.unsigned_abs().to::<u128>();
         let (a0, a1) =
@@ -271,8 +274,7 @@ fn fees_paid_in(receipt: &TransactionReceipt, m: &Manifest, sqrt_price: U256) ->
     // out - in = fees - principal
     let mut fees = [U256::ZERO; 2];
     for i in 0..2 {
-        let net_out =
-            I256::try_from(flows[i].1).unwrap() - I256::try_from(flows[i].0).unwrap();
+        let net_out = I256::try_from(flows[i].1).unwrap() - I256::try_from(flows[i].0).unwrap();
         let f = net_out + principal[i];
         assert!(f >= I256::ZERO, "token{i}: negative fees {f}");
         fees[i] = f.into_raw();
@@ -343,7 +345,11 @@ async fn swaps_both_ways_pay_the_vault_the_fees_the_lens_counts_to_the_wei() {
         .unwrap()
         .unwrap();
     let paid = fees_paid_in(&receipt, &m, sqrt_price);
-    assert_eq!((paid[0], paid[1]), owed, "the PoolManager paid what it owed");
+    assert_eq!(
+        (paid[0], paid[1]),
+        owed,
+        "the PoolManager paid what it owed"
+    );
     let logs = env
         .provider
         .get_logs(
@@ -360,7 +366,10 @@ async fn swaps_both_ways_pay_the_vault_the_fees_the_lens_counts_to_the_wei() {
         collected[0] += e.amount0;
         collected[1] += e.amount1;
     }
-    assert_eq!(collected, paid, "every fee the vault collected, in this one deposit");
+    assert_eq!(
+        collected, paid,
+        "every fee the vault collected, in this one deposit"
+    );
     let after = lens.position().call().await.unwrap();
     assert_eq!((after.fees0, after.fees1), (U256::ZERO, U256::ZERO));
     let price = lens_price(&env).await;
@@ -574,4 +583,3 @@ async fn the_keeper_sets_the_pool_fee_rebalances_and_hedges_and_a_stranger_canno
     }
     env.stop().await;
 }
-

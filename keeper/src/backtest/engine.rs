@@ -1566,10 +1566,7 @@ fn apply(
             // the ledger before the move: liquidity to burn, or to add from
             // idle at the pool's price.
             let target = u16::try_from(*target_lp_bps).unwrap_or(u16::MAX);
-            let price = Price::from_f64(p)
-                .map_err(math)?
-                .to_math()
-                .map_err(math)?;
+            let price = Price::from_f64(p).map_err(math)?.to_math().map_err(math)?;
             let plan = il_math::vault::plan_rebalance(
                 &pool_state(kv.pool.y, range),
                 &price,
@@ -1798,9 +1795,8 @@ mod tests {
                     .unwrap()
                     .sqrt_price_x96(il_math::Rounding::Floor)
             };
-            let il_v4 = crate::decimal::signed_wad_to_f64(
-                position.il_wad(sqrt(&p0), sqrt(&p1)).unwrap(),
-            );
+            let il_v4 =
+                crate::decimal::signed_wad_to_f64(position.il_wad(sqrt(&p0), sqrt(&p1)).unwrap());
             let hold = result(&r, StrategyKind::Hold).final_value;
             let measured = lp.final_value / hold - 1.0;
             assert!((measured - il).abs() < 1e-12, "{}", path.source);

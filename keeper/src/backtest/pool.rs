@@ -243,8 +243,7 @@ mod tests {
         let (fee, price) = (0.01, 2_500.0);
         let gamma = 1.0 - fee;
         let start = Pool::at_price(2_000.0, fee);
-        let profit =
-            |u: f64| (1.0 / start.y - 1.0 / u) * price - (u - start.y) / gamma;
+        let profit = |u: f64| (1.0 / start.y - 1.0 / u) * price - (u - start.y) / gamma;
         let mut p = start;
         p.arbitrage(price);
         let best = profit(p.y);

@@ -524,7 +524,6 @@ impl Client {
 mod tests {
     use super::*;
 
-
     #[test]
     fn ratio_f64_handles_wide_values() {
         let num = U256::from(3u8) * U256::from(10u8).pow(U256::from(40u8));
