@@ -652,7 +652,7 @@ fn raw_signed(v: f64) -> I256 {
 /// price: both tokens have 18 decimals), rounded to nearest.
 fn sqrt_price_x96(s: f64) -> U256 {
     let scaled = (s * Q96_F).round();
-    if scaled.is_finite() && scaled >= 1.0 && scaled < 3.0e38 {
+    if (1.0..3.0e38).contains(&scaled) {
         // in range: 1 <= scaled < 3e38 < u128::MAX.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         return U256::from(scaled as u128);
