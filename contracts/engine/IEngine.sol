@@ -13,12 +13,7 @@ interface IEngine {
 
     function checkpoint(uint256[] memory args) external view returns (uint256[] memory);
     function deposit(uint256[] memory args) external view returns (uint256[] memory);
-    function hedgePlan(uint256[] memory args) external view returns (uint256[] memory);
-    function lpValue(uint256[] memory args) external view returns (uint256[] memory);
-    function price(uint256[] memory args) external view returns (uint256[] memory);
-    function rebalancePlan(uint256[] memory args) external view returns (uint256[] memory);
     function settleVenue(uint256[] memory args) external view returns (uint256[] memory);
-    function slippageOk(uint256[] memory args) external view returns (uint256[] memory);
     function transfer(uint256[] memory args) external view returns (uint256[] memory);
     function withdraw(uint256[] memory args) external view returns (uint256[] memory);
 }

@@ -24,21 +24,26 @@ interface IVault {
     error VaultInsufficientIdle(uint256 needed, uint256 available);
     error VaultInsufficientShares(uint256 shares, uint256 minShares);
     error VaultInvalidAddress(address account);
+    error VaultInvalidPool();
     error VaultLocked(uint64 unlockAt);
     error VaultMath(uint8 code);
     error VaultNotController(address account);
     error VaultPaused();
+    error VaultPoolAlreadySet();
     error VaultPoolEmpty();
     error VaultSlippage(uint256 amount0, uint256 amount1, uint256 min0, uint256 min1);
+    error VaultUnexpectedCallback(address caller);
     error VaultZeroAmount();
 
     event Approval(address indexed owner, address indexed spender, uint256 value);
     event Configured(address indexed controller, uint256 depositCap, bool paused);
     event ControllerProposed(address indexed controller, uint64 readyAt);
     event Deposit(address indexed sender, address indexed receiver, uint256 amount0, uint256 amount1, uint256 shares);
+    event FeesCollected(uint256 amount0, uint256 amount1);
     event HedgeAdjusted(uint256 funded, int256 sizeDelta, int256 newSize, uint256 paid);
     event HedgeTransferred(address indexed receiver, uint256 fractionWad);
-    event LiquidityMoved(int256 lpDelta, uint256 amount0, uint256 amount1);
+    event LiquidityMoved(int256 liquidityDelta, uint256 amount0, uint256 amount1);
+    event PoolSet(address indexed hooks, int256 tickLower, int256 tickUpper);
     event Transfer(address indexed from, address indexed to, uint256 value);
     event Withdraw(address indexed owner, address indexed receiver, uint256 amount0, uint256 amount1, uint256 shares, uint256 hedgePaid);
 
@@ -47,18 +52,21 @@ interface IVault {
     function approve(address spender, uint256 value) external returns (bool);
     function balanceOf(address account) external view returns (uint256);
     function configure(address controller, uint256 depositCap, bool paused) external;
-    function contracts() external view returns (address token0, address token1, address pool, address venue, address oracle, address engine);
+    function contracts() external view returns (address token0, address token1, address poolManager, address venue, address oracle, address engine, address ops);
     function decimals() external view returns (uint8);
     function deposit(uint256 amount0Max, uint256 amount1Max, uint256 minShares, address receiver) external returns (uint256 shares, uint256 amount0, uint256 amount1);
     function holder(address account) external view returns (uint256[] memory words);
     function lockOf(address account) external view returns (uint256 shares, uint64 unlockAt);
-    function moveLiquidity(uint256 burnLp, uint256 add0, uint256 add1) external returns (uint256 minted, uint256 out0, uint256 out1);
+    function moveLiquidity(int256 liquidityDelta) external returns (uint256 amount0, uint256 amount1);
     function name() external view returns (string memory);
     function pendingController() external view returns (address controller, uint64 readyAt);
+    function pool() external view returns (uint32 tickSpacing, address hooks, int256 tickLower, int256 tickUpper);
+    function setPool(address hooks) external;
     function state() external view returns (uint256[] memory words);
     function symbol() external view returns (string memory);
     function totalSupply() external view returns (uint256);
     function transfer(address to, uint256 value) external returns (bool);
     function transferFrom(address from, address to, uint256 value) external returns (bool);
+    function unlockCallback(bytes memory data) external returns (bytes memory);
     function withdraw(uint256 shares, uint256 amount0Min, uint256 amount1Min, address receiver) external returns (uint256 amount0, uint256 amount1);
 }

@@ -28,7 +28,7 @@ use alloy::{
 use clap::Parser;
 use il_deploy::{
     Manifest,
-    bindings::{ILens, IManager, IPool, IVault},
+    bindings::{ILens, IManager, IVault},
     deploy::{Artifacts, SystemConfig, deploy_system},
     ops::{self, fmt_units},
     send::Sender,
@@ -291,7 +291,11 @@ async fn drive(
         .ok_or("no latest block")?;
     let t0 = latest.header.timestamp + 60;
     let mut bob_tx = Sender::new(&provider, bob.address());
-    let pool = IPool::new(m.contracts.pool, &provider);
+    // the v4 pool's LP fee (slot0), as the manager's hook last set it
+    let mut fee_in_force = ops::slot0(&provider, &m)
+        .await
+        .map_err(|err| err.to_string())?
+        .lp_fee;
     let mut actions = Actions::default();
     let mut from_block = provider
         .get_block_number()
@@ -354,10 +358,14 @@ async fn drive(
             to_block,
             day as u64,
             &mut actions,
+            &mut fee_in_force,
         )
         .await?;
         from_block = to_block + 1;
-        let fee = pool.fee().call().await.map_err(e("pool.fee"))?;
+        let fee = ops::slot0(&provider, &m)
+            .await
+            .map_err(|err| err.to_string())?
+            .lp_fee;
         let trade = swap.map_or_else(
             || "no trade".to_owned(),
             |s| {
@@ -471,7 +479,9 @@ async fn drive(
     Ok(())
 }
 
-/// Reads this step's FeeTierChanged, Rebalanced and Hedged events.
+/// Reads this step's fee-tier changes (the manager's `VolatilityUpdated`
+/// with `changed`: it set the pool's LP fee), `Rebalanced` and `Hedged`
+/// events; `fee` is the fee in force before them, updated.
 async fn collect_actions(
     provider: &DynProvider,
     m: &Manifest,
@@ -479,23 +489,23 @@ async fn collect_actions(
     to: u64,
     day: u64,
     actions: &mut Actions,
+    fee: &mut u32,
 ) -> Result<Vec<String>, String> {
     let filter = Filter::new()
         .from_block(from)
         .to_block(to)
-        .address(vec![m.contracts.pool, m.contracts.manager]);
+        .address(m.contracts.manager);
     let logs = provider.get_logs(&filter).await.map_err(e("eth_getLogs"))?;
     let mut new = Vec::new();
     for log in logs {
         let tx = log.transaction_hash.unwrap_or_default();
-        if let Ok(ev) = log.log_decode::<IPool::FeeTierChanged>() {
+        if let Ok(ev) = log.log_decode::<IManager::VolatilityUpdated>() {
             let d = ev.inner.data;
-            new.push(format!(
-                "fee {} -> {} bps",
-                d.previousFee / 100,
-                d.newFee / 100
-            ));
-            actions.tiers.push((day, d.previousFee, d.newFee, tx));
+            if d.changed {
+                new.push(format!("fee {} -> {} bps", *fee / 100, d.feePips / 100));
+                actions.tiers.push((day, *fee, d.feePips, tx));
+                *fee = d.feePips;
+            }
         } else if let Ok(ev) = log.log_decode::<IManager::Rebalanced>() {
             let d = ev.inner.data;
             new.push(format!(

@@ -68,6 +68,34 @@ pub mod checksummed {
     }
 }
 
+/// [`checksummed`] for an optional address: absent (or `null`) is `None`.
+/// Use as `#[serde(default, skip_serializing_if = "Option::is_none", with =
+/// "il_deploy::address::checksummed_opt")]`.
+pub mod checksummed_opt {
+    use super::{Address, Deserialize, Deserializer, Serializer, parse_address};
+
+    /// Writes the checksummed form (`null` for `None`).
+    ///
+    /// # Errors
+    /// Only the serializer's own.
+    pub fn serialize<S: Serializer>(address: &Option<Address>, s: S) -> Result<S::Ok, S::Error> {
+        match address {
+            Some(a) => s.serialize_str(&a.to_checksum(None)),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads with [`parse_address`].
+    ///
+    /// # Errors
+    /// The [`super::AddressError`] text, as a serde error.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Address>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|text| parse_address(&text).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

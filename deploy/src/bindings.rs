@@ -19,7 +19,7 @@ alloy::sol!(
 );
 alloy::sol!(
     #[sol(rpc, all_derives)]
-    "../contracts/pool/IPool.sol"
+    "../contracts/planner/IPlanner.sol"
 );
 alloy::sol!(
     #[sol(rpc, all_derives)]
@@ -41,6 +41,70 @@ alloy::sol!(
     #[sol(rpc, all_derives)]
     "../contracts/lens/ILens.sol"
 );
+
+/// Uniswap v4-core 1.0.2 as the system uses it: the `PoolManager` (the
+/// vault's pool lives in it; reads with `extsload`), and the test routers
+/// the local chain deploys for the demo's trader. Declared here from v4's
+/// interfaces (the npm package is BUSL-1.1 and installed at set-up, never
+/// committed).
+pub mod v4 {
+    #![allow(missing_docs)]
+    alloy::sol! {
+        /// v4's pool key.
+        #[derive(Debug, PartialEq, Eq, Hash)]
+        struct PoolKey { address currency0; address currency1; uint24 fee; int24 tickSpacing; address hooks; }
+        /// `IPoolManager.SwapParams`.
+        #[derive(Debug, PartialEq, Eq, Hash)]
+        struct SwapParams { bool zeroForOne; int256 amountSpecified; uint160 sqrtPriceLimitX96; }
+        /// `PoolSwapTest.TestSettings`.
+        #[derive(Debug, PartialEq, Eq, Hash)]
+        struct TestSettings { bool takeClaims; bool settleUsingBurn; }
+        /// `IPoolManager.ModifyLiquidityParams`.
+        #[derive(Debug, PartialEq, Eq, Hash)]
+        struct ModifyLiquidityParams { int24 tickLower; int24 tickUpper; int256 liquidityDelta; bytes32 salt; }
+
+        /// The part of v4's `PoolManager` the system uses, and its errors.
+        #[sol(rpc)]
+        #[derive(Debug, PartialEq, Eq)]
+        interface IPoolManager {
+            function initialize(PoolKey key, uint160 sqrtPriceX96) external returns (int24 tick);
+            function extsload(bytes32 slot) external view returns (bytes32 value);
+            function extsload(bytes32 startSlot, uint256 nSlots) external view returns (bytes32[] values);
+            function updateDynamicLPFee(PoolKey key, uint24 newDynamicLPFee) external;
+            event Initialize(bytes32 indexed id, address indexed currency0, address indexed currency1, uint24 fee, int24 tickSpacing, address hooks, uint160 sqrtPriceX96, int24 tick);
+            event Swap(bytes32 indexed id, address indexed sender, int128 amount0, int128 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick, uint24 fee);
+            event ModifyLiquidity(bytes32 indexed id, address indexed sender, int24 tickLower, int24 tickUpper, int256 liquidityDelta, bytes32 salt);
+            error CurrencyNotSettled();
+            error PoolNotInitialized();
+            error PoolAlreadyInitialized();
+            error ManagerLocked();
+            error AlreadyUnlocked();
+            error UnauthorizedDynamicLPFeeUpdate();
+            error HookAddressNotValid(address hooks);
+            error CurrenciesOutOfOrderOrEqual(address currency0, address currency1);
+            error TickSpacingTooLarge(int24 tickSpacing);
+            error TickSpacingTooSmall(int24 tickSpacing);
+            error LPFeeTooLarge(uint24 fee);
+            error PriceLimitAlreadyExceeded(uint160 sqrtPriceCurrentX96, uint160 sqrtPriceLimitX96);
+            error PriceLimitOutOfBounds(uint160 sqrtPriceLimitX96);
+            error NoLiquidityToReceiveFees();
+            error InvalidCaller();
+        }
+
+        /// v4's `PoolSwapTest` router (the local chain's trader swaps through it).
+        #[sol(rpc)]
+        interface IPoolSwapTest {
+            function swap(PoolKey key, SwapParams params, TestSettings testSettings, bytes hookData) external payable returns (int256 delta);
+        }
+
+        /// v4's `PoolModifyLiquidityTest` router (the deployer seeds the
+        /// pool's first full-range liquidity through it).
+        #[sol(rpc)]
+        interface IPoolModifyLiquidityTest {
+            function modifyLiquidity(PoolKey key, ModifyLiquidityParams params, bytes hookData) external payable returns (int256 delta);
+        }
+    }
+}
 
 use alloy::sol_types::{Panic, Revert, SolError, SolInterface};
 
@@ -70,7 +134,8 @@ pub fn decode_revert(data: &[u8]) -> Option<String> {
         .or_else(|| named::<ILens::ILensErrors>(data))
         .or_else(|| named::<IEngine::IEngineErrors>(data))
         .or_else(|| named::<IHedge::IHedgeErrors>(data))
-        .or_else(|| named::<IPool::IPoolErrors>(data))
+        .or_else(|| named::<IPlanner::IPlannerErrors>(data))
+        .or_else(|| named::<v4::IPoolManager::IPoolManagerErrors>(data))
         .or_else(|| named::<IOracle::IOracleErrors>(data))
         .or_else(|| named::<IToken::ITokenErrors>(data))
         .or_else(|| {

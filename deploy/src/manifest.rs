@@ -1,60 +1,146 @@
-//! The deployment manifest: which chain, which addresses, from which block.
-//! The deployer writes it; the keeper, the demo, the tests and the docs read
-//! it. JSON, one object:
+//! The deployment manifest: which chain, which addresses, which Uniswap v4
+//! pool, from which block. The deployer writes it; the keeper, the demo,
+//! the tests and the docs read it. JSON, one object:
 //!
 //! ```json
 //! {
 //!   "chain_id": 412346,
-//!   "block": 27,
+//!   "block": 41,
 //!   "deployer": "0xf39F…2266",
 //!   "keeper": "0x7099…79C8",
 //!   "contracts": {
-//!     "token0": "0x…", "token1": "0x…", "oracle": "0x…", "pool": "0x…",
-//!     "hedge": "0x…", "engine": "0x…", "vault": "0x…", "manager": "0x…",
-//!     "lens": "0x…"
+//!     "token0": "0x…", "token1": "0x…", "oracle": "0x…",
+//!     "pool_manager": "0x…", "swap_router": "0x…",
+//!     "hedge": "0x…", "engine": "0x…", "planner": "0x…", "vault": "0x…",
+//!     "vault_ops": "0x…", "manager": "0x…", "lens": "0x…"
+//!   },
+//!   "pool": {
+//!     "currency0": "0x…", "currency1": "0x…", "fee": 8388608,
+//!     "tick_spacing": 60, "hooks": "0x…", "id": "0x…"
 //!   }
 //! }
 //! ```
 //!
 //! `block` is the block of the deployment's last transaction: logs of
 //! interest start after it. `deployer` owns every ownable contract.
+//! `swap_router` (v4's `PoolSwapTest`, through which the demo's trader
+//! swaps) is present only where one exists: the local chain deploys it.
+//! `pool` is the vault's v4 pool key (currency0/1 are token0/1, the hook is
+//! the manager, the fee is v4's dynamic-fee flag) and its `PoolId`; a
+//! manifest whose key disagrees with its contracts or id is refused.
 
 use std::path::Path;
 
-use alloy::primitives::Address;
+use alloy::{
+    primitives::{Address, B256, aliases::I24, aliases::U24, keccak256},
+    sol_types::SolValue,
+};
 use serde::{Deserialize, Serialize};
+
+use crate::bindings::v4::PoolKey;
 
 /// Addresses of a deployed system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contracts {
-    /// The pool's token0 (the volatile asset, e.g. WETH).
+    /// token0 (the volatile asset, e.g. WETH): v4's currency0, so the lower
+    /// address of the two.
     #[serde(with = "crate::address::checksummed")]
     pub token0: Address,
-    /// The pool's token1 (the numeraire, e.g. USDC); values are in token1.
+    /// token1 (the numeraire, e.g. USDC); values are in token1.
     #[serde(with = "crate::address::checksummed")]
     pub token1: Address,
     /// The price feed (token1 per token0).
     #[serde(with = "crate::address::checksummed")]
     pub oracle: Address,
-    /// The constant-product pool.
+    /// Uniswap v4's `PoolManager`: the vault's pool lives in it.
     #[serde(with = "crate::address::checksummed")]
-    pub pool: Address,
+    pub pool_manager: Address,
+    /// v4's `PoolSwapTest` router, where the chain has one (the local chain
+    /// deploys it for the demo's trader).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::address::checksummed_opt"
+    )]
+    pub swap_router: Option<Address>,
     /// The hedge venue (perpetual on token0, token1 collateral).
     #[serde(with = "crate::address::checksummed")]
     pub hedge: Address,
     /// The vault's pure arithmetic.
     #[serde(with = "crate::address::checksummed")]
     pub engine: Address,
-    /// The vault (custody, shares).
+    /// Plans, prices and views (the manager's and the lens's arithmetic).
+    #[serde(with = "crate::address::checksummed")]
+    pub planner: Address,
+    /// The vault (custody, shares, the v4 position).
     #[serde(with = "crate::address::checksummed")]
     pub vault: Address,
-    /// The manager (keeper entrypoints, bounds, fee tiers).
+    /// The vault's operations program (delegate-called by the vault).
+    #[serde(with = "crate::address::checksummed")]
+    pub vault_ops: Address,
+    /// The manager (keeper entrypoints, bounds, fee tiers; the pool's hook).
     #[serde(with = "crate::address::checksummed")]
     pub manager: Address,
     /// Read-only views over the vault.
     #[serde(with = "crate::address::checksummed")]
     pub lens: Address,
+}
+
+/// The vault's Uniswap v4 pool: its key and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pool {
+    /// The lower-address currency (token0).
+    #[serde(with = "crate::address::checksummed")]
+    pub currency0: Address,
+    /// The higher-address currency (token1).
+    #[serde(with = "crate::address::checksummed")]
+    pub currency1: Address,
+    /// The key's fee: v4's dynamic-fee flag `0x800000` (the hook sets the
+    /// LP fee), or a static fee in pips.
+    pub fee: u32,
+    /// The pool's tick spacing.
+    pub tick_spacing: i32,
+    /// The hook (the manager).
+    #[serde(with = "crate::address::checksummed")]
+    pub hooks: Address,
+    /// v4's `PoolId`: `keccak256(abi.encode(key))`.
+    pub id: B256,
+}
+
+impl Pool {
+    /// The pool of `key`, with its id.
+    #[must_use]
+    pub fn from_key(key: &PoolKey) -> Self {
+        Self {
+            currency0: key.currency0,
+            currency1: key.currency1,
+            fee: key.fee.to(),
+            tick_spacing: key.tickSpacing.as_i32(),
+            hooks: key.hooks,
+            id: pool_id(key),
+        }
+    }
+
+    /// The pool key as v4 takes it (`None` when the fee or the spacing
+    /// does not fit `uint24` / `int24`).
+    #[must_use]
+    pub fn key(&self) -> Option<PoolKey> {
+        Some(PoolKey {
+            currency0: self.currency0,
+            currency1: self.currency1,
+            fee: U24::try_from(self.fee).ok()?,
+            tickSpacing: I24::try_from(self.tick_spacing).ok()?,
+            hooks: self.hooks,
+        })
+    }
+}
+
+/// v4's `PoolId` of `key`: `keccak256(abi.encode(key))`.
+#[must_use]
+pub fn pool_id(key: &PoolKey) -> B256 {
+    keccak256(key.abi_encode())
 }
 
 /// A deployment.
@@ -73,6 +159,8 @@ pub struct Manifest {
     pub keeper: Address,
     /// The addresses.
     pub contracts: Contracts,
+    /// The vault's v4 pool.
+    pub pool: Pool,
 }
 
 /// Why a manifest could not be read or written.
@@ -114,10 +202,67 @@ impl Manifest {
     /// field, or an address that [`crate::address::parse_address`] refuses
     /// (malformed, bad EIP-55 checksum, zero).
     pub fn from_json(text: &str, path: &str) -> Result<Self, ManifestError> {
-        serde_json::from_str(text).map_err(|e| ManifestError::Invalid {
+        let invalid = |reason: String| ManifestError::Invalid {
             path: path.to_owned(),
-            reason: e.to_string(),
-        })
+            reason,
+        };
+        let manifest: Self = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        manifest.check().map_err(invalid)?;
+        Ok(manifest)
+    }
+
+    /// The pool key as v4 takes it.
+    ///
+    /// # Panics
+    /// Never for a manifest read by [`Manifest::from_json`] or written by
+    /// the deployer (both check the key).
+    #[must_use]
+    pub fn pool_key(&self) -> PoolKey {
+        self.pool
+            .key()
+            .expect("a checked manifest's fee and tick spacing fit v4's key")
+    }
+
+    /// What is wrong with the pool key, if anything: its currencies must be
+    /// token0 < token1, its hook the manager, its fee and spacing in v4's
+    /// ranges and its id the key's.
+    ///
+    /// # Errors
+    /// One line naming the field.
+    pub fn check(&self) -> Result<(), String> {
+        let (p, c) = (&self.pool, &self.contracts);
+        if (p.currency0, p.currency1) != (c.token0, c.token1) {
+            return Err(format!(
+                "pool.currency0/currency1 {}/{} are not contracts.token0/token1 {}/{}",
+                p.currency0, p.currency1, c.token0, c.token1
+            ));
+        }
+        if c.token0 >= c.token1 {
+            return Err(format!(
+                "contracts.token0 {} is not below token1 {} (v4 orders currencies by address)",
+                c.token0, c.token1
+            ));
+        }
+        if p.hooks != c.manager {
+            return Err(format!(
+                "pool.hooks {} is not contracts.manager {}",
+                p.hooks, c.manager
+            ));
+        }
+        if !(1..=32_767).contains(&p.tick_spacing) {
+            return Err(format!(
+                "pool.tick_spacing {} is not in 1..=32767",
+                p.tick_spacing
+            ));
+        }
+        let key = p
+            .key()
+            .ok_or_else(|| format!("pool.fee {} does not fit in 24 bits", p.fee))?;
+        let id = pool_id(&key);
+        if p.id != id {
+            return Err(format!("pool.id {} is not the key's id {id}", p.id));
+        }
+        Ok(())
     }
 
     /// Reads the manifest at `path`.
@@ -186,20 +331,29 @@ impl Manifest {
 }
 
 impl Contracts {
-    /// Every address with its field name, in declaration order.
+    /// Every address with its field name, in declaration order (the swap
+    /// router only when present).
     #[must_use]
-    pub fn named(&self) -> [(&'static str, Address); 9] {
-        [
+    pub fn named(&self) -> Vec<(&'static str, Address)> {
+        let mut all = vec![
             ("token0", self.token0),
             ("token1", self.token1),
             ("oracle", self.oracle),
-            ("pool", self.pool),
+            ("pool_manager", self.pool_manager),
+        ];
+        if let Some(router) = self.swap_router {
+            all.push(("swap_router", router));
+        }
+        all.extend([
             ("hedge", self.hedge),
             ("engine", self.engine),
+            ("planner", self.planner),
             ("vault", self.vault),
+            ("vault_ops", self.vault_ops),
             ("manager", self.manager),
             ("lens", self.lens),
-        ]
+        ]);
+        all
     }
 }
 
@@ -210,23 +364,110 @@ mod tests {
 
     fn sample() -> Manifest {
         let a = |n: u8| Address::with_last_byte(n);
+        let contracts = Contracts {
+            token0: a(1),
+            token1: a(2),
+            oracle: a(3),
+            pool_manager: a(4),
+            swap_router: Some(a(10)),
+            hedge: a(5),
+            engine: a(6),
+            planner: a(11),
+            vault: a(7),
+            vault_ops: a(12),
+            manager: a(8),
+            lens: a(9),
+        };
+        let key = PoolKey {
+            currency0: a(1),
+            currency1: a(2),
+            fee: U24::from(0x80_0000u32),
+            tickSpacing: I24::try_from(60).unwrap(),
+            hooks: a(8),
+        };
         Manifest {
             chain_id: 412_346,
             block: 27,
             deployer: address!("f39Fd6e51aad88F6F4ce6aB8827279cffFb92266"),
             keeper: address!("70997970C51812dc3A010C7d01b50e0d17dc79C8"),
-            contracts: Contracts {
-                token0: a(1),
-                token1: a(2),
-                oracle: a(3),
-                pool: a(4),
-                hedge: a(5),
-                engine: a(6),
-                vault: a(7),
-                manager: a(8),
-                lens: a(9),
-            },
+            contracts,
+            pool: Pool::from_key(&key),
         }
+    }
+
+    #[test]
+    fn the_pool_id_is_v4s() {
+        // v4-core's `PoolIdLibrary.toId` of this key, computed independently
+        // as keccak256 over the five ABI words
+        let m = sample();
+        let mut words = Vec::new();
+        for w in [
+            Address::with_last_byte(1).into_word(),
+            Address::with_last_byte(2).into_word(),
+            B256::with_last_byte(0),
+            B256::with_last_byte(60),
+            Address::with_last_byte(8).into_word(),
+        ] {
+            words.extend_from_slice(w.as_slice());
+        }
+        words[64 + 29] = 0x80;
+        assert_eq!(m.pool.id, keccak256(&words));
+        assert_eq!(m.pool_key(), m.pool.key().unwrap());
+        assert_eq!(Pool::from_key(&m.pool_key()), m.pool);
+    }
+
+    #[test]
+    fn a_pool_key_that_disagrees_is_named() {
+        let json = sample().to_json();
+        let m: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let with = |f: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = m.clone();
+            f(&mut v);
+            Manifest::from_json(&v.to_string(), "m.json")
+                .unwrap_err()
+                .to_string()
+        };
+        let err = with(&|v| v["pool"]["tick_spacing"] = 10.into());
+        assert!(
+            err.starts_with("manifest m.json: pool.id 0x") && err.contains("is not the key's id"),
+            "{err}"
+        );
+        let err = with(&|v| {
+            v["pool"]["hooks"] = Address::with_last_byte(9).to_checksum(None).into();
+        });
+        assert!(err.contains("pool.hooks"), "{err}");
+        let err = with(&|v| {
+            v["pool"]["currency0"] = Address::with_last_byte(3).to_checksum(None).into();
+        });
+        assert!(err.contains("pool.currency0/currency1"), "{err}");
+        let err = with(&|v| v["pool"]["tick_spacing"] = 0.into());
+        assert!(
+            err.contains("pool.tick_spacing 0 is not in 1..=32767"),
+            "{err}"
+        );
+        let err = with(&|v| v["pool"]["fee"] = (1u32 << 24).into());
+        assert!(err.contains("does not fit in 24 bits"), "{err}");
+        let err = with(&|v| {
+            let t0 = v["contracts"]["token0"].clone();
+            v["contracts"]["token0"] = v["contracts"]["token1"].clone();
+            v["contracts"]["token1"] = t0.clone();
+            v["pool"]["currency0"] = v["contracts"]["token0"].clone();
+            v["pool"]["currency1"] = t0;
+        });
+        assert!(err.contains("is not below token1"), "{err}");
+    }
+
+    #[test]
+    fn the_swap_router_is_optional() {
+        let mut m = sample();
+        m.contracts.swap_router = None;
+        let json = m.to_json();
+        assert!(!json.contains("swap_router"), "{json}");
+        assert_eq!(Manifest::from_json(&json, "m.json").unwrap(), m);
+        assert!(
+            m.contracts.named().iter().all(|(n, _)| *n != "swap_router")
+                && sample().contracts.named().len() == 12
+        );
     }
 
     #[test]

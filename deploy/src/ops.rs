@@ -1,19 +1,25 @@
 //! What wallets do with a deployed system: get test tokens, deposit,
-//! withdraw, move the oracle and arbitrage the pool to it. Shared by the
-//! demo and the end-to-end tests, so both exercise the same calls a user's
-//! wallet makes.
+//! withdraw, move the oracle, read the vault's Uniswap v4 pool (slot0,
+//! liquidity, with `extsload` as v4-periphery's `StateView` does) and swap
+//! in it through v4's `PoolSwapTest` router, e.g. arbitrage it to the
+//! oracle. Shared by the demo and the end-to-end tests, so both exercise the
+//! same calls a user's wallet makes.
 
 use alloy::{
     network::Ethereum,
-    primitives::{Address, B256, I256, U256},
+    primitives::{Address, B256, Bytes, I256, U256, aliases::U160, keccak256},
     providers::Provider,
     rpc::types::TransactionReceipt,
     sol_types::SolEvent,
 };
+use il_math::{Price, Rounding};
 
 use crate::{
     Manifest,
-    bindings::{ILens, IOracle, IPool, IToken, IVault},
+    bindings::{
+        ILens, IOracle, IToken, IVault,
+        v4::{IPoolManager, IPoolSwapTest, SwapParams, TestSettings},
+    },
     send::{SendError, Sender},
 };
 
@@ -45,17 +51,117 @@ pub struct Withdrawn {
     pub tx: B256,
 }
 
-/// An arbitrage swap.
+/// A swap in the vault's v4 pool, as the PoolManager's `Swap` event
+/// reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Swapped {
     /// true: token0 in, token1 out.
     pub zero_for_one: bool,
-    /// Raw units in.
+    /// Raw units in (LP fee included).
     pub amount_in: U256,
     /// Raw units out.
     pub amount_out: U256,
+    /// The LP fee the swap paid, pips.
+    pub fee_pips: u32,
+    /// The pool's sqrt price after the swap.
+    pub sqrt_price_x96: U256,
     /// The swap transaction.
     pub tx: B256,
+}
+
+/// The first word of a v4 pool's state (`Pool.Slot0`), as
+/// v4-core's `StateLibrary.getSlot0` unpacks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot0 {
+    /// The pool's price, Q64.96 (0: not initialised).
+    pub sqrt_price_x96: U256,
+    /// The pool's tick.
+    pub tick: i32,
+    /// The protocol fee, pips (two 12-bit halves, one per direction).
+    pub protocol_fee: u32,
+    /// The LP fee in force, pips: for a dynamic-fee pool, what its hook
+    /// last set.
+    pub lp_fee: u32,
+}
+
+impl Slot0 {
+    /// Unpacks the word: `sqrtPriceX96` (bits 0..160), `tick` (160..184,
+    /// signed), `protocolFee` (184..208), `lpFee` (208..232).
+    #[must_use]
+    pub fn from_word(word: B256) -> Self {
+        let w = U256::from_be_bytes(word.0);
+        let bits = |from: usize, n: usize| -> u32 {
+            ((w >> from) & ((U256::from(1u8) << n) - U256::from(1u8))).to::<u32>()
+        };
+        let raw_tick = bits(160, 24);
+        // sign-extend the 24-bit tick
+        let tick = ((raw_tick << 8) as i32) >> 8;
+        Self {
+            sqrt_price_x96: w & ((U256::from(1u8) << 160) - U256::from(1u8)),
+            tick,
+            protocol_fee: bits(184, 24),
+            lp_fee: bits(208, 24),
+        }
+    }
+}
+
+/// v4-core's `StateLibrary.POOLS_SLOT`: the `pools` mapping's slot in the
+/// `PoolManager`.
+const POOLS_SLOT: u8 = 6;
+/// v4-core's `StateLibrary.LIQUIDITY_OFFSET`: the pool's active liquidity,
+/// in words after its state's first slot.
+const LIQUIDITY_OFFSET: u8 = 3;
+
+/// The first storage slot of pool `id`'s state in the `PoolManager`:
+/// `keccak256(id ‖ POOLS_SLOT)`.
+#[must_use]
+pub fn pool_state_slot(id: B256) -> B256 {
+    let mut preimage = [0u8; 64];
+    preimage[..32].copy_from_slice(id.as_slice());
+    preimage[63] = POOLS_SLOT;
+    keccak256(preimage)
+}
+
+/// Reads `n` words of the `PoolManager`'s storage from `slot`.
+async fn extsload<P: Provider<Ethereum>>(
+    provider: &P,
+    m: &Manifest,
+    slot: B256,
+    n: u64,
+) -> Result<Vec<B256>, SendError> {
+    IPoolManager::new(m.contracts.pool_manager, provider)
+        .extsload_1(slot, U256::from(n))
+        .call()
+        .await
+        .map_err(|e| SendError::Rpc {
+            step: "PoolManager.extsload".into(),
+            message: e.to_string(),
+        })
+}
+
+/// The vault's pool's `slot0` (price, tick, fees in force).
+///
+/// # Errors
+/// [`SendError::Rpc`] if the read fails.
+pub async fn slot0<P: Provider<Ethereum>>(provider: &P, m: &Manifest) -> Result<Slot0, SendError> {
+    let words = extsload(provider, m, pool_state_slot(m.pool.id), 1).await?;
+    Ok(Slot0::from_word(words.first().copied().unwrap_or_default()))
+}
+
+/// The vault's pool's active liquidity (every position in range at the
+/// pool's price; with full-range positions only, all of them).
+///
+/// # Errors
+/// [`SendError::Rpc`] if the read fails.
+pub async fn pool_liquidity<P: Provider<Ethereum>>(
+    provider: &P,
+    m: &Manifest,
+) -> Result<u128, SendError> {
+    let slot = U256::from_be_bytes(pool_state_slot(m.pool.id).0)
+        .wrapping_add(U256::from(LIQUIDITY_OFFSET));
+    let words = extsload(provider, m, B256::from(slot), 1).await?;
+    let w = U256::from_be_bytes(words.first().copied().unwrap_or_default().0);
+    Ok((w & U256::from(u128::MAX)).to::<u128>())
 }
 
 fn event<E: SolEvent>(receipt: &TransactionReceipt, from: Address) -> Option<E> {
@@ -242,101 +348,195 @@ pub async fn oracle_price<P: Provider<Ethereum>>(
     Ok(if den > 0.0 { as_f64(p.num) / den } else { 0.0 })
 }
 
-/// Trades through the pool until its spot price is the oracle's (within
-/// the pool fee), as an arbitrageur would: the input amount that moves a
-/// constant-product pool from `r1/r0` to price `p` is
-/// `(sqrt(k * p) - r1) / (1 - fee)` token1 (price up) or
-/// `(sqrt(k / p) - r0) / (1 - fee)` token0 (price down). The wallet must hold
-/// the input token; it approves the pool for exactly the input. Returns
-/// `None` when the move is under `min_move_bps` of the price.
+/// `v4`'s `TickMath.MIN_SQRT_PRICE + 1`: the lowest price limit a swap
+/// may take.
+const MIN_PRICE_LIMIT: u64 = 4_295_128_740;
+
+/// `TickMath.MAX_SQRT_PRICE - 1`.
+fn max_price_limit() -> U256 {
+    U256::from_str_radix("1461446703485210103287273052203988822378723970341", 10)
+        .expect("a decimal constant")
+}
+
+/// Swaps exactly `amount_in` of the input token (token0 if
+/// `zero_for_one`) in the vault's pool through the manifest's swap router
+/// (v4's `PoolSwapTest`), stopping early at `sqrt_price_limit` if given
+/// (then only what was needed is taken). Approves the router for exactly
+/// `amount_in` first. The wallet must hold the input.
 ///
 /// # Errors
-/// [`SendError`] (`PoolInsufficientOutput`, token errors, RPC).
+/// [`SendError::Invalid`] when the manifest has no swap router or
+/// `amount_in` is zero or not below 2^255; else [`SendError`] (the
+/// PoolManager's named errors: `PriceLimitAlreadyExceeded`, ...; token
+/// errors).
+pub async fn swap<P: Provider<Ethereum>>(
+    trader: &mut Sender<'_, P>,
+    m: &Manifest,
+    zero_for_one: bool,
+    amount_in: U256,
+    sqrt_price_limit: Option<U256>,
+) -> Result<Swapped, SendError> {
+    let step = "PoolSwapTest.swap";
+    let invalid = |reason: String| SendError::Invalid {
+        step: step.to_owned(),
+        reason,
+    };
+    let router = m.contracts.swap_router.ok_or_else(|| {
+        invalid(format!(
+            "the manifest of chain {} has no swap router (v4's PoolSwapTest)",
+            m.chain_id
+        ))
+    })?;
+    let amount = I256::try_from(amount_in)
+        .ok()
+        .filter(|a| !a.is_zero())
+        .ok_or_else(|| invalid(format!("amount in {amount_in} is not in 1..2^255")))?;
+    let limit = sqrt_price_limit.unwrap_or_else(|| {
+        if zero_for_one {
+            U256::from(MIN_PRICE_LIMIT)
+        } else {
+            max_price_limit()
+        }
+    });
+    if limit.bit_len() > 160 {
+        return Err(invalid(format!(
+            "sqrt price limit {limit} is not below 2^160"
+        )));
+    }
+    let limit = limit.to::<U160>();
+    let token = if zero_for_one {
+        m.contracts.token0
+    } else {
+        m.contracts.token1
+    };
+    trader
+        .send_call(
+            "approve swap router",
+            token,
+            IToken::approveCall {
+                spender: router,
+                value: amount_in,
+            },
+        )
+        .await?;
+    let receipt = trader
+        .send_call(
+            step,
+            router,
+            IPoolSwapTest::swapCall {
+                key: m.pool_key(),
+                params: SwapParams {
+                    zeroForOne: zero_for_one,
+                    amountSpecified: -amount,
+                    sqrtPriceLimitX96: limit,
+                },
+                testSettings: TestSettings {
+                    takeClaims: false,
+                    settleUsingBurn: false,
+                },
+                hookData: Bytes::new(),
+            },
+        )
+        .await?;
+    let e = event::<IPoolManager::Swap>(&receipt, m.contracts.pool_manager)
+        .ok_or_else(|| missing(step, "Swap", &receipt))?;
+    // the swapper's deltas: negative what it paid, positive what it got
+    let (paid, got) = if zero_for_one {
+        (e.amount0, e.amount1)
+    } else {
+        (e.amount1, e.amount0)
+    };
+    Ok(Swapped {
+        zero_for_one,
+        amount_in: U256::from(paid.unsigned_abs()),
+        amount_out: U256::from(got.unsigned_abs()),
+        fee_pips: e.fee.to(),
+        sqrt_price_x96: U256::from(e.sqrtPriceX96),
+        tx: receipt.transaction_hash,
+    })
+}
+
+/// The oracle's price as a v4 sqrt price (Q64.96, rounded down), from the
+/// lens's exact `price()` rational.
+///
+/// # Errors
+/// [`SendError::Rpc`] if the view fails or the price is zero.
+pub async fn oracle_sqrt_price<P: Provider<Ethereum>>(
+    provider: &P,
+    m: &Manifest,
+) -> Result<U256, SendError> {
+    let rpc = |message: String| SendError::Rpc {
+        step: "lens.price".into(),
+        message,
+    };
+    let p = ILens::new(m.contracts.lens, provider)
+        .price()
+        .call()
+        .await
+        .map_err(|e| rpc(e.to_string()))?;
+    let price = Price::new(p.num, p.den).map_err(|e| rpc(e.to_string()))?;
+    Ok(price.sqrt_price_x96(Rounding::Floor))
+}
+
+/// Trades in the vault's v4 pool until its spot price is the oracle's, as
+/// an arbitrageur would: exact input with the oracle's sqrt price `T` as
+/// the swap's price limit. The input is sized for the pool's active
+/// liquidity `L` at its sqrt price `S` (v4's `SqrtPriceMath`, rounded up):
+/// `L * 2^96 * (S - T) / (S * T)` token0 when the price falls,
+/// `L * (T - S) / 2^96` token1 when it rises, grossed up by the LP fee in
+/// force (`/ (1 - fee)`); with full-range liquidity only the swap ends at
+/// `T` exactly. The wallet must hold the input token; it approves the
+/// router for exactly the input. Returns `None` when the move is under
+/// `min_move_bps` of the price.
+///
+/// # Errors
+/// [`SendError`] (see [`swap`]; `SendError::Invalid` for a pool that is
+/// not initialised or holds no liquidity).
 pub async fn arbitrage_to_oracle<P: Provider<Ethereum>>(
     trader: &mut Sender<'_, P>,
     provider: &P,
     m: &Manifest,
     min_move_bps: u32,
 ) -> Result<Option<Swapped>, SendError> {
-    let rpc = |e: alloy::contract::Error| SendError::Rpc {
-        step: "read pool".into(),
-        message: e.to_string(),
+    let invalid = |reason: String| SendError::Invalid {
+        step: "arbitrage".into(),
+        reason,
     };
-    let target = oracle_price(provider, m).await?;
-    let pool = IPool::new(m.contracts.pool, provider);
-    let reserves = pool.getReserves().call().await.map_err(rpc)?;
-    let fee = f64::from(pool.fee().call().await.map_err(rpc)?) / 1e6;
-    // reserves are < 2^112: the float keeps 53 significant bits, enough to size a trade.
-    let (r0, r1) = (
-        reserves.reserve0.to::<u128>() as f64,
-        reserves.reserve1.to::<u128>() as f64,
-    );
-    if !(r0 > 0.0 && r1 > 0.0 && target > 0.0) {
+    let target = oracle_sqrt_price(provider, m).await?;
+    let s0 = slot0(provider, m).await?;
+    let liquidity = pool_liquidity(provider, m).await?;
+    let spot = s0.sqrt_price_x96;
+    if spot.is_zero() || liquidity == 0 {
+        return Err(invalid(format!(
+            "pool {} is not initialised or has no liquidity",
+            m.pool.id
+        )));
+    }
+    // the move in price terms, (T/S)^2 - 1: floats only to compare it with
+    // the threshold
+    let as_f64 = |v: U256| v.to_string().parse::<f64>().unwrap_or(0.0);
+    let ratio = as_f64(target) / as_f64(spot);
+    if (ratio * ratio - 1.0).abs() * 1e4 < f64::from(min_move_bps) || target == spot {
         return Ok(None);
     }
-    let spot = r1 / r0;
-    if ((target / spot) - 1.0).abs() * 1e4 < f64::from(min_move_bps) {
-        return Ok(None);
-    }
-    let k = r0 * r1;
-    let (zero_for_one, amount_in, token) = if target > spot {
-        (
-            false,
-            ((k * target).sqrt() - r1) / (1.0 - fee),
-            m.contracts.token1,
-        )
+    let math = |e: il_math::MathError| invalid(format!("sizing the trade: {e}"));
+    let zero_for_one = target < spot;
+    let net = if zero_for_one {
+        il_math::v4::amount0_delta(target, spot, liquidity, true).map_err(math)?
     } else {
-        (
-            true,
-            ((k / target).sqrt() - r0) / (1.0 - fee),
-            m.contracts.token0,
-        )
+        il_math::v4::amount1_delta(spot, target, liquidity, true).map_err(math)?
     };
-    // f64 -> integer via its decimal text: exact for the magnitudes of pools (< 2^112).
-    let amount_in = U256::from_str_radix(&format!("{:.0}", amount_in.floor().max(0.0)), 10)
-        .unwrap_or(U256::ZERO);
-    if amount_in.is_zero() {
-        return Ok(None);
+    // v4 charges the fee on the input: net = gross * (1 - fee), rounded up
+    let pips = U256::from(il_math::PIPS);
+    let fee = U256::from(s0.lp_fee);
+    if fee >= pips {
+        return Err(invalid(format!("LP fee {} pips is 100 %", s0.lp_fee)));
     }
-    let pool_addr = m.contracts.pool;
-    trader
-        .send_call(
-            "approve pool",
-            token,
-            IToken::approveCall {
-                spender: pool_addr,
-                value: amount_in,
-            },
-        )
-        .await?;
-    let step = "pool.swapExactIn";
-    let to = trader.from();
-    let receipt = trader
-        .send_call(
-            step,
-            pool_addr,
-            IPool::swapExactInCall {
-                zeroForOne: zero_for_one,
-                amountIn: amount_in,
-                minAmountOut: U256::ZERO,
-                to,
-                deadline: U256::from(u64::MAX),
-            },
-        )
-        .await?;
-    let e =
-        event::<IPool::Swap>(&receipt, pool_addr).ok_or_else(|| missing(step, "Swap", &receipt))?;
-    let amount_out = if zero_for_one {
-        e.amount1Out
-    } else {
-        e.amount0Out
-    };
-    Ok(Some(Swapped {
-        zero_for_one,
-        amount_in,
-        amount_out,
-        tx: receipt.transaction_hash,
-    }))
+    let gross =
+        il_math::mul_div(net, pips, pips - fee, Rounding::Ceil).map_err(math)? + U256::from(1u8);
+    swap(trader, m, zero_for_one, gross, Some(target))
+        .await
+        .map(Some)
 }
 
 /// `raw` units of a token with `decimals` shown with `places` decimals,
@@ -355,6 +555,36 @@ pub fn fmt_units(raw: U256, decimals: u8, places: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slot0_unpacks_as_v4s_state_library() {
+        // sqrtPriceX96 = 2^96, tick = -1 (0xffffff), protocolFee = 0x123,
+        // lpFee = 3000
+        let w = (U256::from(3_000u32) << 208)
+            | (U256::from(0x123u32) << 184)
+            | (U256::from(0xff_ffffu32) << 160)
+            | (U256::from(1u8) << 96);
+        let s = Slot0::from_word(B256::from(w));
+        assert_eq!(
+            s,
+            Slot0 {
+                sqrt_price_x96: U256::from(1u8) << 96,
+                tick: -1,
+                protocol_fee: 0x123,
+                lp_fee: 3_000,
+            }
+        );
+        assert_eq!(Slot0::from_word(B256::ZERO).sqrt_price_x96, U256::ZERO);
+    }
+
+    #[test]
+    fn the_pool_state_slot_is_keccak_of_id_and_slot_6() {
+        let id = B256::repeat_byte(0xab);
+        let mut pre = id.to_vec();
+        pre.extend_from_slice(&[0u8; 31]);
+        pre.push(6);
+        assert_eq!(pool_state_slot(id), keccak256(pre));
+    }
 
     #[test]
     fn fmt_units_rounds_down_and_pads() {

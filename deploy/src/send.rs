@@ -38,6 +38,15 @@ pub enum SendError {
         /// Its hash.
         tx: B256,
     },
+    /// The step cannot be done as asked (checked before anything is
+    /// sent): e.g. a swap on a chain whose manifest has no swap router.
+    #[error("{step}: {reason}")]
+    Invalid {
+        /// The step.
+        step: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The RPC failed (transport, timeout, node error).
     #[error("{step}: {message}")]
     Rpc {
@@ -126,15 +135,49 @@ impl<'a, P: Provider<Ethereum>> Sender<'a, P> {
         data: Bytes,
         value: U256,
     ) -> Result<TransactionReceipt, SendError> {
-        let rpc = |e: RpcError<TransportErrorKind>| SendError::Rpc {
-            step: step.to_owned(),
-            message: e.to_string(),
-        };
         let request = TransactionRequest::default()
             .with_from(self.from)
             .with_to(to)
             .with_input(data)
             .with_value(value);
+        self.submit(step, request).await
+    }
+
+    /// Creates an EVM contract from `initcode` (creation code followed by
+    /// its ABI-encoded constructor arguments) in a contract-creation
+    /// transaction, simulated first; returns its address and the receipt.
+    ///
+    /// # Errors
+    /// As [`Sender::send`]; [`SendError::Rpc`] when the receipt names no
+    /// contract address.
+    pub async fn create(
+        &mut self,
+        step: &str,
+        initcode: Vec<u8>,
+    ) -> Result<(Address, TransactionReceipt), SendError> {
+        let request = TransactionRequest::default()
+            .with_from(self.from)
+            .with_deploy_code(initcode);
+        let receipt = self.submit(step, request).await?;
+        let address = receipt.contract_address.ok_or_else(|| SendError::Rpc {
+            step: step.to_owned(),
+            message: format!(
+                "receipt {} has no contract address",
+                receipt.transaction_hash
+            ),
+        })?;
+        Ok((address, receipt))
+    }
+
+    async fn submit(
+        &mut self,
+        step: &str,
+        request: TransactionRequest,
+    ) -> Result<TransactionReceipt, SendError> {
+        let rpc = |e: RpcError<TransportErrorKind>| SendError::Rpc {
+            step: step.to_owned(),
+            message: e.to_string(),
+        };
         if let Err(e) = self.provider.call(request.clone()).await {
             return Err(match e.as_error_resp().and_then(|p| p.as_revert_data()) {
                 Some(data) => SendError::Reverted {

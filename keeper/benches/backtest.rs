@@ -56,6 +56,7 @@ fn params(strategies: &[StrategyKind]) -> BacktestParams {
             tier_cooldown_secs: 3_600,
             rebalance_cooldown_secs: 21_600,
             hedge_cooldown_secs: 3_600,
+            tick_spacing: 60,
         },
         gas: GasParams {
             price_gwei: 0.02,

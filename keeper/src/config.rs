@@ -130,7 +130,7 @@ struct RawContracts {
     token0: Option<String>,
     token1: Option<String>,
     vault: Option<String>,
-    pool: Option<String>,
+    pool_manager: Option<String>,
     oracle: Option<String>,
     hedge: Option<String>,
     manager: Option<String>,
@@ -171,9 +171,9 @@ pub struct ChainArgs {
     /// Vault address (overrides the manifest).
     #[arg(long, env = "IL_VAULT")]
     pub vault: Option<String>,
-    /// Pool address (overrides the manifest).
-    #[arg(long, env = "IL_POOL")]
-    pub pool: Option<String>,
+    /// Uniswap v4 PoolManager address (overrides the manifest).
+    #[arg(long, env = "IL_POOL_MANAGER")]
+    pub pool_manager: Option<String>,
     /// Oracle address (overrides the manifest).
     #[arg(long, env = "IL_ORACLE")]
     pub oracle: Option<String>,
@@ -257,8 +257,8 @@ pub struct Contracts {
     pub token1: Option<Address>,
     /// Vault.
     pub vault: Option<Address>,
-    /// Pool.
-    pub pool: Option<Address>,
+    /// Uniswap v4's PoolManager (the vault's pool lives in it).
+    pub pool_manager: Option<Address>,
     /// Oracle.
     pub oracle: Option<Address>,
     /// Hedge venue.
@@ -274,8 +274,8 @@ pub struct Contracts {
 pub struct Deployed {
     /// Vault.
     pub vault: Address,
-    /// Pool.
-    pub pool: Address,
+    /// Uniswap v4's PoolManager (the vault's pool lives in it).
+    pub pool_manager: Address,
     /// Oracle.
     pub oracle: Address,
     /// Hedge venue.
@@ -302,7 +302,7 @@ impl Contracts {
         };
         Ok(Deployed {
             vault: need("vault", self.vault)?,
-            pool: need("pool", self.pool)?,
+            pool_manager: need("pool_manager", self.pool_manager)?,
             oracle: need("oracle", self.oracle)?,
             hedge: need("hedge", self.hedge)?,
             manager: need("manager", self.manager)?,
@@ -524,7 +524,11 @@ impl Config {
             token0: addr("contracts.token0", &none, &raw.contracts.token0)?,
             token1: addr("contracts.token1", &none, &raw.contracts.token1)?,
             vault: addr("contracts.vault", &args.vault, &raw.contracts.vault)?,
-            pool: addr("contracts.pool", &args.pool, &raw.contracts.pool)?,
+            pool_manager: addr(
+                "contracts.pool_manager",
+                &args.pool_manager,
+                &raw.contracts.pool_manager,
+            )?,
             oracle: addr("contracts.oracle", &args.oracle, &raw.contracts.oracle)?,
             hedge: addr("contracts.hedge", &args.hedge, &raw.contracts.hedge)?,
             manager: addr("contracts.manager", &args.manager, &raw.contracts.manager)?,
@@ -540,7 +544,7 @@ impl Config {
             contracts.token0 = contracts.token0.or(Some(c.token0));
             contracts.token1 = contracts.token1.or(Some(c.token1));
             contracts.vault = contracts.vault.or(Some(c.vault));
-            contracts.pool = contracts.pool.or(Some(c.pool));
+            contracts.pool_manager = contracts.pool_manager.or(Some(c.pool_manager));
             contracts.oracle = contracts.oracle.or(Some(c.oracle));
             contracts.hedge = contracts.hedge.or(Some(c.hedge));
             contracts.manager = contracts.manager.or(Some(c.manager));
@@ -702,7 +706,7 @@ mod tests {
     fn full_config_parses() {
         let c = load(&format!(
             "[chain]\nrpc_url = \"https://arb.example/rpc\"\nchain_id = 421614\n\
-             [contracts]\nvault = \"{VAULT}\"\npool = \"0x{}\"\n\
+             [contracts]\nvault = \"{VAULT}\"\npool_manager = \"0x{}\"\n\
              [keeper]\nkeystore = \"k.json\"\nkeystore_password_file = \"pw\"\nmax_tx_per_run = 2\ngas_price_cap_gwei = 0.5\nconfirmations = 3\n\
              [volatility]\nestimator = \"garch\"\newma_lambda = 0.97\n\
              [policy]\nhedge_band_bps = 250\n",
@@ -880,12 +884,27 @@ mod tests {
                 token0: a(1),
                 token1: a(2),
                 oracle: a(3),
-                pool: a(4),
+                pool_manager: a(4),
+                swap_router: None,
                 hedge: a(5),
                 engine: a(6),
+                planner: a(10),
                 vault: a(7),
+                vault_ops: a(11),
                 manager: a(8),
                 lens: a(9),
+            },
+            pool: {
+                let mut pool = il_deploy::manifest::Pool {
+                    currency0: a(1),
+                    currency1: a(2),
+                    fee: 0x80_0000,
+                    tick_spacing: 60,
+                    hooks: a(8),
+                    id: alloy_primitives::B256::ZERO,
+                };
+                pool.id = il_deploy::manifest::pool_id(&pool.key().unwrap());
+                pool
             },
         }
     }
@@ -899,7 +918,7 @@ mod tests {
         let other = "0x".to_string() + &"ef".repeat(20);
         std::fs::write(
             dir.join("keeper.toml"),
-            format!("[contracts]\nmanifest = \"local.json\"\npool = \"{other}\"\n[keeper]\nstate = \"k.db\"\n"),
+            format!("[contracts]\nmanifest = \"local.json\"\npool_manager = \"{other}\"\n[keeper]\nstate = \"k.db\"\n"),
         )
         .unwrap();
         let c = Config::load(Some(&dir.join("keeper.toml")), &ChainArgs::default()).unwrap();
@@ -909,7 +928,7 @@ mod tests {
         assert_eq!(d.lens, Address::with_last_byte(9));
         assert_eq!(c.contracts.token1, Some(Address::with_last_byte(2)));
         // An explicit address beats the manifest.
-        assert_eq!(d.pool, other.parse::<Address>().unwrap());
+        assert_eq!(d.pool_manager, other.parse::<Address>().unwrap());
         assert_eq!(c.contracts.manifest, Some(dir.join("local.json")));
         // The state file is relative to the config file too.
         assert_eq!(c.keeper.state, dir.join("k.db"));
@@ -942,7 +961,7 @@ mod tests {
         assert_eq!(
             c.contracts.require().unwrap_err(),
             ConfigError::Invalid {
-                key: "contracts.pool".into(),
+                key: "contracts.pool_manager".into(),
                 reason: "missing: set it, or contracts.manifest".into()
             }
         );

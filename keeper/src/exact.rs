@@ -158,15 +158,6 @@ pub fn lvr_rate(sigma_wad: U256) -> Result<U256, MathError> {
     il_math::lvr_rate(sigma_wad)
 }
 
-/// Value of pool reserves `(x, y)` (raw) at fair reserves for `price`,
-/// `2 sqrt(x y P)` token1 raw units, floor.
-///
-/// # Errors
-/// `ZeroPrice`, `Overflow`.
-pub fn lp_value(reserve0: U256, reserve1: U256, price: &Price) -> Result<U256, MathError> {
-    il_math::lp_value(reserve0, reserve1, &price.to_math()?, Rounding::Floor)
-}
-
 /// IL for a WAD price ratio (`floor(1e18 IL)`).
 ///
 /// # Errors

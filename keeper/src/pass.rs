@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::chain::tx::{Call, Hook, Sender, TxError, TxLimits, gas_limit_for};
-use crate::chain::{ChainError, Client, Counts, Snapshot, snapshot::Q112};
+use crate::chain::{ChainError, Client, Counts, Snapshot};
 use crate::config::Config;
 use crate::exact::Price;
 use crate::policy::{
@@ -162,33 +162,43 @@ pub fn estimate_from_history(
 }
 
 /// Annualised fee income rate (WAD fraction of LP value per year) from the
-/// growth of `sqrt(k) / supply` between the oldest stored observation and
-/// now: `(g_now / g_then - 1) x year / dt`, floor; `None` without an older
-/// observation. A falling index (rounding) counts as zero.
+/// fees earned per vault share between the oldest stored observation and
+/// now: the token0 and token1 gained per share, valued at the oracle price
+/// `price` (token1 raw per token0 raw), over the LP value per share
+/// (`lp_value / supply`), times `year / dt`; floor. `None` without an
+/// older observation with fees on record (observations stored before the
+/// keeper read fees per share carry zeros), or with no LP.
 #[must_use]
-pub fn fee_rate_wad(obs: &[Observation], now: u64, growth_now: U256) -> Option<U256> {
-    let first = obs.iter().find(|o| o.time < now && !o.growth.is_zero())?;
+pub fn fee_rate_wad(
+    obs: &[Observation],
+    now: u64,
+    fees_now: (U256, U256),
+    price: &Price,
+    lp_value: U256,
+    supply: U256,
+) -> Option<U256> {
+    use il_math::Rounding::Floor;
+    let first = obs
+        .iter()
+        .find(|o| o.time < now && !(o.fee0_per_share.is_zero() && o.fee1_per_share.is_zero()))?;
+    if lp_value.is_zero() || supply.is_zero() {
+        return None;
+    }
     let dt = now.saturating_sub(first.time);
-    let gain = growth_now.saturating_sub(first.growth);
-    let per = il_math::mul_div(gain, policy::WAD, first.growth, il_math::Rounding::Floor).ok()?;
+    let gain0 = fees_now.0.saturating_sub(first.fee0_per_share);
+    let gain1 = fees_now.1.saturating_sub(first.fee1_per_share);
+    // WAD-scaled token1 raw per share.
+    let gained = il_math::mul_div(gain0, price.num, price.den, Floor)
+        .ok()?
+        .checked_add(gain1)?;
+    let per = il_math::mul_div(gained, supply, lp_value, Floor).ok()?;
     il_math::mul_div(
         per,
         U256::from(policy::SECONDS_PER_YEAR),
         U256::from(dt),
-        il_math::Rounding::Floor,
+        Floor,
     )
     .ok()
-}
-
-/// TWAP between two cumulative readings `dt` seconds apart, token1 raw per
-/// token0 raw (wrapping subtraction, as Uniswap V2).
-#[must_use]
-pub fn twap(c_then: U256, c_now: U256, dt: u64) -> Option<f64> {
-    if dt == 0 {
-        return None;
-    }
-    let avg = c_now.wrapping_sub(c_then) / U256::from(dt);
-    Some(crate::chain::snapshot::ratio_f64(avg, Q112))
 }
 
 fn policy_input(
@@ -204,8 +214,8 @@ fn policy_input(
         sigma_wad,
         estimator,
         pool: PoolSnapshot {
-            reserve0: s.reserve0,
-            reserve1: s.reserve1,
+            sqrt_price_x96: s.sqrt_price_x96,
+            liquidity: s.position_liquidity,
             fee_pips: s.fee_pips,
         },
         oracle_price: s.price,
@@ -382,25 +392,27 @@ async fn pass_inner(
     // 2. Read and record.
     let snap = client.snapshot().await?;
     let history = store.observations(HISTORY)?;
-    let growth = snap.growth()?;
-    let cum = snap.price0_cumulative_now();
-    let twap_price = history
-        .last()
-        .and_then(|p| twap(p.price0_cumulative, cum, snap.time.saturating_sub(p.time)));
+    let (fee0_per_share, fee1_per_share) = snap.fees_per_share();
     let obs = Observation {
         block: snap.block,
         time: snap.time,
         oracle_price: snap.price_f64(),
         oracle_updated_at: snap.price_updated_at,
         spot_price: snap.spot_f64(),
-        price0_cumulative: cum,
-        twap_price,
-        growth,
+        fee0_per_share,
+        fee1_per_share,
         deviation_bps: snap.deviation_bps,
         fee_pips: snap.fee_pips,
     };
     store.add_observation(run, &obs)?;
-    let fee_rate = fee_rate_wad(&history, snap.time, growth);
+    let fee_rate = fee_rate_wad(
+        &history,
+        snap.time,
+        (fee0_per_share, fee1_per_share),
+        &snap.price,
+        snap.lp_value()?,
+        snap.vault_supply,
+    );
     let mut all = history;
     all.push(obs);
 
@@ -620,16 +632,15 @@ mod tests {
     use super::*;
     use crate::vol::SECONDS_PER_YEAR;
 
-    fn obs(time: u64, price: f64, growth: u64) -> Observation {
+    fn obs(time: u64, price: f64, fee1: u64) -> Observation {
         Observation {
             block: time,
             time,
             oracle_price: price,
             oracle_updated_at: time,
             spot_price: price,
-            price0_cumulative: U256::ZERO,
-            twap_price: None,
-            growth: U256::from(growth),
+            fee0_per_share: U256::ZERO,
+            fee1_per_share: U256::from(fee1),
             deviation_bps: 0,
             fee_pips: 3000,
         }
@@ -672,23 +683,44 @@ mod tests {
     }
 
     #[test]
-    fn fee_rate_annualises_growth_since_the_oldest_observation() {
+    fn fee_rate_annualises_the_fees_per_share_over_the_lp_per_share() {
         let wad = 10u64.pow(18);
-        // +1 % over a 36.5-day span (a tenth of a year): 10 %/yr.
+        let price = Price {
+            num: U256::from(2_000u32),
+            den: U256::from(1u8),
+        };
+        // 100 shares, LP 12,000: 120 per share. Since the first
+        // observation, each share earned 0.001 token0 (2 at the price) and
+        // 10 token1: 12 = 10 % of its LP, over a tenth of a year: 100 %/yr.
         let o = [obs(0, 1.0, wad)];
         let now = SECONDS_PER_YEAR as u64 / 10;
-        let r = fee_rate_wad(&o, now, U256::from(wad + wad / 100)).unwrap();
-        assert_eq!(r, U256::from(wad / 10));
-        assert_eq!(fee_rate_wad(&[], now, U256::from(wad)), None);
-        // A falling index is zero income, not negative.
-        assert_eq!(fee_rate_wad(&o, now, U256::from(wad - 1)), Some(U256::ZERO));
-    }
-
-    #[test]
-    fn twap_divides_the_cumulative_by_time_in_q112() {
-        let c0 = U256::MAX - Q112; // wraps
-        let c1 = c0.wrapping_add(Q112 * U256::from(2_000u32) * U256::from(10u32));
-        assert_eq!(twap(c0, c1, 10), Some(2_000.0));
-        assert_eq!(twap(c0, c1, 0), None);
+        let fees = (U256::from(wad / 1000), U256::from(11 * wad));
+        let (lp, supply) = (U256::from(12_000u32), U256::from(100u32));
+        assert_eq!(
+            fee_rate_wad(&o, now, fees, &price, lp, supply),
+            Some(U256::from(wad))
+        );
+        assert_eq!(fee_rate_wad(&[], now, fees, &price, lp, supply), None);
+        // Observations without fees on record, or no LP: not observed.
+        assert_eq!(
+            fee_rate_wad(&[obs(0, 1.0, 0)], now, fees, &price, lp, supply),
+            None
+        );
+        assert_eq!(
+            fee_rate_wad(&o, now, fees, &price, U256::ZERO, supply),
+            None
+        );
+        // Fees per share never fall; a lower reading counts as zero.
+        assert_eq!(
+            fee_rate_wad(
+                &o,
+                now,
+                (U256::ZERO, U256::from(wad - 1)),
+                &price,
+                lp,
+                supply
+            ),
+            Some(U256::ZERO)
+        );
     }
 }

@@ -112,16 +112,18 @@ impl PolicyConfig {
     }
 }
 
-/// Pool state as read from the pair.
+/// The vault's Uniswap v4 pool as read from the `PoolManager` (its
+/// `slot0` and liquidity).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PoolSnapshot {
-    /// Token0 reserve, raw units.
+    /// The pool's price, `sqrt(token1 raw / token0 raw) * 2^96` (slot0).
     #[serde(with = "dec")]
-    pub reserve0: U256,
-    /// Token1 reserve, raw units.
+    pub sqrt_price_x96: U256,
+    /// The vault's position liquidity in the pool.
     #[serde(with = "dec")]
-    pub reserve1: U256,
-    /// Current swap fee, pips (1e-6).
+    pub liquidity: U256,
+    /// The LP fee in force (slot0's dynamic fee, set by the manager), pips
+    /// (1e-6).
     pub fee_pips: u32,
 }
 
@@ -146,18 +148,23 @@ pub struct VaultSnapshot {
     /// Current short on the hedge venue, token0 raw units (negative: long).
     #[serde(with = "dec_signed")]
     pub hedge_size: I256,
-    /// The contract's target: `hedgeRatioBps x` the LP's token0 at fair
-    /// reserves for the oracle price, token0 raw units.
+    /// The contract's target: `hedgeRatioBps x` the token0 the vault's
+    /// position holds at the oracle price (its delta there), token0 raw
+    /// units, negative (`il_math::vault::hedge_target`).
     #[serde(with = "dec_signed")]
     pub hedge_target: I256,
-    /// LP position at fair value, token1 raw units.
+    /// The vault's position at the oracle price, token1 raw units
+    /// (`il_math::vault::lp_value`).
     #[serde(with = "dec")]
     pub lp_value: U256,
     /// Whole vault (LP + idle + hedge equity), token1 raw units.
     #[serde(with = "dec")]
     pub vault_value: U256,
-    /// Observed fee income rate: growth of `sqrt(k) / supply`, annualised,
-    /// WAD fraction of LP value per year. `None` until observed.
+    /// Observed fee income rate, WAD fraction of LP value per year: the
+    /// fees earned per vault share over the observed window (credited plus
+    /// owed by the PoolManager), valued at the oracle price, over the LP
+    /// value per share, annualised (`pass::fee_rate_wad`). `None` until
+    /// observed.
     #[serde(with = "dec_opt")]
     pub fee_rate_wad: Option<U256>,
     /// Observed pool turnover (volume / TVL) per year, if known.
@@ -861,8 +868,9 @@ mod tests {
             sigma_wad: wad(0.8),
             estimator: Estimator::Ewma,
             pool: PoolSnapshot {
-                reserve0: tokens(250).unsigned_abs(),
-                reserve1: tokens(500_000).unsigned_abs(),
+                // P = 2,000: sqrt(2000) * 2^96
+                sqrt_price_x96: U256::from(3_543_191_142_285_914_205_922_034_323_214u128),
+                liquidity: tokens(11_180).unsigned_abs(),
                 fee_pips: 3_000,
             },
             oracle_price: Price {

@@ -25,10 +25,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 /// The schema version this keeper writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migrations: entry `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
     started INTEGER NOT NULL,
@@ -87,7 +88,17 @@ CREATE TABLE transactions (
 );
 CREATE INDEX transactions_status ON transactions(status);
 CREATE INDEX transactions_nonce ON transactions(nonce);
-"];
+",
+    "
+-- 2: the pool is Uniswap v4 (no cumulative price, no sqrt(k) growth index):
+-- the fee income rate comes from the fees earned per vault share.
+ALTER TABLE observations DROP COLUMN price0_cumulative;
+ALTER TABLE observations DROP COLUMN twap_price;
+ALTER TABLE observations DROP COLUMN growth;
+ALTER TABLE observations ADD COLUMN fee0_per_share TEXT NOT NULL DEFAULT '0';
+ALTER TABLE observations ADD COLUMN fee1_per_share TEXT NOT NULL DEFAULT '0';
+",
+];
 
 /// A state problem. Exit code 1 (the environment failed), except where the
 /// caller maps otherwise.
@@ -255,15 +266,12 @@ pub struct Observation {
     pub oracle_updated_at: u64,
     /// Pool spot price, token1 raw per token0 raw.
     pub spot_price: f64,
-    /// The pool's `price0Cumulative` brought to `time` (UQ112x112 seconds,
-    /// wrapping), for TWAPs between observations.
-    pub price0_cumulative: U256,
-    /// TWAP since the previous observation, token1 raw per token0 raw;
-    /// `None` for the first one or when no time passed.
-    pub twap_price: Option<f64>,
-    /// The pool's growth index `sqrt(k) / supply` (WAD), for the fee
-    /// income rate between observations.
-    pub growth: U256,
+    /// Fees earned per vault share so far (credited plus owed by the
+    /// PoolManager), WAD-scaled token0 raw units, for the fee income rate
+    /// between observations (zero: not on record).
+    pub fee0_per_share: U256,
+    /// The same in token1.
+    pub fee1_per_share: U256,
     /// Spot-vs-oracle deviation, bps.
     pub deviation_bps: u32,
     /// Pool fee in force, pips.
@@ -434,7 +442,7 @@ impl Store {
     pub fn add_observation(&mut self, run: i64, o: &Observation) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO observations (run_id, block, time, oracle_price, oracle_updated_at, spot_price, \
-             price0_cumulative, twap_price, growth, deviation_bps, fee_pips) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+             fee0_per_share, fee1_per_share, deviation_bps, fee_pips) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
             params![
                 run,
                 to_sql_int(o.block),
@@ -442,9 +450,8 @@ impl Store {
                 o.oracle_price,
                 to_sql_int(o.oracle_updated_at),
                 o.spot_price,
-                o.price0_cumulative.to_string(),
-                o.twap_price,
-                o.growth.to_string(),
+                o.fee0_per_share.to_string(),
+                o.fee1_per_share.to_string(),
                 o.deviation_bps,
                 o.fee_pips
             ],
@@ -458,8 +465,8 @@ impl Store {
     /// [`StoreError::Sql`], [`StoreError::Corrupt`].
     pub fn observations(&self, limit: usize) -> Result<Vec<Observation>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT block, time, oracle_price, oracle_updated_at, spot_price, price0_cumulative, \
-             twap_price, deviation_bps, fee_pips, growth FROM observations ORDER BY id DESC LIMIT ?1",
+            "SELECT block, time, oracle_price, oracle_updated_at, spot_price, fee0_per_share, \
+             fee1_per_share, deviation_bps, fee_pips FROM observations ORDER BY id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
             Ok((
@@ -469,28 +476,26 @@ impl Store {
                 r.get::<_, i64>(3)?,
                 r.get::<_, f64>(4)?,
                 r.get::<_, String>(5)?,
-                r.get::<_, Option<f64>>(6)?,
+                r.get::<_, String>(6)?,
                 r.get::<_, u32>(7)?,
                 r.get::<_, u32>(8)?,
-                r.get::<_, String>(9)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (block, time, oracle, upd, spot, cum, twap, dev, fee, growth) = row?;
+            let (block, time, oracle, upd, spot, f0, f1, dev, fee) = row?;
             out.push(Observation {
                 block: from_sql_int(block),
                 time: from_sql_int(time),
                 oracle_price: oracle,
                 oracle_updated_at: from_sql_int(upd),
                 spot_price: spot,
-                price0_cumulative: cum
+                fee0_per_share: f0
                     .parse()
-                    .map_err(|_| corrupt("observations.price0_cumulative", &cum))?,
-                twap_price: twap,
-                growth: growth
+                    .map_err(|_| corrupt("observations.fee0_per_share", &f0))?,
+                fee1_per_share: f1
                     .parse()
-                    .map_err(|_| corrupt("observations.growth", &growth))?,
+                    .map_err(|_| corrupt("observations.fee1_per_share", &f1))?,
                 deviation_bps: dev,
                 fee_pips: fee,
             });
@@ -1075,9 +1080,8 @@ mod tests {
                     oracle_price: 2000.0 + f64::from(u32::try_from(i).unwrap()),
                     oracle_updated_at: 1000,
                     spot_price: 2000.0,
-                    price0_cumulative: U256::MAX - U256::from(i),
-                    twap_price: (i > 0).then_some(1999.5),
-                    growth: U256::from(10u64.pow(18) + i),
+                    fee0_per_share: U256::MAX - U256::from(i),
+                    fee1_per_share: U256::from(10u64.pow(18) + i),
                     deviation_bps: 3,
                     fee_pips: 3000,
                 },
@@ -1086,8 +1090,8 @@ mod tests {
         }
         let o = s.observations(3).unwrap();
         assert_eq!(o.iter().map(|o| o.block).collect::<Vec<_>>(), vec![2, 3, 4]);
-        assert_eq!(o[2].price0_cumulative, U256::MAX - U256::from(4));
-        assert_eq!(o[0].twap_price, Some(1999.5));
+        assert_eq!(o[2].fee0_per_share, U256::MAX - U256::from(4));
+        assert_eq!(o[0].fee1_per_share, U256::from(10u64.pow(18) + 2));
     }
 
     #[tokio::test]

@@ -45,7 +45,7 @@ fn deployed() -> Deployed {
     let a = Address::with_last_byte;
     Deployed {
         vault: a(1),
-        pool: a(2),
+        pool_manager: a(2),
         oracle: a(3),
         hedge: a(4),
         manager: a(5),

@@ -311,7 +311,7 @@ fn chain_config(dir: &std::path::Path, extra: &str) -> String {
     let a = |n: u8| format!("0x{}", format!("{n:02x}").repeat(20));
     let text = format!(
         "[chain]\nrpc_url = \"http://127.0.0.1:9\"\n\
-         [contracts]\nvault = \"{}\"\npool = \"{}\"\noracle = \"{}\"\nhedge = \"{}\"\nmanager = \"{}\"\nlens = \"{}\"\n\
+         [contracts]\nvault = \"{}\"\npool_manager = \"{}\"\noracle = \"{}\"\nhedge = \"{}\"\nmanager = \"{}\"\nlens = \"{}\"\n\
          [keeper]\nkey_env = \"IL_TEST_KEY\"\nrpc_budget_secs = 1\nstate = \"state.db\"\n{extra}",
         a(1),
         a(2),
@@ -512,22 +512,38 @@ fn status_never_needs_the_key() {
     // A keeper whose key variable is not set in this shell: status is
     // read-only and gets as far as the RPC (down here: exit 1, not a key error).
     let dir = temp("status-no-key");
-    let a = |n: u8| format!("0x{:040x}", n);
-    let manifest = format!(
-        r#"{{"chain_id":412346,"block":1,"deployer":"{}","keeper":"{}","contracts":{{"token0":"{}","token1":"{}","oracle":"{}","pool":"{}","hedge":"{}","engine":"{}","vault":"{}","manager":"{}","lens":"{}"}}}}"#,
-        a(100),
-        a(101),
-        a(1),
-        a(2),
-        a(3),
-        a(4),
-        a(5),
-        a(6),
-        a(7),
-        a(8),
-        a(9)
-    );
-    std::fs::write(dir.join("m.json"), manifest).unwrap();
+    let a = alloy_primitives::Address::with_last_byte;
+    let mut pool = il_deploy::manifest::Pool {
+        currency0: a(1),
+        currency1: a(2),
+        fee: 0x80_0000,
+        tick_spacing: 60,
+        hooks: a(8),
+        id: alloy_primitives::B256::ZERO,
+    };
+    pool.id = il_deploy::manifest::pool_id(&pool.key().unwrap());
+    let manifest = il_deploy::Manifest {
+        chain_id: 412_346,
+        block: 1,
+        deployer: a(100),
+        keeper: a(101),
+        contracts: il_deploy::Contracts {
+            token0: a(1),
+            token1: a(2),
+            oracle: a(3),
+            pool_manager: a(4),
+            swap_router: None,
+            hedge: a(5),
+            engine: a(6),
+            planner: a(10),
+            vault: a(7),
+            vault_ops: a(11),
+            manager: a(8),
+            lens: a(9),
+        },
+        pool,
+    };
+    manifest.save(&dir.join("m.json")).unwrap();
     let cfg = dir.join("keeper.toml");
     std::fs::write(
         &cfg,

@@ -1,7 +1,7 @@
 //! Full keeper passes against the local Stylus chain running the REAL
 //! release wasm, deployed by `il_deploy::deploy::deploy_system`: a price
 //! shock (oracle `setAnswer` plus arbitrage swaps by another account, time
-//! moved forward) leads to the expected fee tier on chain (`pool.fee()`), a
+//! moved forward) leads to the expected fee tier on chain (the v4 pool's LP fee in slot0), a
 //! rebalance (`Rebalanced`) and, with the owner's `hedgeRatioBps`, a hedge
 //! (`Hedged`); a pass killed right after a broadcast, followed by another,
 //! acts once; an overlapping run is refused by the lock.
@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use common::{ANSWER, counts, keeper_config, shock, system};
-use il_deploy::bindings::IPool;
+use il_deploy::bindings::ILens;
 use il_keeper::chain::Client;
 use il_keeper::chain::tx::{Hook, Stage};
 use il_keeper::config::Config;
@@ -101,12 +101,17 @@ async fn a_price_shock_moves_the_tier_rebalances_and_hedges_once() {
         "{:#?}",
         r.decisions
     );
-    let fee = IPool::new(s.manifest.contracts.pool, &s.owner)
-        .fee()
+    let fee = ILens::new(s.manifest.contracts.lens, &s.owner)
+        .position()
         .call()
         .await
-        .unwrap();
-    assert_eq!(fee, 10_000, "top tier: 100 bps");
+        .unwrap()
+        .lpFee;
+    assert_eq!(
+        fee,
+        alloy::primitives::U256::from(10_000u32),
+        "top tier: 100 bps, in the v4 pool's slot0"
+    );
     assert_eq!(counts(&s).await, [1, 1, 1]);
     // Every decision of that pass: the tier holds, the others acted.
     assert!(

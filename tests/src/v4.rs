@@ -109,29 +109,19 @@ pub fn supply() -> U256 {
     U256::from(10u64).pow(U256::from(24u64))
 }
 
-/// The creation code of `contract` from `node_modules/@uniswap/v4-core/out`.
-/// Panics with the set-up command when the package is missing.
+/// The creation code of `contract` from `node_modules/@uniswap/v4-core/out`
+/// ([`il_devnet::artifacts::v4_core`]). Panics with the set-up command when
+/// the package is missing.
 pub fn artifact(contract: &str) -> Bytes {
-    let path = v4_core_dir().join(format!("out/{contract}.sol/{contract}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}: run scripts/setup.sh (it installs @uniswap/v4-core@1.0.2 from npm)",
-            path.display()
-        )
-    });
-    let json: serde_json::Value =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let hex = json["bytecode"]["object"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{}: no bytecode.object", path.display()));
-    alloy::primitives::hex::decode(hex)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    il_devnet::artifacts::v4_core(contract)
+        .unwrap_or_else(|e| panic!("{e}"))
         .into()
 }
 
-/// `node_modules/@uniswap/v4-core` of the repository.
+/// `node_modules/@uniswap/v4-core` of the repository, or `$IL_V4_CORE_DIR`
+/// ([`il_devnet::artifacts::v4_core_dir`]).
 pub fn v4_core_dir() -> PathBuf {
-    il_devnet::artifacts::workspace_root().join("node_modules/@uniswap/v4-core")
+    il_devnet::artifacts::v4_core_dir()
 }
 
 /// A provider that signs as `key` on `url`.
@@ -664,4 +654,82 @@ pub async fn deploy_tick_math_test(p: &DynProvider, from: Address) -> Address {
 /// Deploys v4's `TestERC20`, which mints [`supply`] to `from`.
 pub async fn deploy_test_erc20(p: &DynProvider, from: Address) -> Address {
     deploy(p, from, &artifact("TestERC20"), &supply().abi_encode()).await
+}
+
+/// `keccak256(key ‖ slot)`: the slot of `key` in a mapping at `slot`.
+fn mapping_slot(key: B256, slot: U256) -> U256 {
+    let mut pre = key.to_vec();
+    pre.extend_from_slice(&slot.to_be_bytes::<32>());
+    U256::from_be_bytes(alloy::primitives::keccak256(&pre).0)
+}
+
+/// One word of the PoolManager's storage.
+async fn word(p: &DynProvider, manager: Address, slot: U256) -> U256 {
+    let slot = B256::from(slot);
+    U256::from_be_bytes(
+        view(p, manager, &IPoolManager::extsloadCall { slot })
+            .await
+            .0,
+    )
+}
+
+/// The fees v4 owes the position of `owner` over `[lower, upper]` (salt 0)
+/// in pool `id` now, `(fee0, fee1)`, read from the PoolManager's storage as
+/// v4-core's `StateLibrary` lays it out (pool state at
+/// `keccak256(id ‖ 6)`: slot0, feeGrowthGlobal0X128, feeGrowthGlobal1X128,
+/// liquidity, then the `ticks` mapping at +4 and `positions` at +6) and
+/// computed as `Pool.getFeeGrowthInside` and `Position.update` do:
+/// `floor((inside - last) * L / 2^128)`, growth differences wrapping.
+pub async fn fees_owed(
+    p: &DynProvider,
+    manager: Address,
+    id: B256,
+    owner: Address,
+    lower: i32,
+    upper: i32,
+) -> (U256, U256) {
+    let state = mapping_slot(id, U256::from(6u8));
+    let slot0 = word(p, manager, state).await;
+    let raw: u32 = ((slot0 >> 160usize) & U256::from(0xff_ffffu32)).to();
+    let tick = ((raw << 8) as i32) >> 8;
+    let global = [
+        word(p, manager, state + U256::from(1u8)).await,
+        word(p, manager, state + U256::from(2u8)).await,
+    ];
+    let tick_word = |t: i32| B256::from(I256::try_from(t).expect("a tick").into_raw());
+    let lower_slot = mapping_slot(tick_word(lower), state + U256::from(4u8));
+    let upper_slot = mapping_slot(tick_word(upper), state + U256::from(4u8));
+    let mut packed = owner.to_vec();
+    packed.extend_from_slice(&lower.to_be_bytes()[1..]);
+    packed.extend_from_slice(&upper.to_be_bytes()[1..]);
+    packed.extend_from_slice(&[0u8; 32]);
+    let position = mapping_slot(
+        alloy::primitives::keccak256(&packed),
+        state + U256::from(6u8),
+    );
+    let liquidity = word(p, manager, position).await & U256::from(u128::MAX);
+    let mut owed = [U256::ZERO; 2];
+    for (i, owed) in owed.iter_mut().enumerate() {
+        let k = U256::from(1 + i);
+        let out_lower = word(p, manager, lower_slot + k).await;
+        let out_upper = word(p, manager, upper_slot + k).await;
+        let below = if tick >= lower {
+            out_lower
+        } else {
+            global[i].wrapping_sub(out_lower)
+        };
+        let above = if tick < upper {
+            out_upper
+        } else {
+            global[i].wrapping_sub(out_upper)
+        };
+        let inside = global[i].wrapping_sub(below).wrapping_sub(above);
+        let last = word(p, manager, position + k).await;
+        // v4's FullMath.mulDiv(inside - last, liquidity, Q128): 512-bit exact
+        let growth = inside.wrapping_sub(last);
+        let product: alloy::primitives::Uint<512, 8> = growth.widening_mul(liquidity);
+        let quotient = product >> 128usize;
+        *owed = U256::from_limbs_slice(&quotient.as_limbs()[..4]);
+    }
+    (owed[0], owed[1])
 }

@@ -42,6 +42,26 @@ impl Word for I256 {
     }
 }
 
+impl Word for i32 {
+    /// Sign-extended (without alloy's `Signed` conversions, whose panic
+    /// paths pull formatting code into a program).
+    fn to_word(&self) -> B256 {
+        let w = U256::from(self.unsigned_abs());
+        if *self < 0 { w.wrapping_neg() } else { w }.to_word()
+    }
+}
+
+/// The `i32` a sign-extended word holds (an `int24`/`int32` ABI value), or
+/// `None` when the word holds none.
+pub use il_math::vault::tick_of as i32_of;
+
+/// Sign-extends the low `128` bits of `x` (an `int128` packed in a word).
+pub fn sign_extend_128(x: U256) -> I256 {
+    let l = x.as_limbs();
+    let fill = if l[1] >> 63 == 1 { u64::MAX } else { 0 };
+    I256::from_raw(U256::from_limbs([l[0], l[1], fill, fill]))
+}
+
 impl Word for Address {
     fn to_word(&self) -> B256 {
         self.into_word()
@@ -175,6 +195,21 @@ where
     sdk_call(storage.vm(), ctx, target, data).map_err(revert_data)
 }
 
+/// A delegate call of `target` with `data`: `target`'s code runs in the
+/// caller's storage, balance and `msg` (the vault runs `il-vault-ops` so).
+/// `Err` as for [`call`]. Flushes and clears the storage cache first.
+#[inline(never)]
+pub fn delegate_call<S>(storage: &mut S, target: Address, data: &[u8]) -> Result<Vec<u8>, Vec<u8>>
+where
+    S: TopLevelStorage + HostAccess,
+{
+    let ctx = Call::new_mutating(storage);
+    // SAFETY: the storage cache is flushed and cleared by the SDK before
+    // the call; the callee is the vault's own operations program, which
+    // keeps the vault's storage layout.
+    unsafe { stylus_sdk::call::delegate_call(storage.vm(), ctx, target, data) }.map_err(revert_data)
+}
+
 /// A read-only call of `target` with ABI `data`; `Err` as for [`call`].
 #[inline(never)]
 pub fn static_call<H: Host + ?Sized>(
@@ -304,6 +339,22 @@ mod tests {
     sol! {
         function probe(address a, uint256 b, int256 c, bool d, uint8 e);
         error WithReason(address target, uint256 code, bytes reason);
+    }
+
+    #[test]
+    fn i32_words_are_sign_extended_and_checked_back() {
+        for t in [0, 1, -1, 887_272, -887_272, i32::MAX, i32::MIN] {
+            let w = t.to_word();
+            assert_eq!(w, I256::try_from(t).unwrap().to_word());
+            assert_eq!(i32_of(U256::from_be_bytes(w.0)), Some(t));
+        }
+        // not the sign extension of an i32
+        assert_eq!(i32_of(U256::from(u32::MAX)), None);
+        assert_eq!(i32_of(U256::from(1u8) << 40), None);
+        for x in [0i128, 7, -7, i128::MAX, i128::MIN] {
+            let packed = I256::try_from(x).unwrap().into_raw() | (U256::from(0xabu8) << 200);
+            assert_eq!(sign_extend_128(packed), I256::try_from(x).unwrap());
+        }
     }
 
     #[test]

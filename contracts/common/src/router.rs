@@ -230,7 +230,18 @@ macro_rules! word_ret {
         }
     )*};
 }
-word_ret!(U256, I256, Address, bool, u8, u16, u32, u64, FixedBytes<32>);
+word_ret!(
+    U256,
+    I256,
+    Address,
+    bool,
+    u8,
+    u16,
+    u32,
+    u64,
+    i32,
+    FixedBytes<32>
+);
 
 macro_rules! tuple_ret {
     ($($name:ident),+) => {
@@ -298,17 +309,23 @@ impl Ret for String {
 ///
 /// Reentrancy: a call made while the contract is already executing further
 /// up the stack (`msg_reentrant`, as on Nitro) reverts `ReentrantCall`,
-/// except for the functions listed in an optional `reentrant(...)` clause
+/// except for the functions listed in an optional `#[reentrant(...)]` clause
 /// (the vault's `unlockCallback`, which Uniswap v4's PoolManager calls back
 /// inside the vault's own `unlock`). The SDK's guard (its `reentrant`
 /// feature) is all or nothing for every contract built together; this one
 /// is per function.
 ///
+/// Fallback: with `#[fallback(method)]`, calldata whose selector matches
+/// none is handed whole to `method(&[u8]) -> ArbResult` (the vault
+/// delegates its controller operations to `il-vault-ops` so), after the
+/// reentrancy guard.
+///
 /// ```text
 /// il_common::lean_router! {
 ///     Vault, VaultError;
 ///     constructor(token0: Address, controller: Address);
-///     reentrant(IVault::unlockCallbackCall);
+///     #[reentrant(IVault::unlockCallbackCall)]
+///     #[fallback(delegate_ops)]
 ///     IVault::depositCall => deposit(a0: U256, a1: U256, min: U256, to: Address);
 ///     IVault::stateCall => state();
 /// }
@@ -319,16 +336,37 @@ impl Ret for String {
 /// the program's `user_entrypoint`.
 #[macro_export]
 macro_rules! lean_router {
-    (
-        $contract:ident, $error:ty;
-        constructor( $($carg:ident : $cty:ty),* $(,)? );
-        $( reentrant( $($rcall:path),* $(,)? ); )?
-        $( $call:path => $method:ident ( $($arg:ident : $ty:ty),* $(,)? ); )*
-    ) => {
+    ($contract:ident, $error:ty; $($rest:tt)*) => {
         // SAFETY: the contract is the top-level storage of its program (this
         // macro is its entrypoint), as `#[entrypoint]` would declare.
         unsafe impl stylus_sdk::stylus_core::storage::TopLevelStorage for $contract {}
 
+        $crate::lean_route! { $contract, $error; $($rest)* }
+    };
+}
+
+/// The constructor call of [`lean_route!`]: `constructor`, or the method
+/// named in `constructor = name(...)`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __constructor {
+    ($c:ident; $($arg:ident),*) => { $c.constructor($($arg),*) };
+    ($c:ident, $name:ident; $($arg:ident),*) => { $c.$name($($arg),*) };
+}
+
+/// [`lean_router!`] for a contract type declared in another crate, which
+/// implements `TopLevelStorage` itself: two programs that share one storage
+/// layout (`il-vault` and `il-vault-ops`, which runs by delegate call in the
+/// vault's storage) each route their own functions over the same type.
+#[macro_export]
+macro_rules! lean_route {
+    (
+        $contract:ident, $error:ty;
+        constructor $(= $cname:ident)? ( $($carg:ident : $cty:ty),* $(,)? );
+        $( #[reentrant( $($rcall:path),* $(,)? )] )?
+        $( #[fallback( $fallback:ident )] )?
+        $( $call:path => $method:ident ( $($arg:ident : $ty:ty),* $(,)? ); )*
+    ) => {
         /// Dispatches calldata to the contract (the program's entrypoint,
         /// and the native entry of the test kit).
         ///
@@ -355,7 +393,9 @@ macro_rules! lean_router {
             if selector == $crate::router::CONSTRUCTOR_SELECTOR {
                 $crate::router::constructor_guard(contract.vm())?;
                 $( let $carg: $cty = args.arg()?; )*
-                return contract.constructor($($carg),*).map(Ret::encode_ret).map_err(Into::into);
+                return $crate::__constructor!(contract $(, $cname)?; $($carg),*)
+                    .map(Ret::encode_ret)
+                    .map_err(Into::into);
             }
             $(
                 if selector == <$call as SolCall>::SELECTOR {
@@ -363,6 +403,8 @@ macro_rules! lean_router {
                     return contract.$method($($arg),*).map(Ret::encode_ret).map_err(Into::into);
                 }
             )*
+            $( return contract.$fallback(&input); )?
+            #[allow(unreachable_code)]
             Err($crate::router::unknown(selector))
         }
 

@@ -39,6 +39,7 @@ sol! {
     function settle() external payable returns (uint256 paid);
     function take(address currency, address to, uint256 amount) external;
     function extsload(bytes32 slot) external view returns (bytes32 value);
+    function extsload(bytes32 startSlot, uint256 nSlots) external view returns (bytes32[] values);
     function updateDynamicLPFee(PoolKey key, uint24 newDynamicLPFee) external;
     function transfer(address to, uint256 value) external returns (bool);
 }
@@ -49,6 +50,10 @@ pub const DYNAMIC_FEE_FLAG: u32 = 0x80_0000;
 /// Slot of the `pools` mapping in the `PoolManager` (v4-core
 /// `StateLibrary.POOLS_SLOT`).
 const POOLS_SLOT: u8 = 6;
+/// Offsets in a pool's state (`Pool.State`): the `ticks` and `positions`
+/// mappings (`StateLibrary.TICKS_OFFSET`, `POSITIONS_OFFSET`).
+const TICKS_OFFSET: u8 = 4;
+const POSITIONS_OFFSET: u8 = 6;
 
 /// A pool key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,9 +77,7 @@ impl Key {
             self.currency0.to_word(),
             self.currency1.to_word(),
             U256::from(self.fee).to_word(),
-            I256::try_from(self.tick_spacing)
-                .unwrap_or_default()
-                .to_word(),
+            self.tick_spacing.to_word(),
             self.hooks.to_word(),
         ]
     }
@@ -83,16 +86,146 @@ impl Key {
     /// `keccak256(poolId . POOLS_SLOT)`, `poolId = keccak256(abi.encode(key))`.
     #[inline(never)]
     pub fn state_slot<H: Host + ?Sized>(&self, vm: &H) -> U256 {
+        self.state_slot_with(|b| vm.native_keccak256(b))
+    }
+
+    /// [`Key::state_slot`] with any keccak256 (off chain: alloy's).
+    pub fn state_slot_with(&self, keccak: impl Fn(&[u8]) -> B256) -> U256 {
         let mut key = [0u8; 160];
         for (chunk, w) in key.chunks_exact_mut(32).zip(self.words()) {
             chunk.copy_from_slice(w.as_slice());
         }
-        let id = vm.native_keccak256(&key);
-        let mut input = [0u8; 64];
-        input[..32].copy_from_slice(id.as_slice());
-        input[63] = POOLS_SLOT;
-        U256::from_be_bytes(vm.native_keccak256(&input).0)
+        mapping_slot(&keccak, keccak(&key), U256::from(POOLS_SLOT))
     }
+}
+
+/// `keccak256(key . slot)`: the slot of `key` in a mapping at `slot`.
+fn mapping_slot(keccak: &impl Fn(&[u8]) -> B256, key: B256, slot: U256) -> U256 {
+    let mut input = [0u8; 64];
+    input[..32].copy_from_slice(key.as_slice());
+    input[32..].copy_from_slice(&slot.to_be_bytes::<32>());
+    U256::from_be_bytes(keccak(&input).0)
+}
+
+/// The first slot of tick `tick`'s `Tick.Info` in the pool whose state is
+/// at `state` (words: liquidity gross/net, feeGrowthOutside0X128,
+/// feeGrowthOutside1X128).
+pub fn tick_slot(keccak: impl Fn(&[u8]) -> B256, state: U256, tick: i32) -> U256 {
+    let key = tick.to_word();
+    mapping_slot(&keccak, key, state.wrapping_add(U256::from(TICKS_OFFSET)))
+}
+
+/// The first slot of the position of `owner` over `[lower, upper]` with a
+/// zero salt (words: liquidity, feeGrowthInside0LastX128,
+/// feeGrowthInside1LastX128); its key is
+/// `keccak256(abi.encodePacked(owner, int24 lower, int24 upper, bytes32 0))`.
+pub fn position_slot(
+    keccak: impl Fn(&[u8]) -> B256,
+    state: U256,
+    owner: Address,
+    lower: i32,
+    upper: i32,
+) -> U256 {
+    let mut packed = [0u8; 58];
+    packed[..20].copy_from_slice(owner.as_slice());
+    packed[20..23].copy_from_slice(&lower.to_be_bytes()[1..]);
+    packed[23..26].copy_from_slice(&upper.to_be_bytes()[1..]);
+    let key = keccak(&packed);
+    mapping_slot(
+        &keccak,
+        key,
+        state.wrapping_add(U256::from(POSITIONS_OFFSET)),
+    )
+}
+
+/// Fee growth inside `[lower, upper]` (per unit of liquidity, X128, both
+/// tokens), from the pool's current tick, its global growth and the two
+/// ticks' growth outside, as v4-core's `getFeeGrowthInside` computes it
+/// (wrapping arithmetic, as there).
+pub fn fee_growth_inside(
+    tick: i32,
+    lower: i32,
+    upper: i32,
+    global: [U256; 2],
+    outside_lower: [U256; 2],
+    outside_upper: [U256; 2],
+) -> [U256; 2] {
+    core::array::from_fn(|i| {
+        if tick < lower {
+            outside_lower[i].wrapping_sub(outside_upper[i])
+        } else if tick >= upper {
+            outside_upper[i].wrapping_sub(outside_lower[i])
+        } else {
+            global[i]
+                .wrapping_sub(outside_lower[i])
+                .wrapping_sub(outside_upper[i])
+        }
+    })
+}
+
+/// A position as the PoolManager stores it, with the pool's fee growth
+/// inside its range now: what it is owed is
+/// `(inside - last) * liquidity / 2^128` per token, rounded down.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PositionRead {
+    /// The pool's `slot0`.
+    pub slot0: Slot0,
+    /// The position's liquidity.
+    pub liquidity: U256,
+    /// Fee growth inside the range now (X128, token0 and token1).
+    pub inside: [U256; 2],
+    /// Fee growth inside as of the position's last change.
+    pub last: [U256; 2],
+}
+
+/// Reads `owner`'s position over `[lower, upper]` in `key`'s pool with
+/// `extsload`, as v4-periphery's `StateView` does (`getSlot0`,
+/// `getFeeGrowthGlobals`, `getTickFeeGrowthOutside`, `getPositionInfo`).
+///
+/// # Errors
+/// The manager's revert data, or empty data when it answered too little.
+pub fn read_position<H: Host + ?Sized>(
+    vm: &H,
+    manager: Address,
+    key: &Key,
+    owner: Address,
+    lower: i32,
+    upper: i32,
+) -> Result<PositionRead, Vec<u8>> {
+    let keccak = |b: &[u8]| vm.native_keccak256(b);
+    let state = key.state_slot(vm);
+    let load = |slot: U256| -> Result<[U256; 3], Vec<u8>> {
+        let out = lean::static_call(
+            vm,
+            manager,
+            &lean::encode(
+                extsload_1Call::SELECTOR,
+                &[slot.to_word(), U256::from(3u8).to_word()],
+                None,
+            ),
+        )?;
+        // bytes32[]: offset, length 3, the words
+        let w = |i: usize| lean::u256_at(&out, i).ok_or_else(Vec::new);
+        Ok([w(2)?, w(3)?, w(4)?])
+    };
+    let head = load(state)?;
+    let low = load(tick_slot(keccak, state, lower))?;
+    let high = load(tick_slot(keccak, state, upper))?;
+    let pos = load(position_slot(keccak, state, owner, lower, upper))?;
+    let slot0 = Slot0::decode(head[0]);
+    Ok(PositionRead {
+        slot0,
+        liquidity: pos[0],
+        inside: fee_growth_inside(
+            slot0.tick,
+            lower,
+            upper,
+            [head[1], head[2]],
+            [low[1], low[2]],
+            [high[1], high[2]],
+        ),
+        last: [pos[1], pos[2]],
+    })
 }
 
 /// The pool's `slot0`.
@@ -110,19 +243,16 @@ impl Slot0 {
     /// Decodes the packed word: `lpFee (24) | protocolFee (24) | tick (24) |
     /// sqrtPriceX96 (160)` from the top.
     pub fn decode(word: U256) -> Self {
-        let low = |shift: usize, bits: usize| {
-            word.wrapping_shr(shift)
-                & U256::from(1u8)
-                    .wrapping_shl(bits)
-                    .wrapping_sub(U256::from(1u8))
-        };
-        let raw_tick: u32 = low(160, 24).saturating_to();
-        // sign-extend the 24-bit tick: move it to the top of an i32 and back
-        let tick = i32::from_be_bytes(raw_tick.wrapping_shl(8).to_be_bytes()).wrapping_shr(8);
+        let b = word.to_be_bytes::<32>();
+        // big-endian bytes: lpFee [3..6], protocolFee [6..9], tick [9..12],
+        // sqrtPriceX96 [12..32]; the tick sign-extended from 24 bits
+        let tick = i32::from_be_bytes([if b[9] >> 7 == 1 { 0xff } else { 0 }, b[9], b[10], b[11]]);
+        let mut sqrt = [0u8; 32];
+        sqrt[12..].copy_from_slice(&b[12..]);
         Self {
-            sqrt_price_x96: low(0, 160),
+            sqrt_price_x96: U256::from_be_bytes(sqrt),
             tick,
-            lp_fee: low(208, 24).saturating_to(),
+            lp_fee: u32::from_be_bytes([0, b[3], b[4], b[5]]),
         }
     }
 }
@@ -136,7 +266,7 @@ pub fn slot0<H: Host + ?Sized>(vm: &H, manager: Address, key: &Key) -> Result<Sl
     let out = lean::static_call(
         vm,
         manager,
-        &lean::encode(extsloadCall::SELECTOR, &[slot.to_word()], None),
+        &lean::encode(extsload_0Call::SELECTOR, &[slot.to_word()], None),
     )?;
     lean::u256_at(&out, 0)
         .map(Slot0::decode)
@@ -145,20 +275,18 @@ pub fn slot0<H: Host + ?Sized>(vm: &H, manager: Address, key: &Key) -> Result<Sl
 
 /// The two amounts of a `BalanceDelta` word: (token0, token1).
 pub fn amounts(delta: U256) -> (I256, I256) {
-    let word = I256::from_raw(delta);
-    // token0: the high 128 bits, arithmetic shift; token1: the low 128 bits,
-    // sign-extended
-    let amount0 = word.asr(128);
-    let amount1 = I256::from_raw(delta.wrapping_shl(128)).asr(128);
-    (amount0, amount1)
+    (
+        lean::sign_extend_128(delta.wrapping_shr(128)),
+        lean::sign_extend_128(delta),
+    )
 }
 
 /// The calldata of `modifyLiquidity(key, (lower, upper, delta, 0), "")`.
 pub fn modify_liquidity_call(key: &Key, lower: i32, upper: i32, delta: I256) -> Vec<u8> {
     let mut words = key.words().to_vec();
     words.extend_from_slice(&[
-        I256::try_from(lower).unwrap_or_default().to_word(),
-        I256::try_from(upper).unwrap_or_default().to_word(),
+        lower.to_word(),
+        upper.to_word(),
         delta.to_word(),
         B256::ZERO,
     ]);

@@ -20,17 +20,30 @@ fn engine() -> Engine {
     Engine::from(&TestVM::new())
 }
 
+/// Price 4 (sqrtPriceX96 = 2 * 2^96), full range at spacing 60.
 fn pool() -> PoolState {
+    let (tick_lower, tick_upper) = il_math::v4::full_range_ticks(60).unwrap();
     PoolState {
-        reserve0: u(100 * ETH),
-        reserve1: u(400 * ETH),
-        supply: u(200 * ETH),
+        sqrt_price: U256::from(2u8) << 96,
+        tick_lower,
+        tick_upper,
     }
 }
 
-fn pool_words(p: &PoolState) -> [U256; 3] {
-    [p.reserve0, p.reserve1, p.supply]
+/// The pool block followed by the fees block.
+fn pool_words(p: &PoolState, fees: (U256, U256)) -> [U256; 5] {
+    let tick = |t: i32| I256::try_from(t).unwrap().into_raw();
+    [
+        p.sqrt_price,
+        tick(p.tick_lower),
+        tick(p.tick_upper),
+        fees.0,
+        fees.1,
+    ]
 }
+
+const L: usize = Ledger::WORDS;
+const R: usize = Ledger::WORDS + HolderRecord::WORDS;
 
 /// A valued venue block.
 fn venue_words(v: &VenueState) -> [U256; 5] {
@@ -48,35 +61,51 @@ const UNVALUED: [U256; 5] = [U256::ZERO; 5];
 #[test]
 fn deposit_returns_the_library_result_in_its_layout() {
     let p = pool();
-    let mut args = Ledger::default().to_words().to_vec();
+    // a vault with shares, liquidity and fees to collect
+    let ledger = Ledger {
+        liquidity: u(50 * ETH),
+        idle0: u(ETH),
+        ..Default::default()
+    };
+    let fees = (u(3), u(7));
+    let mut args = ledger.to_words().to_vec();
     args.extend_from_slice(&HolderRecord::default().to_words());
-    args.extend_from_slice(&pool_words(&p));
+    args.extend_from_slice(&pool_words(&p, fees));
     args.extend_from_slice(&venue_words(&VenueState::flat(I256::ZERO)));
-    args.extend_from_slice(&[U256::ZERO, U256::ZERO, u(ETH), u(4 * ETH)]);
+    args.extend_from_slice(&[u(50 * ETH), U256::ZERO, u(ETH), u(4 * ETH)]);
     let out = engine().deposit(args.clone()).unwrap();
     let (l, h, q) = vault::deposit(
-        &Ledger::default(),
+        &ledger,
         &HolderRecord::default(),
         &p,
+        fees,
         &VenueState::flat(I256::ZERO),
-        U256::ZERO,
+        u(50 * ETH),
         U256::ZERO,
         u(ETH),
         u(4 * ETH),
         MINIMUM_SHARES,
     )
     .unwrap();
-    assert_eq!(out.len(), 25);
-    assert_eq!(Ledger::from_words(&out[..12]).unwrap(), l);
-    assert_eq!(HolderRecord::from_words(&out[12..18]).unwrap(), h);
+    assert!(!q.liquidity.is_zero() && l.acc.fee1_total > U256::ZERO);
+    assert_eq!(out.len(), R + 8);
+    assert_eq!(Ledger::from_words(&out[..L]).unwrap(), l);
+    assert_eq!(HolderRecord::from_words(&out[L..R]).unwrap(), h);
     assert_eq!(
-        &out[18..],
+        &out[R..],
         &[
-            q.shares, q.amount0, q.amount1, q.to_pool0, q.to_pool1, q.total0, q.total1
+            q.shares,
+            q.amount0,
+            q.amount1,
+            q.liquidity,
+            q.to_pool0,
+            q.to_pool1,
+            q.total0,
+            q.total1
         ]
     );
     // a deposit needs a valued venue
-    args[21..26].copy_from_slice(&UNVALUED);
+    args[R + 5..R + 10].copy_from_slice(&UNVALUED);
     assert_eq!(
         engine().deposit(args),
         Err(EngineError::from(EngineMath { code: 16 }))
@@ -87,7 +116,7 @@ fn deposit_returns_the_library_result_in_its_layout() {
 fn withdraw_and_settle_venue_return_the_library_results_in_their_layout() {
     let p = pool();
     let ledger = Ledger {
-        lp: u(ETH),
+        liquidity: u(ETH),
         idle1: u(3 * ETH),
         hedge_active: true,
         equity_last: I256::try_from(ETH).unwrap(),
@@ -101,7 +130,7 @@ fn withdraw_and_settle_venue_return_the_library_results_in_their_layout() {
     for valued in [true, false] {
         let mut args = ledger.to_words().to_vec();
         args.extend_from_slice(&HolderRecord::default().to_words());
-        args.extend_from_slice(&pool_words(&p));
+        args.extend_from_slice(&pool_words(&p, (u(1), u(2))));
         args.extend_from_slice(&if valued {
             venue_words(&venue)
         } else {
@@ -113,19 +142,20 @@ fn withdraw_and_settle_venue_return_the_library_results_in_their_layout() {
             &ledger,
             &HolderRecord::default(),
             &p,
+            (u(1), u(2)),
             valued.then_some(&venue),
             u(10),
             u(5),
             u(4),
         )
         .unwrap();
-        assert_eq!(out.len(), 23);
-        assert_eq!(Ledger::from_words(&out[..12]).unwrap(), l);
-        assert_eq!(HolderRecord::from_words(&out[12..18]).unwrap(), h);
+        assert_eq!(out.len(), R + 5);
+        assert_eq!(Ledger::from_words(&out[..L]).unwrap(), l);
+        assert_eq!(HolderRecord::from_words(&out[L..R]).unwrap(), h);
         assert_eq!(
-            &out[18..],
+            &out[R..],
             &[
-                r.lp,
+                r.liquidity,
                 r.idle0,
                 r.idle1,
                 r.fraction_wad,
@@ -164,8 +194,8 @@ fn withdraw_and_settle_venue_return_the_library_results_in_their_layout() {
             exit,
         )
         .unwrap();
-        assert_eq!(Ledger::from_words(&out[..12]).unwrap(), l);
-        assert_eq!(out[12], due);
+        assert_eq!(Ledger::from_words(&out[..L]).unwrap(), l);
+        assert_eq!(out[L], due);
     }
 }
 
@@ -173,13 +203,13 @@ fn withdraw_and_settle_venue_return_the_library_results_in_their_layout() {
 fn withdraw_refuses_more_shares_than_the_balance() {
     let p = pool();
     let mut args = Ledger {
-        lp: u(ETH),
+        liquidity: u(ETH),
         ..Default::default()
     }
     .to_words()
     .to_vec();
     args.extend_from_slice(&HolderRecord::default().to_words());
-    args.extend_from_slice(&pool_words(&p));
+    args.extend_from_slice(&pool_words(&p, (U256::ZERO, U256::ZERO)));
     args.extend_from_slice(&UNVALUED);
     args.extend_from_slice(&[u(10), u(5), u(6)]);
     assert_eq!(
@@ -192,9 +222,70 @@ fn withdraw_refuses_more_shares_than_the_balance() {
 fn short_argument_lists_are_invalid_input() {
     let e = engine();
     let invalid = Err(EngineError::from(EngineMath { code: 16 }));
-    assert_eq!(e.checkpoint(vec![U256::ZERO; 16]), invalid);
+    assert_eq!(e.checkpoint(vec![U256::ZERO; L + 9]), invalid);
     assert_eq!(e.deposit(vec![]), invalid);
     assert_eq!(e.transfer(vec![U256::ZERO; 10]), invalid);
+}
+
+#[test]
+fn transfer_moves_fee_credits_of_both_tokens() {
+    let from = HolderRecord {
+        hold0: u(10),
+        hold1: u(40),
+        ..Default::default()
+    };
+    let acc = vault::Accruals {
+        fee0_per_share: u(3 * ETH),
+        fee1_per_share: u(5 * ETH),
+        hedge_per_share: I256::try_from(-2 * ETH as i128).unwrap(),
+        ..Default::default()
+    };
+    let mut args = from.to_words().to_vec();
+    args.extend_from_slice(&HolderRecord::default().to_words());
+    args.extend_from_slice(&[
+        acc.fee0_per_share,
+        acc.fee1_per_share,
+        acc.hedge_per_share.into_raw(),
+        u(4),
+        U256::ZERO,
+        u(1),
+    ]);
+    let out = engine().transfer(args).unwrap();
+    let (f, t) = vault::transfer(
+        &from,
+        &HolderRecord::default(),
+        &acc,
+        u(4),
+        U256::ZERO,
+        u(1),
+    )
+    .unwrap();
+    let h = HolderRecord::WORDS;
+    assert_eq!(HolderRecord::from_words(&out[..h]).unwrap(), f);
+    assert_eq!(HolderRecord::from_words(&out[h..]).unwrap(), t);
+    // a quarter of the sender's fee credits (4 shares x 3 and x 5 per
+    // share, WAD-scaled) in both tokens moved
+    assert_eq!((t.fee0, t.fee1), (u(3 * ETH), u(5 * ETH)));
+}
+
+#[test]
+fn checkpoint_credits_the_fees_collected() {
+    let p = pool();
+    let ledger = Ledger {
+        liquidity: u(ETH),
+        ..Default::default()
+    };
+    let mut args = ledger.to_words().to_vec();
+    args.extend_from_slice(&pool_words(&p, (u(ETH), u(2 * ETH))));
+    args.extend_from_slice(&venue_words(&VenueState::flat(I256::ZERO)));
+    args.push(u(4 * ETH));
+    let out = engine().checkpoint(args).unwrap();
+    let l = Ledger::from_words(&out).unwrap();
+    assert_eq!((l.idle0, l.idle1), (u(ETH), u(2 * ETH)));
+    assert_eq!(
+        (l.acc.fee0_per_share, l.acc.fee1_per_share),
+        (u(ETH / 4), u(ETH / 2))
+    );
 }
 
 #[test]

@@ -272,9 +272,10 @@ impl Price {
     /// `m^2 / 2^(192 - 2z)` (or `(sqrt_price_x96 / 2^96)^2 / 1` for
     /// `z >= 96`), exact when `m < 2^128`; in particular for every sqrt
     /// price below `2^128` (`P < 2^64`). Otherwise (`m >= 2^128`, only above
-    /// `P = 2^64`) the numerator is rounded as asked to 256 bits over a
-    /// power-of-two denominator: `Floor` gives the largest such price
-    /// `<= P`, `Ceil` the smallest `>= P`, relative error below `2^-255`.
+    /// `P = 2^64`) the sqrt price is first rounded as asked to a multiple of
+    /// `2^64`, `t * 2^64`, and the result is `t^2 / 2^64`: `Floor` gives a
+    /// price `<= P`, `Ceil` one `>= P`, relative error below `2^-62` (plain
+    /// 256-bit arithmetic: the contracts that convert prices stay small).
     ///
     /// # Errors
     /// `ZeroPrice` if `sqrt_price_x96 == 0`; `InvalidSqrtPrice` if it is
@@ -295,29 +296,21 @@ impl Price {
             return Self::new(r.wrapping_mul(r), U256::from(1_u8));
         }
         let odd = sqrt_price_x96.wrapping_shr(z);
-        // cannot underflow: z < 96, so 192 - 2z is in (0, 192].
-        let den_bits = 192_usize.wrapping_sub(z.wrapping_mul(2));
-        let square: U512 = wide::mul(&odd, &odd);
-        if let Ok(num) = wide::narrow::<512, 8, 256, 4>(square) {
-            return Self::new(num, U256::from(1_u8).wrapping_shl(den_bits));
+        if odd.bit_len() <= 128 {
+            // cannot overflow: odd < 2^128; z < 96, so 192 - 2z is in (0, 192].
+            let den_bits = 192_usize.wrapping_sub(z.wrapping_mul(2));
+            return Self::new(
+                odd.wrapping_mul(odd),
+                U256::from(1_u8).wrapping_shl(den_bits),
+            );
         }
-        // odd >= 2^128 (so z <= 31 and den_bits >= 130): drop the k low bits
-        // of the square that do not fit, rounding as asked; 1 <= k <= 65.
-        let mut k = square.bit_len().saturating_sub(256);
-        loop {
-            let floor = square.wrapping_shr(k);
-            let exact = floor.wrapping_shl(k) == square;
-            let num = match rounding {
-                Rounding::Ceil if !exact => floor.wrapping_add(U512::from(1_u8)),
-                _ => floor,
-            };
-            if let Ok(num) = wide::narrow::<512, 8, 256, 4>(num) {
-                // cannot underflow: k <= 65 < 130 <= den_bits.
-                return Self::new(num, U256::from(1_u8).wrapping_shl(den_bits.wrapping_sub(k)));
-            }
-            // the ceiling reached 2^256: one more bit (at most once).
-            k = k.saturating_add(1);
+        // s >= 2^128: t = s / 2^64 rounded as asked, t < 2^96 + 1.
+        let mut t = sqrt_price_x96.wrapping_shr(64);
+        if rounding == Rounding::Ceil && t.wrapping_shl(64) != sqrt_price_x96 {
+            t = t.wrapping_add(U256::from(1_u8));
         }
+        // cannot overflow: t <= 2^96.
+        Self::new(t.wrapping_mul(t), U256::from(1_u8).wrapping_shl(64))
     }
 
     /// The sqrt price of `self`: `sqrt(P) * 2^96 = sqrt(num * 2^192 / den)`,
@@ -933,10 +926,6 @@ mod tests {
         x.floor()
     }
 
-    fn ceil(x: &RBig) -> IBig {
-        x.ceil()
-    }
-
     fn floor_u(x: &RBig) -> U256 {
         from_ubig(&UBig::try_from(x.floor()).unwrap())
     }
@@ -1278,13 +1267,15 @@ mod tests {
             (p.num(), p.den()),
             (MIN_SQRT_PRICE * MIN_SQRT_PRICE, U256::from(1_u8) << 192)
         );
-        // the top: odd part above 2^128, rounded both ways
+        // the top: odd part above 2^128, the sqrt price rounded both ways to
+        // a multiple of 2^64
         let lo = Price::from_sqrt_price_x96(MAX_SQRT_PRICE, Rounding::Floor).unwrap();
         let hi = Price::from_sqrt_price_x96(MAX_SQRT_PRICE, Rounding::Ceil).unwrap();
         let exact = real(MAX_SQRT_PRICE) * real(MAX_SQRT_PRICE);
         assert!(price_value(&lo) < exact && exact < price_value(&hi));
-        assert_eq!(lo.den(), hi.den());
-        assert_eq!(hi.num() - lo.num(), u(1));
+        assert_eq!((lo.den(), hi.den()), (u(1) << 64, u(1) << 64));
+        let t = MAX_SQRT_PRICE >> 64;
+        assert_eq!((lo.num(), hi.num()), (t * t, (t + u(1)) * (t + u(1))));
         assert_eq!(
             Price::from_sqrt_price_x96(U256::ZERO, Rounding::Floor),
             Err(MathError::ZeroPrice)
@@ -1363,7 +1354,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(2048))]
 
         #[test]
-        fn price_from_sqrt_price_is_exact_or_the_closest_256_bit_numerator(s in any_sqrt_price(), down in any::<bool>()) {
+        fn price_from_sqrt_price_is_exact_or_rounded_on_a_2_64_grid(s in any_sqrt_price(), down in any::<bool>()) {
             let rounding = if down { Rounding::Floor } else { Rounding::Ceil };
             let p = Price::from_sqrt_price_x96(s, rounding).unwrap();
             let exact = real(s) * real(s);
@@ -1375,19 +1366,19 @@ mod tests {
                 prop_assert_eq!(p.sqrt_price_x96(Rounding::Floor), s);
                 prop_assert_eq!(p.sqrt_price_x96(Rounding::Ceil), s);
             } else {
-                // a power-of-two denominator and the numerator rounded as asked
-                prop_assert!(p.den().is_power_of_two());
-                let scaled = &exact * RBig::from(big(p.den()));
-                let want = if down { floor(&scaled) } else { ceil(&scaled) };
-                prop_assert_eq!(IBig::from(big(p.num())), want);
-                // with all 256 bits used (or 255 when the ceiling carried)
-                prop_assert!(p.num().bit_len() >= 255);
-                let back = p.sqrt_price_x96(rounding);
+                // s rounded as asked to a multiple of 2^64, squared over 2^64
+                let t = if down { s >> 64 } else { (s + (u(1) << 64) - u(1)) >> 64 };
+                prop_assert_eq!((p.num(), p.den()), (t * t, u(1) << 64));
                 if down {
-                    prop_assert!(back == s || back == s - u(1));
+                    prop_assert!(got <= exact);
                 } else {
-                    prop_assert!(back == s || back == s + u(1));
+                    prop_assert!(got >= exact);
                 }
+                // relative error below 2^-62
+                let err = if got > exact { &got - &exact } else { &exact - &got };
+                prop_assert!(err * RBig::from(IBig::from(1_u8) << 62) < exact);
+                // and back: t * 2^64
+                prop_assert_eq!(p.sqrt_price_x96(Rounding::Floor), t << 64);
             }
         }
 
@@ -1884,7 +1875,6 @@ mod tests {
             // P = s^2 / 2^192 exactly (s < 2^128), so both sides see the same price
             let p = Price::from_sqrt_price_x96(s, Rounding::Floor).unwrap();
             let v2 = crate::il::lp_value(U256::from(l), U256::from(l), &p, Rounding::Floor).unwrap();
-            prop_assert_eq!(crate::vault::liquidity_value(U256::from(l) * WAD, &p), Ok(v2));
             let range = pos.value(s).unwrap();
             prop_assert!(range <= v2);
             // v2 - range is within one unit of L (sqrt pa + P / sqrt pb)

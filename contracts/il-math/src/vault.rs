@@ -4,39 +4,91 @@
 //! backtest, so they all apply the same rules to the wei. Every division
 //! states its rounding, always in the vault's favour: assets and credited
 //! income round down, what a depositor owes rounds up.
+//!
+//! The pool is a Uniswap v4 pool: the vault holds `liquidity` over its range
+//! of ticks (the full range to start), valued with the closed forms of
+//! [`crate::v4::RangePosition`]; fees arrive as tokens when the position is
+//! touched and are credited per share as token amounts.
 
 use alloy_primitives::{I256, U256};
 
 use crate as il_math;
+use crate::v4::{self, RangePosition};
 use crate::{MathError, Price, Rounding, WAD};
 
-/// What the vault holds. `lp` pool shares, idle tokens, and the signed equity
-/// of its account at the hedge venue (token1 raw units).
+/// What the vault holds: `liquidity` in its pool range, idle tokens, and the
+/// signed equity of its account at the hedge venue (token1 raw units).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Holdings {
-    pub lp: U256,
+    pub liquidity: U256,
     pub idle0: U256,
     pub idle1: U256,
     pub equity: I256,
 }
 
-/// The pool as the vault sees it.
+/// The pool as the vault sees it: its price now (`slot0.sqrtPriceX96`,
+/// Q64.96) and the vault's range of ticks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolState {
-    pub reserve0: U256,
-    pub reserve1: U256,
-    pub supply: U256,
+    pub sqrt_price: U256,
+    pub tick_lower: i32,
+    pub tick_upper: i32,
 }
 
 impl PoolState {
-    /// The pool's spot price, `reserve1 / reserve0`: what a swap in the same
-    /// transaction can move (never used to value; only as the second mark).
+    /// The pool's spot price, `sqrtPriceX96^2 / 2^192` (rounded down only
+    /// above `2^64`): what a swap in the same transaction can move (never
+    /// used to value; only as the second mark and for the deviation bound).
     ///
     /// # Errors
-    /// `ZeroPrice` for an empty pool.
+    /// `ZeroPrice` for a pool not initialised.
     pub fn spot(&self) -> Result<Price, MathError> {
-        Price::from_reserves(self.reserve0, self.reserve1)
+        Price::from_sqrt_price_x96(self.sqrt_price, Rounding::Floor)
     }
+
+    /// `liquidity` over the vault's range.
+    ///
+    /// # Errors
+    /// `Overflow` if `liquidity >= 2^128`; the tick errors of
+    /// [`RangePosition::from_ticks`].
+    pub fn position(&self, liquidity: U256) -> Result<RangePosition, MathError> {
+        RangePosition::from_ticks(to_liquidity(liquidity)?, self.tick_lower, self.tick_upper)
+    }
+
+    /// The sqrt prices of the range's bounds.
+    ///
+    /// # Errors
+    /// As [`v4::sqrt_price_at_tick`].
+    pub fn bounds(&self) -> Result<(U256, U256), MathError> {
+        Ok((
+            v4::sqrt_price_at_tick(self.tick_lower)?,
+            v4::sqrt_price_at_tick(self.tick_upper)?,
+        ))
+    }
+}
+
+/// A liquidity word as v4's `uint128`.
+///
+/// # Errors
+/// `Overflow` if it is `>= 2^128`.
+pub fn to_liquidity(x: U256) -> Result<u128, MathError> {
+    u128::try_from(x).map_err(|_| MathError::Overflow)
+}
+
+/// What a v4 position of `liquidity` is owed in one token: the fee growth
+/// inside its range since its last change (`inside - last`, X128, wrapping
+/// as v4 computes it) times its liquidity, over `2^128`, rounded down (as
+/// v4-core's `Position.update`).
+///
+/// # Errors
+/// `Overflow` (cannot happen for a liquidity below `2^128`).
+pub fn fees_owed(inside: U256, last: U256, liquidity: U256) -> Result<U256, MathError> {
+    il_math::mul_div(
+        inside.wrapping_sub(last),
+        liquidity,
+        U256::from(1u8).wrapping_shl(128),
+        Rounding::Floor,
+    )
 }
 
 /// The vault's account at the hedge venue, as the venue reports it: the
@@ -103,34 +155,72 @@ impl VenueState {
     }
 }
 
-/// Value of `lp` pool shares at `price`, at FAIR reserves (those an
-/// arbitraged pool holds at that price: `2 * sqrt(k * P)` for the whole
-/// pool), so a swap in the same transaction cannot move it. Floor.
-pub fn lp_value(pool: &PoolState, lp: U256, price: &Price) -> Result<U256, MathError> {
-    if lp.is_zero() {
+/// Value in token1 of `liquidity` in the vault's range at `price` (the
+/// oracle's): the closed form at that price, not the pool's spot, so a swap
+/// in the same transaction cannot move it. Floor (the sqrt price is floored
+/// first; the value never overstates).
+///
+/// # Errors
+/// `Overflow`, `ZeroPrice`, the tick errors.
+pub fn lp_value(pool: &PoolState, liquidity: U256, price: &Price) -> Result<U256, MathError> {
+    if liquidity.is_zero() {
         return Ok(U256::ZERO);
     }
-    let whole = il_math::lp_value(pool.reserve0, pool.reserve1, price, Rounding::Floor)?;
-    il_math::share_of(whole, lp, pool.supply, Rounding::Floor)
+    pool.position(liquidity)?
+        .value(price.sqrt_price_x96(Rounding::Floor))
 }
 
-/// Token amounts `lp` pool shares redeem for at SPOT reserves (what `burn`
-/// pays now; what a deposit must match). Floor.
-pub fn lp_amounts(pool: &PoolState, lp: U256) -> Result<(U256, U256), MathError> {
-    if lp.is_zero() {
+/// Token amounts `liquidity` in the vault's range is made of at the pool's
+/// SPOT price: what removing it pays now (rounded down, as v4 pays), and
+/// what a deposit must match.
+///
+/// # Errors
+/// As [`v4::amounts_for_liquidity`].
+pub fn lp_amounts(pool: &PoolState, liquidity: U256) -> Result<(U256, U256), MathError> {
+    if liquidity.is_zero() {
         return Ok((U256::ZERO, U256::ZERO));
     }
-    Ok((
-        il_math::share_of(pool.reserve0, lp, pool.supply, Rounding::Floor)?,
-        il_math::share_of(pool.reserve1, lp, pool.supply, Rounding::Floor)?,
-    ))
+    let (a, b) = pool.bounds()?;
+    v4::amounts_for_liquidity(pool.sqrt_price, a, b, to_liquidity(liquidity)?, false)
 }
 
-/// The vault's value in token1 at `price`: LP at fair value, idle tokens,
+/// Token amounts adding `liquidity` to the vault's range takes at the
+/// pool's spot price (rounded up, as v4 takes).
+///
+/// # Errors
+/// As [`v4::amounts_for_liquidity`].
+pub fn add_amounts(pool: &PoolState, liquidity: U256) -> Result<(U256, U256), MathError> {
+    if liquidity.is_zero() {
+        return Ok((U256::ZERO, U256::ZERO));
+    }
+    let (a, b) = pool.bounds()?;
+    v4::amounts_for_liquidity(pool.sqrt_price, a, b, to_liquidity(liquidity)?, true)
+}
+
+/// The largest liquidity `amount0`/`amount1` pay for in the vault's range at
+/// the pool's spot price (rounded down; adding it takes at most the amounts).
+///
+/// # Errors
+/// As [`v4::liquidity_for_amounts`].
+pub fn liquidity_for(pool: &PoolState, amount0: U256, amount1: U256) -> Result<U256, MathError> {
+    let (a, b) = pool.bounds()?;
+    Ok(U256::from(v4::liquidity_for_amounts(
+        pool.sqrt_price,
+        a,
+        b,
+        amount0,
+        amount1,
+    )?))
+}
+
+/// The vault's value in token1 at `price`: the LP at `price`, idle tokens,
 /// and the hedge equity when positive (a negative equity is the venue's
 /// loss, not the depositors' debt: the venue liquidates before). Floor.
+///
+/// # Errors
+/// `Overflow`, the tick errors.
 pub fn vault_value(pool: &PoolState, h: &Holdings, price: &Price) -> Result<U256, MathError> {
-    let lp = lp_value(pool, h.lp, price)?;
+    let lp = lp_value(pool, h.liquidity, price)?;
     let idle0 = price.quote(h.idle0, Rounding::Floor)?;
     let equity = if h.equity.is_negative() {
         U256::ZERO
@@ -146,43 +236,30 @@ pub fn hold_value(hold0: U256, hold1: U256, price: &Price) -> Result<U256, MathE
     il_math::hold_value(hold0, hold1, price, Rounding::Ceil)
 }
 
-/// The pool's growth index `sqrt(reserve0 * reserve1) / supply` in WAD:
-/// liquidity per pool share. Minting and burning keep it (up to rounding
-/// in the pool's favour); only fees and donations raise it. Floor.
-pub fn growth(pool: &PoolState) -> Result<U256, MathError> {
-    if pool.supply.is_zero() {
-        return Ok(U256::ZERO);
-    }
-    let liquidity = il_math::sqrt_product(pool.reserve0, pool.reserve1, Rounding::Floor);
-    il_math::mul_div(liquidity, WAD, pool.supply, Rounding::Floor)
-}
-
-/// Token1 value of `liquidity_wad / 1e18` units of constant-product
-/// liquidity at `price`: `2 * L * sqrt(P)`. Floor.
-pub fn liquidity_value(liquidity_wad: U256, price: &Price) -> Result<U256, MathError> {
-    let scaled = il_math::lp_value(liquidity_wad, liquidity_wad, price, Rounding::Floor)?;
-    il_math::mul_div(scaled, U256::from(1u8), WAD, Rounding::Floor)
-}
-
 /// A WAD-scaled signed amount in raw units, rounded toward -infinity.
 pub fn from_wad_floor(x: I256) -> Result<I256, MathError> {
     il_math::signed_mul_div(x, U256::from(1u8), WAD, Rounding::Floor)
 }
 
 /// The short the hedge should hold: `ratio_bps / 1e4` of the token0 the
-/// vault's LP holds at fair reserves, as a negative size (token0 raw units).
-/// The magnitude rounds down (never over-hedge by rounding).
+/// vault's LP holds at `price` (the position's delta there), as a negative
+/// size (token0 raw units). The magnitude rounds down (never over-hedge by
+/// rounding).
+///
+/// # Errors
+/// `Overflow`, the tick errors.
 pub fn hedge_target(
     pool: &PoolState,
-    lp: U256,
+    liquidity: U256,
     price: &Price,
     ratio_bps: u16,
 ) -> Result<I256, MathError> {
-    if lp.is_zero() || ratio_bps == 0 {
+    if liquidity.is_zero() || ratio_bps == 0 {
         return Ok(I256::ZERO);
     }
-    let (fair0, _) = il_math::fair_reserves(pool.reserve0, pool.reserve1, price, Rounding::Floor)?;
-    let held0 = il_math::share_of(fair0, lp, pool.supply, Rounding::Floor)?;
+    let held0 = pool
+        .position(liquidity)?
+        .delta(price.sqrt_price_x96(Rounding::Floor))?;
     let target = il_math::mul_div(
         held0,
         U256::from(ratio_bps),
@@ -194,8 +271,11 @@ pub fn hedge_target(
 
 /// Share of the capital (LP + idle, at `price`) that sits in the pool, bps.
 /// Floor. An empty vault reports 0.
+///
+/// # Errors
+/// `Overflow`, the tick errors.
 pub fn lp_bps(pool: &PoolState, h: &Holdings, price: &Price) -> Result<u16, MathError> {
-    let lp = lp_value(pool, h.lp, price)?;
+    let lp = lp_value(pool, h.liquidity, price)?;
     let total = il_math::add(
         il_math::add(lp, price.quote(h.idle0, Rounding::Floor)?)?,
         h.idle1,
@@ -205,7 +285,7 @@ pub fn lp_bps(pool: &PoolState, h: &Holdings, price: &Price) -> Result<u16, Math
     }
     let bps = il_math::mul_div(lp, U256::from(il_math::BPS), total, Rounding::Floor)?;
     // cannot truncate: lp <= total, so bps <= 10_000.
-    Ok(bps.to::<u16>())
+    Ok(bps.saturating_to::<u16>())
 }
 
 /// Shares for a deposit of at most `(max0, max1)` into a vault holding
@@ -236,20 +316,6 @@ pub fn proportional_deposit(
     let amount0 = il_math::mul_div(shares, total0, supply, Rounding::Ceil)?;
     let amount1 = il_math::mul_div(shares, total1, supply, Rounding::Ceil)?;
     Ok((shares, amount0, amount1))
-}
-
-/// The largest amounts at the pool's spot ratio that fit in `(max0, max1)`
-/// (what `mint` turns into liquidity without donating the excess).
-pub fn at_pool_ratio(pool: &PoolState, max0: U256, max1: U256) -> Result<(U256, U256), MathError> {
-    if pool.reserve0.is_zero() || pool.reserve1.is_zero() {
-        return Err(MathError::ZeroPrice);
-    }
-    let need1 = il_math::mul_div(max0, pool.reserve1, pool.reserve0, Rounding::Ceil)?;
-    if need1 <= max1 {
-        return Ok((max0, need1));
-    }
-    let fit0 = il_math::mul_div(max1, pool.reserve0, pool.reserve1, Rounding::Floor)?;
-    Ok((fit0, max1))
 }
 
 /// Accumulator step: `amount * WAD / supply` with the sign of `amount`,
@@ -289,25 +355,35 @@ pub struct DepositQuote {
     /// Tokens taken (rounded up).
     pub amount0: U256,
     pub amount1: U256,
-    /// The part added to the pool (at its spot ratio); the rest stays idle.
+    /// Liquidity added to the vault's range for the deposit's pool part.
+    pub liquidity: U256,
+    /// What adding `liquidity` takes (rounded up, as v4 takes); the rest of
+    /// the deposit stays idle.
     pub to_pool0: U256,
     pub to_pool1: U256,
     /// The vault's totals before the deposit (LP at spot + idle, and for
-    /// token1 the positive hedge equity).
+    /// token1 the hedge equity as the deposit values it).
     pub total0: U256,
     pub total1: U256,
 }
 
 /// The deposit rule. The first deposit (`supply == 0`) takes the amounts as
 /// given, mints `sqrt(max0 * max1) - minimum_shares` (the minimum is locked
-/// by the caller) and adds to the pool as much as matches its ratio.
-/// Later deposits are proportional to the vault's totals (shares floor,
-/// amounts ceil, see [`proportional_deposit`]) and add to the pool the
-/// pool's share of each token.
+/// by the caller) and adds the largest liquidity they pay for at the pool's
+/// price (the rest stays idle). Later deposits are proportional to the
+/// vault's totals (shares floor, amounts ceil, see [`proportional_deposit`])
+/// and add the same share of the vault's liquidity, cut to what the
+/// deposit's pool part pays for (so adding never needs more than the
+/// depositor brought).
+///
+/// # Errors
+/// `ZeroPrice` (a pool not initialised: no price to deposit at),
+/// `Overflow`, `DivisionByZero` (an empty vault with shares), the tick and
+/// sqrt-price errors.
 #[allow(clippy::too_many_arguments)]
 pub fn quote_deposit(
     pool: &PoolState,
-    lp: U256,
+    liquidity: U256,
     idle0: U256,
     idle1: U256,
     equity: I256,
@@ -316,20 +392,25 @@ pub fn quote_deposit(
     max1: U256,
     minimum_shares: u64,
 ) -> Result<DepositQuote, MathError> {
+    if pool.sqrt_price.is_zero() {
+        return Err(MathError::ZeroPrice);
+    }
     if supply.is_zero() {
         let root = il_math::sqrt_product(max0, max1, Rounding::Floor);
-        let (to_pool0, to_pool1) = at_pool_ratio(pool, max0, max1)?;
+        let added = liquidity_for(pool, max0, max1)?;
+        let (to_pool0, to_pool1) = add_amounts(pool, added)?;
         return Ok(DepositQuote {
             shares: root.saturating_sub(U256::from(minimum_shares)),
             amount0: max0,
             amount1: max1,
+            liquidity: added,
             to_pool0,
             to_pool1,
             total0: U256::ZERO,
             total1: U256::ZERO,
         });
     }
-    let (in_pool0, in_pool1) = lp_amounts(pool, lp)?;
+    let (in_pool0, in_pool1) = lp_amounts(pool, liquidity)?;
     let equity = if equity.is_negative() {
         U256::ZERO
     } else {
@@ -338,21 +419,25 @@ pub fn quote_deposit(
     let total0 = il_math::add(in_pool0, idle0)?;
     let total1 = il_math::add(il_math::add(in_pool1, idle1)?, equity)?;
     let (shares, amount0, amount1) = proportional_deposit(max0, max1, total0, total1, supply)?;
-    let part0 = if total0.is_zero() {
-        U256::ZERO
-    } else {
-        il_math::mul_div(amount0, in_pool0, total0, Rounding::Floor)?
+    let part = |amount: U256, in_pool: U256, total: U256| {
+        if total.is_zero() {
+            Ok(U256::ZERO)
+        } else {
+            il_math::mul_div(amount, in_pool, total, Rounding::Floor)
+        }
     };
-    let part1 = if total1.is_zero() {
-        U256::ZERO
-    } else {
-        il_math::mul_div(amount1, in_pool1, total1, Rounding::Floor)?
-    };
-    let (to_pool0, to_pool1) = at_pool_ratio(pool, part0, part1)?;
+    let paid_for = liquidity_for(
+        pool,
+        part(amount0, in_pool0, total0)?,
+        part(amount1, in_pool1, total1)?,
+    )?;
+    let added = il_math::mul_div(liquidity, shares, supply, Rounding::Floor)?.min(paid_for);
+    let (to_pool0, to_pool1) = add_amounts(pool, added)?;
     Ok(DepositQuote {
         shares,
         amount0,
         amount1,
+        liquidity: added,
         to_pool0,
         to_pool1,
         total0,
@@ -363,28 +448,31 @@ pub fn quote_deposit(
 /// The vault-wide accounting accumulators (see the vault's documentation).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Accruals {
-    /// Fee liquidity per share, WAD-scaled liquidity units.
-    pub fee_per_share: U256,
-    /// Fee liquidity earned by the whole vault, WAD-scaled.
-    pub fee_total: U256,
+    /// Fees collected per share, WAD-scaled token0 and token1 raw units.
+    pub fee0_per_share: U256,
+    pub fee1_per_share: U256,
+    /// Fees collected by the whole vault, WAD-scaled raw units.
+    pub fee0_total: U256,
+    pub fee1_total: U256,
     /// Hedge PnL per share, WAD-scaled token1.
     pub hedge_per_share: I256,
     /// Hedge PnL of the whole vault, WAD-scaled token1.
     pub hedge_total: I256,
 }
 
-/// What a checkpoint adds to `acc`: the vault's `lp` earned fee liquidity
-/// `lp * (growth_now - growth_last)` (nothing if the index did not rise, or
-/// before it was first recorded), and the venue equity moved by
+/// What a checkpoint adds to `acc`: the fees `(fee0, fee1)` (raw units)
+/// the pool paid the vault's position now, and the venue equity moved by
 /// `equity_now - equity_last` (collateral moves are excluded by the caller,
 /// which adjusts `equity_last` when it moves collateral). Per-share credits
 /// round toward -infinity; totals are exact. With no shares, nothing accrues.
+///
+/// # Errors
+/// `Overflow`.
 pub fn advance(
     acc: Accruals,
     supply: U256,
-    lp: U256,
-    growth_last: U256,
-    growth_now: U256,
+    fee0: U256,
+    fee1: U256,
     equity_last: I256,
     equity_now: I256,
 ) -> Result<Accruals, MathError> {
@@ -392,13 +480,17 @@ pub fn advance(
         return Ok(acc);
     }
     let mut out = acc;
-    if !growth_last.is_zero() && growth_now > growth_last {
-        let gain = il_math::mul(lp, il_math::sub(growth_now, growth_last)?)?;
-        out.fee_per_share = il_math::add(
-            out.fee_per_share,
-            il_math::mul_div(gain, U256::from(1u8), supply, Rounding::Floor)?,
-        )?;
-        out.fee_total = il_math::add(out.fee_total, gain)?;
+    for (fee, per_share, total) in [
+        (fee0, &mut out.fee0_per_share, &mut out.fee0_total),
+        (fee1, &mut out.fee1_per_share, &mut out.fee1_total),
+    ] {
+        if !fee.is_zero() {
+            *per_share = il_math::add(
+                *per_share,
+                il_math::mul_div(fee, WAD, supply, Rounding::Floor)?,
+            )?;
+            *total = il_math::add(*total, il_math::mul(fee, WAD)?)?;
+        }
     }
     let change = equity_now
         .checked_sub(equity_last)
@@ -423,9 +515,11 @@ pub struct HolderRecord {
     /// Hold benchmark: what was put in, pro rata after withdrawals.
     pub hold0: U256,
     pub hold1: U256,
-    /// Fee liquidity (WAD-scaled) credited up to `fee_debt`.
-    pub fee_liquidity: U256,
-    pub fee_debt: U256,
+    /// Fees (WAD-scaled raw units of each token) credited up to the debts.
+    pub fee0: U256,
+    pub fee0_debt: U256,
+    pub fee1: U256,
+    pub fee1_debt: U256,
     /// Hedge PnL (WAD-scaled token1) credited up to `hedge_debt`.
     pub hedge_pnl: I256,
     pub hedge_debt: I256,
@@ -434,12 +528,18 @@ pub struct HolderRecord {
 impl HolderRecord {
     /// The record with what `shares` earned up to `acc` credited, and the
     /// debts moved to `acc` (MasterChef-style settlement).
+    ///
+    /// # Errors
+    /// `Overflow`, `Underflow`.
     pub fn settled(self, shares: U256, acc: &Accruals) -> Result<Self, MathError> {
-        let fee = il_math::mul(shares, il_math::sub(acc.fee_per_share, self.fee_debt)?)?;
+        let fee0 = il_math::mul(shares, il_math::sub(acc.fee0_per_share, self.fee0_debt)?)?;
+        let fee1 = il_math::mul(shares, il_math::sub(acc.fee1_per_share, self.fee1_debt)?)?;
         let hedge = accrued(shares, acc.hedge_per_share, self.hedge_debt)?;
         Ok(Self {
-            fee_liquidity: il_math::add(self.fee_liquidity, fee)?,
-            fee_debt: acc.fee_per_share,
+            fee0: il_math::add(self.fee0, fee0)?,
+            fee0_debt: acc.fee0_per_share,
+            fee1: il_math::add(self.fee1, fee1)?,
+            fee1_debt: acc.fee1_per_share,
             hedge_pnl: self
                 .hedge_pnl
                 .checked_add(hedge)
@@ -451,23 +551,33 @@ impl HolderRecord {
 
     /// The part of the record that goes with `part` of `whole` shares
     /// (benchmark and credits, rounded toward zero so the sum is conserved).
+    ///
+    /// # Errors
+    /// `DivisionByZero`, `Overflow`.
     pub fn portion(&self, part: U256, whole: U256) -> Result<Self, MathError> {
+        let share = |x: U256| il_math::share_of(x, part, whole, Rounding::Floor);
         Ok(Self {
-            hold0: il_math::share_of(self.hold0, part, whole, Rounding::Floor)?,
-            hold1: il_math::share_of(self.hold1, part, whole, Rounding::Floor)?,
-            fee_liquidity: il_math::share_of(self.fee_liquidity, part, whole, Rounding::Floor)?,
-            fee_debt: self.fee_debt,
+            hold0: share(self.hold0)?,
+            hold1: share(self.hold1)?,
+            fee0: share(self.fee0)?,
+            fee0_debt: self.fee0_debt,
+            fee1: share(self.fee1)?,
+            fee1_debt: self.fee1_debt,
             hedge_pnl: signed_share(self.hedge_pnl, part, whole)?,
             hedge_debt: self.hedge_debt,
         })
     }
 
     /// `self` less a `portion` of it (debts unchanged).
+    ///
+    /// # Errors
+    /// `Underflow`, `Overflow`.
     pub fn minus(&self, portion: &Self) -> Result<Self, MathError> {
         Ok(Self {
             hold0: il_math::sub(self.hold0, portion.hold0)?,
             hold1: il_math::sub(self.hold1, portion.hold1)?,
-            fee_liquidity: il_math::sub(self.fee_liquidity, portion.fee_liquidity)?,
+            fee0: il_math::sub(self.fee0, portion.fee0)?,
+            fee1: il_math::sub(self.fee1, portion.fee1)?,
             hedge_pnl: self
                 .hedge_pnl
                 .checked_sub(portion.hedge_pnl)
@@ -478,11 +588,15 @@ impl HolderRecord {
 
     /// `self` plus a `portion` moved in (debts unchanged: both sides are
     /// settled to the same accumulators first).
+    ///
+    /// # Errors
+    /// `Overflow`.
     pub fn plus(&self, portion: &Self) -> Result<Self, MathError> {
         Ok(Self {
             hold0: il_math::add(self.hold0, portion.hold0)?,
             hold1: il_math::add(self.hold1, portion.hold1)?,
-            fee_liquidity: il_math::add(self.fee_liquidity, portion.fee_liquidity)?,
+            fee0: il_math::add(self.fee0, portion.fee0)?,
+            fee1: il_math::add(self.fee1, portion.fee1)?,
             hedge_pnl: self
                 .hedge_pnl
                 .checked_add(portion.hedge_pnl)
@@ -504,20 +618,32 @@ pub struct Split {
     pub hedge: I256,
 }
 
-/// Values a position: `value` (token1), benchmark `(hold0, hold1)`, earned
-/// fee liquidity (WAD-scaled) and hedge PnL (WAD-scaled token1), at `price`.
-/// IL is what remains of `value - hold` after fees and hedge PnL.
+/// Values a position: `value` (token1), benchmark `(hold0, hold1)`, fees
+/// collected `(fee0_wad, fee1_wad)` (WAD-scaled raw units) valued at
+/// `price` (floor), and hedge PnL (WAD-scaled token1), at `price`. IL is
+/// what remains of `value - hold` after fees and hedge PnL.
+///
+/// # Errors
+/// `Overflow`.
 pub fn split(
     value: U256,
     hold0: U256,
     hold1: U256,
-    fee_liquidity: U256,
+    fee0_wad: U256,
+    fee1_wad: U256,
     hedge_wad: I256,
     price: &Price,
 ) -> Result<Split, MathError> {
     let hold = hold_value(hold0, hold1, price)?;
     let pnl = il_math::signed_diff(value, hold)?;
-    let fees = il_math::to_signed(liquidity_value(fee_liquidity, price)?)?;
+    let fee0 = il_math::mul_div(
+        price.quote(fee0_wad, Rounding::Floor)?,
+        U256::from(1u8),
+        WAD,
+        Rounding::Floor,
+    )?;
+    let fee1 = il_math::mul_div(fee1_wad, U256::from(1u8), WAD, Rounding::Floor)?;
+    let fees = il_math::to_signed(il_math::add(fee0, fee1)?)?;
     let hedge = from_wad_floor(hedge_wad)?;
     let il = pnl
         .checked_sub(fees)
@@ -533,11 +659,15 @@ pub fn split(
     })
 }
 
-/// Pool shares to burn so that the LP (worth `lp_value`, in `lp` shares)
-/// becomes `target_bps` of `capital`: `lp - ceil(lp * wanted / lp_value)`
-/// (keeps slightly more, never overshoots). Zero when nothing to burn.
+/// Liquidity to burn so that the LP (worth `lp_value`, `liquidity`) becomes
+/// `target_bps` of `capital`: `liquidity - ceil(liquidity * wanted /
+/// lp_value)` (keeps slightly more, never overshoots). Zero when nothing to
+/// burn.
+///
+/// # Errors
+/// `Overflow`.
 pub fn rebalance_burn(
-    lp: U256,
+    liquidity: U256,
     lp_value: U256,
     capital: U256,
     target_bps: u16,
@@ -551,36 +681,8 @@ pub fn rebalance_burn(
     if lp_value.is_zero() || wanted >= lp_value {
         return Ok(U256::ZERO);
     }
-    let keep = il_math::mul_div(lp, wanted, lp_value, Rounding::Ceil)?;
-    Ok(lp.saturating_sub(keep))
-}
-
-/// Idle amounts to add to the pool (at its spot ratio) so that the LP
-/// (worth `lp_value`) becomes `target_bps` of `capital` at `price`, limited
-/// by `(idle0, idle1)`: the value to add is `wanted - lp_value`, and
-/// `(x, x * r1 / r0)` is worth `x * (P + r1 / r0)`.
-pub fn rebalance_add(
-    pool: &PoolState,
-    price: &Price,
-    lp_value: U256,
-    capital: U256,
-    target_bps: u16,
-    idle0: U256,
-    idle1: U256,
-) -> Result<(U256, U256), MathError> {
-    let wanted = il_math::mul_div(
-        capital,
-        U256::from(target_bps),
-        U256::from(il_math::BPS),
-        Rounding::Floor,
-    )?;
-    if wanted <= lp_value {
-        return Ok((U256::ZERO, U256::ZERO));
-    }
-    let add_value = il_math::sub(wanted, lp_value)?;
-    let per0 = il_math::add(price.quote(pool.reserve0, Rounding::Ceil)?, pool.reserve1)?;
-    let x0 = il_math::mul_div(add_value, pool.reserve0, per0, Rounding::Floor)?;
-    at_pool_ratio(pool, x0.min(idle0), idle1)
+    let keep = il_math::mul_div(liquidity, wanted, lp_value, Rounding::Ceil)?;
+    Ok(liquidity.saturating_sub(keep))
 }
 
 /// Whether `low >= high * (1 - max_bps / 1e4)` (rounded against `low`).
@@ -600,8 +702,8 @@ pub fn within_slippage(low: U256, high: U256, max_bps: u16) -> Result<bool, Math
 /// The vault's accounting state: what it holds and its accumulators.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Ledger {
-    /// Pool shares held.
-    pub lp: U256,
+    /// Liquidity held in the vault's range of the pool.
+    pub liquidity: U256,
     /// Idle tokens.
     pub idle0: U256,
     pub idle1: U256,
@@ -612,29 +714,29 @@ pub struct Ledger {
     pub hold1: U256,
     /// Accumulators.
     pub acc: Accruals,
-    /// Pool growth index (WAD) and venue equity at the last checkpoint.
-    pub growth_last: U256,
+    /// Venue equity at the last checkpoint.
     pub equity_last: I256,
 }
 
 impl Ledger {
     /// Words of a ledger record.
-    pub const WORDS: usize = 12;
+    pub const WORDS: usize = 13;
 
     /// The record, in field order (signed values as two's complement).
     pub fn to_words(&self) -> [U256; Self::WORDS] {
         [
-            self.lp,
+            self.liquidity,
             self.idle0,
             self.idle1,
             U256::from(u8::from(self.hedge_active)),
             self.hold0,
             self.hold1,
-            self.acc.fee_per_share,
-            self.acc.fee_total,
+            self.acc.fee0_per_share,
+            self.acc.fee1_per_share,
+            self.acc.fee0_total,
+            self.acc.fee1_total,
             self.acc.hedge_per_share.into_raw(),
             self.acc.hedge_total.into_raw(),
-            self.growth_last,
             self.equity_last.into_raw(),
         ]
     }
@@ -649,26 +751,27 @@ impl Ledger {
             .and_then(|s| s.try_into().ok())
             .ok_or(MathError::InvalidInput)?;
         Ok(Self {
-            lp: w[0],
+            liquidity: w[0],
             idle0: w[1],
             idle1: w[2],
             hedge_active: !w[3].is_zero(),
             hold0: w[4],
             hold1: w[5],
             acc: Accruals {
-                fee_per_share: w[6],
-                fee_total: w[7],
-                hedge_per_share: I256::from_raw(w[8]),
-                hedge_total: I256::from_raw(w[9]),
+                fee0_per_share: w[6],
+                fee1_per_share: w[7],
+                fee0_total: w[8],
+                fee1_total: w[9],
+                hedge_per_share: I256::from_raw(w[10]),
+                hedge_total: I256::from_raw(w[11]),
             },
-            growth_last: w[10],
-            equity_last: I256::from_raw(w[11]),
+            equity_last: I256::from_raw(w[12]),
         })
     }
 
     fn holdings(&self, equity: I256) -> Holdings {
         Holdings {
-            lp: self.lp,
+            liquidity: self.liquidity,
             idle0: self.idle0,
             idle1: self.idle1,
             equity,
@@ -678,15 +781,17 @@ impl Ledger {
 
 impl HolderRecord {
     /// Words of a holder record.
-    pub const WORDS: usize = 6;
+    pub const WORDS: usize = 8;
 
     /// The record, in field order (signed values as two's complement).
     pub fn to_words(&self) -> [U256; Self::WORDS] {
         [
             self.hold0,
             self.hold1,
-            self.fee_liquidity,
-            self.fee_debt,
+            self.fee0,
+            self.fee0_debt,
+            self.fee1,
+            self.fee1_debt,
             self.hedge_pnl.into_raw(),
             self.hedge_debt.into_raw(),
         ]
@@ -704,24 +809,29 @@ impl HolderRecord {
         Ok(Self {
             hold0: w[0],
             hold1: w[1],
-            fee_liquidity: w[2],
-            fee_debt: w[3],
-            hedge_pnl: I256::from_raw(w[4]),
-            hedge_debt: I256::from_raw(w[5]),
+            fee0: w[2],
+            fee0_debt: w[3],
+            fee1: w[4],
+            fee1_debt: w[5],
+            hedge_pnl: I256::from_raw(w[6]),
+            hedge_debt: I256::from_raw(w[7]),
         })
     }
 }
 
-/// Brings the ledger's accumulators to now: `pool` as read now, `equity`
-/// the venue equity now (zero without a venue account), `supply` the
-/// vault's shares. See [`advance`].
+/// Brings the ledger's accumulators to now: `fees` the pool just paid the
+/// vault's position (they join the idle tokens and are credited per share),
+/// `equity` the venue equity now (ignored without a venue account),
+/// `supply` the vault's shares. See [`advance`].
+///
+/// # Errors
+/// `Overflow`.
 pub fn checkpoint(
     ledger: &Ledger,
-    pool: &PoolState,
+    fees: (U256, U256),
     equity: I256,
     supply: U256,
 ) -> Result<Ledger, MathError> {
-    let growth_now = growth(pool)?;
     let equity = if ledger.hedge_active {
         equity
     } else {
@@ -730,31 +840,35 @@ pub fn checkpoint(
     let acc = advance(
         ledger.acc,
         supply,
-        ledger.lp,
-        ledger.growth_last,
-        growth_now,
+        fees.0,
+        fees.1,
         ledger.equity_last,
         equity,
     )?;
     Ok(Ledger {
+        idle0: il_math::add(ledger.idle0, fees.0)?,
+        idle1: il_math::add(ledger.idle1, fees.1)?,
         acc,
-        growth_last: ledger.growth_last.max(growth_now),
         equity_last: equity,
         ..*ledger
     })
 }
 
-/// A deposit (see [`quote_deposit`]): the ledger after it (accumulators
-/// advanced; idle grown by what does not go to the pool; the pool shares
-/// the mint returns are the caller's to add), the receiver's record
-/// (settled, benchmark grown) and the quote. The venue equity is bought
-/// into at [`VenueState::entering`] (the higher of the oracle and the spot
+/// A deposit (see [`quote_deposit`]): the ledger after it (fees `fees`
+/// collected now credited, accumulators advanced; the liquidity added;
+/// idle grown by what does not go to the pool), the receiver's record
+/// (settled, benchmark grown) and the quote. The venue equity is bought into
+/// at [`VenueState::entering`] (the higher of the oracle and the spot
 /// marks); the accumulators advance at the oracle mark.
+///
+/// # Errors
+/// `Overflow`, `Underflow`, `DivisionByZero`, the tick errors.
 #[allow(clippy::too_many_arguments)]
 pub fn deposit(
     ledger: &Ledger,
     holder: &HolderRecord,
     pool: &PoolState,
+    fees: (U256, U256),
     venue: &VenueState,
     supply: U256,
     balance: U256,
@@ -762,7 +876,7 @@ pub fn deposit(
     max1: U256,
     minimum_shares: u64,
 ) -> Result<(Ledger, HolderRecord, DepositQuote), MathError> {
-    let mut l = checkpoint(ledger, pool, venue.equity, supply)?;
+    let mut l = checkpoint(ledger, fees, venue.equity, supply)?;
     let equity = if l.hedge_active {
         venue.entering(&pool.spot()?)?
     } else {
@@ -770,7 +884,7 @@ pub fn deposit(
     };
     let q = quote_deposit(
         pool,
-        l.lp,
+        l.liquidity,
         l.idle0,
         l.idle1,
         equity,
@@ -787,6 +901,7 @@ pub fn deposit(
     };
     l.hold0 = il_math::add(l.hold0, q.amount0)?;
     l.hold1 = il_math::add(l.hold1, q.amount1)?;
+    l.liquidity = il_math::add(l.liquidity, q.liquidity)?;
     l.idle0 = il_math::add(l.idle0, il_math::sub(q.amount0, q.to_pool0)?)?;
     l.idle1 = il_math::add(l.idle1, il_math::sub(q.amount1, q.to_pool1)?)?;
     Ok((l, h, q))
@@ -795,8 +910,8 @@ pub fn deposit(
 /// What a withdrawal of `shares` takes out (see [`withdraw`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Redemption {
-    /// Pool shares to burn (their tokens go to the receiver).
-    pub lp: U256,
+    /// Liquidity to remove (the pool pays its tokens to the receiver).
+    pub liquidity: U256,
     /// Idle tokens to send.
     pub idle0: U256,
     pub idle1: U256,
@@ -810,20 +925,27 @@ pub struct Redemption {
 }
 
 /// A withdrawal of `shares` out of `supply` by a holder of `balance`: the
-/// ledger after it (accumulators advanced, the pro-rata LP and idle
-/// removed, the holder's benchmark and credits removed from the totals),
-/// the holder's record after it, and what to pay out. Every part rounds
-/// down. The venue part is settled by the caller with [`settle_venue`].
+/// ledger after it (fees `fees` collected now credited, accumulators
+/// advanced, the pro-rata liquidity and idle removed, the holder's
+/// benchmark and credits removed from the totals), the holder's record
+/// after it, and what to pay out. Every part rounds down. The venue part is
+/// settled by the caller with [`settle_venue`].
 ///
 /// `venue` is `None` when the venue cannot value the account now (a stale
-/// or failing feed): withdrawals never wait for it. The accumulators then
-/// stay where the last checkpoint left them (what the account gained or lost
-/// since leaves inside the part handed over in kind), and `equity_out` is 0.
+/// or failing feed): withdrawals never wait for it. The hedge accumulators
+/// then stay where the last checkpoint left them (what the account gained
+/// or lost since leaves inside the part handed over in kind), and
+/// `equity_out` is 0.
+///
+/// # Errors
+/// `InvalidInput` when `shares > balance` or `balance > supply`;
+/// `Overflow`, `Underflow`, the tick errors.
 #[allow(clippy::too_many_arguments)]
 pub fn withdraw(
     ledger: &Ledger,
     holder: &HolderRecord,
     pool: &PoolState,
+    fees: (U256, U256),
     venue: Option<&VenueState>,
     supply: U256,
     balance: U256,
@@ -833,13 +955,13 @@ pub fn withdraw(
         return Err(MathError::InvalidInput);
     }
     let equity_now = venue.map_or(ledger.equity_last, |v| v.equity);
-    let mut l = checkpoint(ledger, pool, equity_now, supply)?;
+    let mut l = checkpoint(ledger, fees, equity_now, supply)?;
     let equity_out = match venue {
         Some(v) if l.hedge_active => v.leaving(&pool.spot()?)?,
         _ => I256::ZERO,
     };
     let out = Redemption {
-        lp: il_math::share_of(l.lp, shares, supply, Rounding::Floor)?,
+        liquidity: il_math::share_of(l.liquidity, shares, supply, Rounding::Floor)?,
         idle0: il_math::share_of(l.idle0, shares, supply, Rounding::Floor)?,
         idle1: il_math::share_of(l.idle1, shares, supply, Rounding::Floor)?,
         fraction_wad: if l.hedge_active {
@@ -849,7 +971,7 @@ pub fn withdraw(
         },
         equity_out,
     };
-    l.lp = il_math::sub(l.lp, out.lp)?;
+    l.liquidity = il_math::sub(l.liquidity, out.liquidity)?;
     l.idle0 = il_math::sub(l.idle0, out.idle0)?;
     l.idle1 = il_math::sub(l.idle1, out.idle1)?;
     let h = holder.settled(balance, &l.acc)?;
@@ -857,7 +979,8 @@ pub fn withdraw(
     let h = h.minus(&part)?;
     l.hold0 = il_math::sub(l.hold0, part.hold0)?;
     l.hold1 = il_math::sub(l.hold1, part.hold1)?;
-    l.acc.fee_total = il_math::sub(l.acc.fee_total, part.fee_liquidity)?;
+    l.acc.fee0_total = il_math::sub(l.acc.fee0_total, part.fee0)?;
+    l.acc.fee1_total = il_math::sub(l.acc.fee1_total, part.fee1)?;
     l.acc.hedge_total = l
         .acc
         .hedge_total
@@ -959,7 +1082,6 @@ pub fn settle_venue(
         supply_after,
         U256::ZERO,
         U256::ZERO,
-        U256::ZERO,
         I256::ZERO,
         gain,
     )?;
@@ -970,6 +1092,9 @@ pub fn settle_venue(
 /// A share transfer of `value` from a holder of `balance_from` to a holder
 /// of `balance_to`: both records settled to `acc`, then a pro-rata part of
 /// the sender's moved to the receiver.
+///
+/// # Errors
+/// `Overflow`, `Underflow`, `DivisionByZero`.
 pub fn transfer(
     from: &HolderRecord,
     to: &HolderRecord,
@@ -984,38 +1109,49 @@ pub fn transfer(
     Ok((from.minus(&moved)?, to.plus(&moved)?))
 }
 
-/// Vault-wide accounting at `price` (accumulators brought to now).
+/// Vault-wide accounting at `price`: the ledger brought to now as a
+/// checkpoint would (the position's pending `fees` credited, the hedge
+/// accumulators brought to `equity`).
+///
+/// # Errors
+/// `Overflow`, the tick errors.
 pub fn vault_split(
     ledger: &Ledger,
     pool: &PoolState,
+    fees: (U256, U256),
     price: &Price,
     equity: I256,
     supply: U256,
 ) -> Result<Split, MathError> {
-    let l = checkpoint(ledger, pool, equity, supply)?;
+    let l = checkpoint(ledger, fees, equity, supply)?;
     let value = vault_value(pool, &l.holdings(l.equity_last), price)?;
     split(
         value,
         l.hold0,
         l.hold1,
-        l.acc.fee_total,
+        l.acc.fee0_total,
+        l.acc.fee1_total,
         l.acc.hedge_total,
         price,
     )
 }
 
 /// One holder's accounting at `price`: `balance` of `supply` shares.
+///
+/// # Errors
+/// `Overflow`, the tick errors.
 #[allow(clippy::too_many_arguments)]
 pub fn holder_split(
     ledger: &Ledger,
     holder: &HolderRecord,
     pool: &PoolState,
+    fees: (U256, U256),
     price: &Price,
     equity: I256,
     supply: U256,
     balance: U256,
 ) -> Result<Split, MathError> {
-    let l = checkpoint(ledger, pool, equity, supply)?;
+    let l = checkpoint(ledger, fees, equity, supply)?;
     let total = vault_value(pool, &l.holdings(l.equity_last), price)?;
     let value = if supply.is_zero() {
         U256::ZERO
@@ -1023,57 +1159,79 @@ pub fn holder_split(
         il_math::share_of(total, balance, supply, Rounding::Floor)?
     };
     let h = holder.settled(balance, &l.acc)?;
-    split(value, h.hold0, h.hold1, h.fee_liquidity, h.hedge_pnl, price)
+    split(value, h.hold0, h.hold1, h.fee0, h.fee1, h.hedge_pnl, price)
 }
 
-/// A rebalance toward `target_bps` of the capital (LP at fair value + idle,
-/// at `price`) in the pool.
+/// A rebalance toward `target_bps` of the capital (LP at `price` + idle, at
+/// `price`) in the pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RebalancePlan {
     /// The share of capital in the pool now, bps.
     pub current_bps: u16,
-    /// Pool shares to burn (zero when adding).
-    pub burn_lp: U256,
-    /// Idle tokens to add, at the pool's ratio (zero when burning).
+    /// Liquidity to remove (zero when adding).
+    pub burn: U256,
+    /// Liquidity to add from idle (zero when burning).
+    pub add: U256,
+    /// What adding takes at the pool's spot (rounded up).
     pub add0: U256,
     pub add1: U256,
-    /// Fair value (at `price`) of the pool shares burned, for the slippage check.
+    /// Value (at `price`) of the liquidity burned, for the slippage check.
     pub burn_value: U256,
 }
 
-/// Plans a rebalance (see [`rebalance_burn`], [`rebalance_add`]).
+/// Plans a rebalance. Burn: [`rebalance_burn`]. Add: the liquidity the
+/// idle tokens pay for at the pool's spot, cut in proportion to the value
+/// still wanted in the pool (valued at `price`).
+///
+/// # Errors
+/// `Overflow`, the tick and sqrt-price errors.
 pub fn plan_rebalance(
     pool: &PoolState,
     price: &Price,
-    lp: U256,
+    liquidity: U256,
     idle0: U256,
     idle1: U256,
     target_bps: u16,
 ) -> Result<RebalancePlan, MathError> {
     let h = Holdings {
-        lp,
+        liquidity,
         idle0,
         idle1,
         equity: I256::ZERO,
     };
     let current_bps = lp_bps(pool, &h, price)?;
-    let lp_val = lp_value(pool, lp, price)?;
+    let lp_val = lp_value(pool, liquidity, price)?;
     let capital = il_math::add(
         il_math::add(lp_val, price.quote(idle0, Rounding::Floor)?)?,
         idle1,
     )?;
-    let burn_lp = rebalance_burn(lp, lp_val, capital, target_bps)?;
-    let (add0, add1) = if burn_lp.is_zero() {
-        rebalance_add(pool, price, lp_val, capital, target_bps, idle0, idle1)?
+    let burn = rebalance_burn(liquidity, lp_val, capital, target_bps)?;
+    let wanted = il_math::mul_div(
+        capital,
+        U256::from(target_bps),
+        U256::from(il_math::BPS),
+        Rounding::Floor,
+    )?;
+    let add = if burn.is_zero() && wanted > lp_val {
+        let missing = il_math::sub(wanted, lp_val)?;
+        let affordable = liquidity_for(pool, idle0, idle1)?;
+        let worth = lp_value(pool, affordable, price)?;
+        if worth <= missing {
+            affordable
+        } else {
+            il_math::mul_div(affordable, missing, worth, Rounding::Floor)?
+        }
     } else {
-        (U256::ZERO, U256::ZERO)
+        U256::ZERO
     };
+    let (add0, add1) = add_amounts(pool, add)?;
     Ok(RebalancePlan {
         current_bps,
-        burn_lp,
+        burn,
+        add,
         add0,
         add1,
-        burn_value: lp_value(pool, burn_lp, price)?,
+        burn_value: lp_value(pool, burn, price)?,
     })
 }
 
@@ -1094,6 +1252,89 @@ pub fn rebalance_within_slippage(
     } else {
         within_slippage(fair, tokens, max_bps)
     }
+}
+
+/// A cursor over a word list (the engine's and the planner's argument
+/// lists): each read takes the next words; too few words is `InvalidInput`.
+pub struct Args<'a>(pub &'a [U256]);
+
+impl<'a> Args<'a> {
+    pub fn take(&mut self, n: usize) -> Result<&'a [U256], MathError> {
+        if self.0.len() < n {
+            return Err(MathError::InvalidInput);
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    pub fn word(&mut self) -> Result<U256, MathError> {
+        Ok(self.take(1)?[0])
+    }
+
+    pub fn signed(&mut self) -> Result<I256, MathError> {
+        Ok(I256::from_raw(self.word()?))
+    }
+
+    pub fn ledger(&mut self) -> Result<Ledger, MathError> {
+        Ledger::from_words(self.take(Ledger::WORDS)?)
+    }
+
+    pub fn holder(&mut self) -> Result<HolderRecord, MathError> {
+        HolderRecord::from_words(self.take(HolderRecord::WORDS)?)
+    }
+
+    pub fn price(&mut self) -> Result<Price, MathError> {
+        let w = self.take(2)?;
+        Price::new(w[0], w[1])
+    }
+
+    pub fn small<T: TryFrom<U256>>(&mut self) -> Result<T, MathError> {
+        T::try_from(self.word()?).map_err(|_| MathError::InvalidInput)
+    }
+
+    /// The venue block: `None` when not valued.
+    pub fn venue(&mut self) -> Result<Option<VenueState>, MathError> {
+        let w = self.take(5)?;
+        if w[0].is_zero() {
+            return Ok(None);
+        }
+        Ok(Some(VenueState {
+            equity: I256::from_raw(w[1]),
+            size: I256::from_raw(w[2]),
+            mark: Price::new(w[3], w[4])?,
+        }))
+    }
+
+    /// A venue block that must be valued.
+    pub fn valued(&mut self) -> Result<VenueState, MathError> {
+        self.venue()?.ok_or(MathError::InvalidInput)
+    }
+
+    pub fn tick(&mut self) -> Result<i32, MathError> {
+        tick_of(self.word()?).ok_or(MathError::InvalidInput)
+    }
+
+    pub fn pool(&mut self) -> Result<PoolState, MathError> {
+        Ok(PoolState {
+            sqrt_price: self.word()?,
+            tick_lower: self.tick()?,
+            tick_upper: self.tick()?,
+        })
+    }
+
+    pub fn fees(&mut self) -> Result<(U256, U256), MathError> {
+        Ok((self.word()?, self.word()?))
+    }
+}
+
+/// The `i32` a sign-extended word holds (an `int24` tick), or `None`.
+pub fn tick_of(word: U256) -> Option<i32> {
+    let b = word.to_be_bytes::<32>();
+    let t = i32::from_be_bytes([b[28], b[29], b[30], b[31]]);
+    let back = U256::from(t.unsigned_abs());
+    let back = if t < 0 { back.wrapping_neg() } else { back };
+    (back == word).then_some(t)
 }
 
 /// How often the keeper may act: the bounds the manager enforces, which
@@ -1276,45 +1517,76 @@ mod tests {
         U256::from(x)
     }
 
+    fn signed(x: i128) -> I256 {
+        I256::try_from(x).unwrap()
+    }
+
+    fn short(x: u128) -> I256 {
+        -I256::try_from(x).unwrap()
+    }
+
     const ETH: u128 = 1_000_000_000_000_000_000;
 
-    fn pool(r0: u128, r1: u128, s: u128) -> PoolState {
+    /// A full-range pool (spacing 60) at price `p` (an integer price).
+    fn pool_at(p: u128) -> PoolState {
+        let (tick_lower, tick_upper) = v4::full_range_ticks(60).unwrap();
         PoolState {
-            reserve0: u(r0),
-            reserve1: u(r1),
-            supply: u(s),
+            sqrt_price: Price::new(u(p), u(1))
+                .unwrap()
+                .sqrt_price_x96(Rounding::Floor),
+            tick_lower,
+            tick_upper,
         }
     }
 
+    fn price(p: u128) -> Price {
+        Price::new(u(p), u(1)).unwrap()
+    }
+
     #[test]
-    fn lp_value_is_fair_value_share() {
-        // 100 token0 and 400 token1: spot 4; k = 40_000 e36; at P = 4 the
-        // whole pool is worth 2*sqrt(k*4) = 800 token1.
-        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
-        let price = Price::from_reserves(u(100 * ETH), u(400 * ETH)).unwrap();
-        assert_eq!(lp_value(&p, u(50 * ETH), &price).unwrap(), u(200 * ETH));
-        // At P = 1 the fair value is 2*sqrt(k) = 400 for the whole pool,
-        // whatever the (manipulable) spot reserves say.
-        let one = Price::new(u(1), u(1)).unwrap();
-        assert_eq!(lp_value(&p, u(200 * ETH), &one).unwrap(), u(400 * ETH));
+    fn lp_value_is_the_range_value_at_the_oracle_not_the_spot() {
+        // at P = 4 a full range of L = 100e18 holds about 50 token0 and 200
+        // token1: 2 L sqrt P = 400, less what the finite range cuts off.
+        let p = pool_at(4);
+        let l = u(100 * ETH);
+        let v = lp_value(&p, l, &price(4)).unwrap();
+        assert!(
+            v <= u(400 * ETH) && v > u(400 * ETH) - u(ETH / 1_000_000),
+            "{v}"
+        );
+        // the spot does not move it: a pool pushed to 9 values the same at 4
+        assert_eq!(lp_value(&pool_at(9), l, &price(4)).unwrap(), v);
+        // at 16: 2 * 100 * 4 = 800
+        let v16 = lp_value(&p, l, &price(16)).unwrap();
+        assert!(v16 <= u(800 * ETH) && v16 > u(800 * ETH) - u(ETH / 1_000_000));
+        assert_eq!(lp_value(&p, U256::ZERO, &price(4)).unwrap(), U256::ZERO);
+        // what removing pays at spot, and what adding takes (one unit more)
+        let (x, y) = lp_amounts(&p, l).unwrap();
+        let (ax, ay) = add_amounts(&p, l).unwrap();
+        assert!(
+            x <= u(50 * ETH) && x + u(ETH / 1_000_000) > u(50 * ETH),
+            "{x}"
+        );
+        assert!(
+            y <= u(200 * ETH) && y + u(ETH / 1_000_000) > u(200 * ETH),
+            "{y}"
+        );
+        assert!(ax >= x && ax <= x + u(1) && ay >= y && ay <= y + u(1));
+        // the liquidity those amounts pay for is the liquidity back (or one less)
+        let back = liquidity_for(&p, ax, ay).unwrap();
+        assert!(back <= l && back + u(1) >= l, "{back}");
     }
 
     #[test]
     fn vault_value_ignores_negative_equity() {
-        let p = pool(100, 400, 200);
-        let price = Price::from_reserves(u(100), u(400)).unwrap();
+        let p = pool_at(4);
         let h = Holdings {
-            lp: U256::ZERO,
+            liquidity: U256::ZERO,
             idle0: u(10),
             idle1: u(5),
-            equity: I256::try_from(-7).unwrap(),
+            equity: signed(-7),
         };
-        assert_eq!(vault_value(&p, &h, &price).unwrap(), u(45));
-        let h = Holdings {
-            equity: I256::try_from(7).unwrap(),
-            ..h
-        };
-        assert_eq!(vault_value(&p, &h, &price).unwrap(), u(52));
+        assert_eq!(vault_value(&p, &h, &price(4)).unwrap(), u(45));
     }
 
     #[test]
@@ -1324,50 +1596,32 @@ mod tests {
     }
 
     #[test]
-    fn growth_is_liquidity_per_share() {
-        assert_eq!(
-            growth(&pool(100 * ETH, 400 * ETH, 200 * ETH)).unwrap(),
-            u(ETH)
+    fn hedge_target_is_negative_ratio_of_the_positions_token0() {
+        let p = pool_at(4);
+        let t = hedge_target(&p, u(100 * ETH), &price(4), 5_000).unwrap();
+        // half of about 50 token0, rounded toward zero
+        assert!(
+            t <= short(25 * ETH - ETH / 1_000_000) && t > short(25 * ETH),
+            "{t}"
         );
         assert_eq!(
-            growth(&pool(100 * ETH, 400 * ETH, 100 * ETH)).unwrap(),
-            u(2 * ETH)
-        );
-        assert_eq!(growth(&pool(0, 0, 0)).unwrap(), U256::ZERO);
-    }
-
-    #[test]
-    fn liquidity_value_is_two_l_sqrt_p() {
-        let price = Price::new(u(4), u(1)).unwrap();
-        // L = 3 (WAD-scaled) at P = 4: 2 * 3 * 2 = 12.
-        assert_eq!(liquidity_value(u(3 * ETH), &price).unwrap(), u(12));
-    }
-
-    #[test]
-    fn hedge_target_is_negative_ratio_of_fair_token0() {
-        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
-        let price = Price::from_reserves(u(100 * ETH), u(400 * ETH)).unwrap();
-        let t = hedge_target(&p, u(100 * ETH), &price, 5_000).unwrap();
-        assert_eq!(t, -I256::try_from(25 * ETH).unwrap());
-        assert_eq!(
-            hedge_target(&p, U256::ZERO, &price, 5_000).unwrap(),
+            hedge_target(&p, u(100 * ETH), &price(4), 0).unwrap(),
             I256::ZERO
         );
     }
 
     #[test]
     fn lp_bps_measures_capital_in_pool() {
-        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
-        let price = Price::from_reserves(u(100 * ETH), u(400 * ETH)).unwrap();
-        // LP worth 200, idle worth 1*4 + 196 = 200: half.
+        let p = pool_at(4);
+        let lp = lp_value(&p, u(100 * ETH), &price(4)).unwrap();
         let h = Holdings {
-            lp: u(50 * ETH),
-            idle0: u(ETH),
-            idle1: u(196 * ETH),
+            liquidity: u(100 * ETH),
+            idle0: U256::ZERO,
+            idle1: lp,
             equity: I256::ZERO,
         };
-        assert_eq!(lp_bps(&p, &h, &price).unwrap(), 5_000);
-        assert_eq!(lp_bps(&p, &Holdings::default(), &price).unwrap(), 0);
+        assert_eq!(lp_bps(&p, &h, &price(4)).unwrap(), 5_000);
+        assert_eq!(lp_bps(&p, &Holdings::default(), &price(4)).unwrap(), 0);
     }
 
     #[test]
@@ -1377,98 +1631,167 @@ mod tests {
         assert_eq!(s, u(3)); // floor(1 * 10 / 3)
         assert_eq!(a0, u(1)); // ceil(3 * 3 / 10)
         assert_eq!(a1, u(3)); // ceil(3 * 7 / 10)
-        assert!(a0 <= u(1) && a1 <= u(10));
     }
 
     #[test]
-    fn at_pool_ratio_never_exceeds_maxima() {
-        let p = pool(100, 400, 200);
-        assert_eq!(at_pool_ratio(&p, u(10), u(100)).unwrap(), (u(10), u(40)));
-        assert_eq!(at_pool_ratio(&p, u(10), u(20)).unwrap(), (u(5), u(20)));
+    fn first_deposit_adds_what_the_amounts_pay_for() {
+        let p = pool_at(4);
+        let q = quote_deposit(
+            &p,
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+            I256::ZERO,
+            U256::ZERO,
+            u(ETH),
+            u(5 * ETH),
+            1_000,
+        )
+        .unwrap();
+        // sqrt(1e18 * 5e18) shares; about 1 token0 + 4 token1 go to the pool
+        assert_eq!(q.shares, u(2_236_067_977_499_789_696 - 1_000));
+        assert_eq!(q.liquidity, liquidity_for(&p, u(ETH), u(5 * ETH)).unwrap());
         assert_eq!(
-            at_pool_ratio(&pool(0, 1, 1), u(1), u(1)),
-            Err(MathError::ZeroPrice)
+            (q.to_pool0, q.to_pool1),
+            add_amounts(&p, q.liquidity).unwrap()
+        );
+        assert!(q.to_pool0 <= u(ETH) && q.to_pool1 <= u(5 * ETH));
+        assert!(q.to_pool1 > u(4 * ETH) - u(ETH / 1_000_000) && q.to_pool1 < u(4 * ETH) + u(2));
+    }
+
+    #[test]
+    fn a_pool_with_no_price_takes_no_deposit() {
+        // not initialised in the PoolManager: sqrtPriceX96 = 0 (the amounts
+        // would otherwise be read as all token0, below the range)
+        let p = PoolState {
+            sqrt_price: U256::ZERO,
+            ..pool_at(4)
+        };
+        for (liquidity, supply) in [(U256::ZERO, U256::ZERO), (u(ETH), u(ETH))] {
+            assert_eq!(
+                quote_deposit(
+                    &p,
+                    liquidity,
+                    U256::ZERO,
+                    U256::ZERO,
+                    I256::ZERO,
+                    supply,
+                    u(ETH),
+                    u(4 * ETH),
+                    1_000,
+                ),
+                Err(MathError::ZeroPrice)
+            );
+        }
+    }
+
+    #[test]
+    fn later_deposits_add_their_share_of_liquidity_never_more_than_they_bring() {
+        let p = pool_at(4);
+        let l = u(100 * ETH);
+        let (in0, in1) = lp_amounts(&p, l).unwrap();
+        // 100 shares; idle 10 token1; a deposit limited by token0
+        let q = quote_deposit(
+            &p,
+            l,
+            U256::ZERO,
+            u(10 * ETH),
+            I256::ZERO,
+            u(100 * ETH),
+            u(5 * ETH),
+            u(1_000 * ETH),
+            1_000,
+        )
+        .unwrap();
+        assert_eq!((q.total0, q.total1), (in0, in1 + u(10 * ETH)));
+        let shares = u(5 * ETH) * u(100 * ETH) / in0;
+        assert_eq!(q.shares, shares);
+        assert_eq!(q.amount0, (shares * in0).div_ceil(u(100 * ETH)));
+        // about 10 % of the liquidity, and adding it fits the deposit
+        assert!(q.liquidity <= l * shares / u(100 * ETH));
+        assert!(q.liquidity + u(2) >= l * shares / u(100 * ETH));
+        assert!(q.to_pool0 <= q.amount0 && q.to_pool1 <= q.amount1);
+        assert_eq!(
+            (q.to_pool0, q.to_pool1),
+            add_amounts(&p, q.liquidity).unwrap()
         );
     }
 
     #[test]
     fn per_share_rounds_toward_minus_infinity() {
         assert_eq!(
-            per_share(I256::try_from(1).unwrap(), u(3)).unwrap(),
-            I256::try_from(333_333_333_333_333_333i128).unwrap()
+            per_share(signed(1), u(3)).unwrap(),
+            signed(333_333_333_333_333_333)
         );
         assert_eq!(
-            per_share(I256::try_from(-1).unwrap(), u(3)).unwrap(),
-            I256::try_from(-333_333_333_333_333_334i128).unwrap()
+            per_share(signed(-1), u(3)).unwrap(),
+            signed(-333_333_333_333_333_334)
         );
     }
 
     #[test]
-    fn advance_credits_fee_growth_and_equity_change() {
+    fn advance_credits_fees_and_equity_change() {
         let acc = advance(
             Accruals::default(),
             u(10),
             u(5),
-            u(2 * ETH),
-            u(3 * ETH),
+            u(7),
             I256::ZERO,
-            I256::try_from(20).unwrap(),
+            signed(20),
         )
         .unwrap();
-        assert_eq!(acc.fee_total, u(5 * ETH));
-        assert_eq!(acc.fee_per_share, u(ETH / 2));
-        assert_eq!(acc.hedge_total, I256::try_from(20 * ETH).unwrap());
-        assert_eq!(acc.hedge_per_share, I256::try_from(2 * ETH).unwrap());
-        // A falling index (rounding) or an unrecorded one credits nothing.
+        assert_eq!((acc.fee0_total, acc.fee1_total), (u(5 * ETH), u(7 * ETH)));
         assert_eq!(
-            advance(
-                acc,
-                u(10),
-                u(5),
-                u(3 * ETH),
-                u(2 * ETH),
-                I256::ZERO,
-                I256::ZERO
-            )
-            .unwrap(),
-            acc
+            (acc.fee0_per_share, acc.fee1_per_share),
+            (u(ETH / 2), u(7 * ETH / 10))
         );
-        assert_eq!(
-            advance(
-                acc,
-                u(10),
-                u(5),
-                U256::ZERO,
-                u(2 * ETH),
-                I256::ZERO,
-                I256::ZERO
-            )
-            .unwrap(),
-            acc
-        );
+        assert_eq!(acc.hedge_total, signed(20 * ETH as i128));
+        assert_eq!(acc.hedge_per_share, signed(2 * ETH as i128));
         // No shares: nothing accrues.
         assert_eq!(
-            advance(
-                acc,
-                U256::ZERO,
-                u(5),
-                u(ETH),
-                u(9 * ETH),
-                I256::ZERO,
-                I256::ONE
-            )
-            .unwrap(),
+            advance(acc, U256::ZERO, u(5), u(1), I256::ZERO, I256::ONE).unwrap(),
             acc
         );
+    }
+
+    #[test]
+    fn fees_collected_go_idle_and_accrue_to_holders() {
+        let l = checkpoint(&Ledger::default(), (u(10), u(40)), I256::ZERO, u(5)).unwrap();
+        assert_eq!((l.idle0, l.idle1), (u(10), u(40)));
+        assert_eq!(
+            (l.acc.fee0_total, l.acc.fee1_total),
+            (u(10 * ETH), u(40 * ETH))
+        );
+        let h = HolderRecord::default().settled(u(5), &l.acc).unwrap();
+        assert_eq!((h.fee0, h.fee1), (u(10 * ETH), u(40 * ETH)));
+        // valued at the view's price: 10 * 4 + 40 = 80
+        let s = split(u(200), u(0), u(200), h.fee0, h.fee1, I256::ZERO, &price(4)).unwrap();
+        assert_eq!(s.fees, signed(80));
+        // Equity moves only count once the venue account exists.
+        let l2 = checkpoint(&l, (U256::ZERO, U256::ZERO), signed(7), u(5)).unwrap();
+        assert_eq!(l2.acc.hedge_total, I256::ZERO);
+        let l3 = checkpoint(
+            &Ledger {
+                hedge_active: true,
+                ..l
+            },
+            (U256::ZERO, U256::ZERO),
+            signed(7),
+            u(5),
+        )
+        .unwrap();
+        assert_eq!(l3.acc.hedge_total, signed(7 * ETH as i128));
     }
 
     #[test]
     fn holder_settles_moves_and_conserves() {
         let acc = Accruals {
-            fee_per_share: u(7),
-            fee_total: u(70),
-            hedge_per_share: I256::try_from(-3).unwrap(),
-            hedge_total: I256::try_from(-30).unwrap(),
+            fee0_per_share: u(7),
+            fee1_per_share: u(2),
+            fee0_total: u(70),
+            fee1_total: u(20),
+            hedge_per_share: signed(-3),
+            hedge_total: signed(-30),
         };
         let h = HolderRecord {
             hold0: u(10),
@@ -1477,13 +1800,13 @@ mod tests {
         }
         .settled(u(10), &acc)
         .unwrap();
-        assert_eq!(h.fee_liquidity, u(70));
-        assert_eq!(h.hedge_pnl, I256::try_from(-30).unwrap());
-        assert_eq!(h.fee_debt, u(7));
+        assert_eq!((h.fee0, h.fee1), (u(70), u(20)));
+        assert_eq!(h.hedge_pnl, signed(-30));
+        assert_eq!((h.fee0_debt, h.fee1_debt), (u(7), u(2)));
         let part = h.portion(u(3), u(10)).unwrap();
         assert_eq!(
-            (part.hold0, part.hold1, part.fee_liquidity, part.hedge_pnl),
-            (u(3), u(6), u(21), I256::try_from(-9).unwrap())
+            (part.hold0, part.hold1, part.fee0, part.fee1, part.hedge_pnl),
+            (u(3), u(6), u(21), u(6), signed(-9))
         );
         let rest = h.minus(&part).unwrap();
         assert_eq!(rest.plus(&part).unwrap(), h);
@@ -1498,146 +1821,68 @@ mod tests {
             u(100),
             u(10),
             u(30),
-            u(3 * ETH),
-            I256::try_from(-5 * ETH as i128 - 1).unwrap(),
+            u(3 * ETH + 1),
+            u(ETH / 2),
+            signed(-5 * ETH as i128 - 1),
             &price,
         )
         .unwrap();
-        // hold = 10*2 + 30 = 50; fees = 2*3*sqrt(2) = 8 (floor); hedge = floor(-5.000..1) = -6.
+        // hold = 10*2 + 30 = 50; fees = floor(6.0..) + floor(0.5) = 6; hedge = -6.
         assert_eq!(s.hold, u(50));
-        assert_eq!(s.fees, I256::try_from(8).unwrap());
-        assert_eq!(s.hedge, I256::try_from(-6).unwrap());
-        assert_eq!(s.pnl, I256::try_from(50).unwrap());
+        assert_eq!(s.fees, signed(6));
+        assert_eq!(s.hedge, signed(-6));
+        assert_eq!(s.pnl, signed(50));
         assert_eq!(s.il + s.fees + s.hedge, s.pnl);
-    }
-
-    #[test]
-    fn rebalance_amounts_hit_the_target_without_overshoot() {
-        // LP 100 shares worth 400, idle worth 0: to 50 % burn ~50 shares.
-        let burn = rebalance_burn(u(100), u(400), u(400), 5_000).unwrap();
-        assert_eq!(burn, u(50));
-        assert_eq!(
-            rebalance_burn(u(100), u(400), u(400), 10_000).unwrap(),
-            U256::ZERO
-        );
-        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
-        let price = Price::from_reserves(u(100 * ETH), u(400 * ETH)).unwrap();
-        // LP worth 200, idle 25 token0 (100) + 100 token1: capital 400; to 100 %
-        // add 200 of value = 25 token0 + 100 token1.
-        let (a0, a1) = rebalance_add(
-            &p,
-            &price,
-            u(200 * ETH),
-            u(400 * ETH),
-            10_000,
-            u(25 * ETH),
-            u(100 * ETH),
-        )
-        .unwrap();
-        assert_eq!((a0, a1), (u(25 * ETH), u(100 * ETH)));
-        // Limited by idle token1.
-        let (a0, a1) = rebalance_add(
-            &p,
-            &price,
-            u(200 * ETH),
-            u(400 * ETH),
-            10_000,
-            u(25 * ETH),
-            u(40 * ETH),
-        )
-        .unwrap();
-        assert_eq!((a0, a1), (u(10 * ETH), u(40 * ETH)));
-    }
-
-    #[test]
-    fn first_deposit_then_proportional_deposits() {
-        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
-        let q = quote_deposit(
-            &p,
-            U256::ZERO,
-            U256::ZERO,
-            U256::ZERO,
-            I256::ZERO,
-            U256::ZERO,
-            u(ETH),
-            u(5 * ETH),
-            1_000,
-        )
-        .unwrap();
-        // sqrt(1e18 * 5e18) = 2.236e18; the pool's ratio takes 1 token0 + 4 token1.
-        assert_eq!(q.shares, u(2_236_067_977_499_789_696 - 1_000));
-        assert_eq!((q.to_pool0, q.to_pool1), (u(ETH), u(4 * ETH)));
-        // Vault: 10 pool shares (5 token0 + 20 token1 at spot) + 1 idle token1,
-        // 100 shares: a deposit of (1, 10) is limited by token0 (20 shares).
-        let q = quote_deposit(
-            &p,
-            u(10 * ETH),
-            U256::ZERO,
-            u(ETH),
-            I256::ZERO,
-            u(100 * ETH),
-            u(ETH),
-            u(10 * ETH),
-            1_000,
-        )
-        .unwrap();
-        assert_eq!((q.total0, q.total1), (u(5 * ETH), u(21 * ETH)));
-        assert_eq!(q.shares, u(20 * ETH));
-        assert_eq!((q.amount0, q.amount1), (u(ETH), u(21 * ETH / 5)));
-        assert_eq!((q.to_pool0, q.to_pool1), (u(ETH), u(4 * ETH)));
-    }
-
-    fn ledger_with(lp: u128, idle0: u128, idle1: u128) -> Ledger {
-        Ledger {
-            lp: u(lp),
-            idle0: u(idle0),
-            idle1: u(idle1),
-            ..Default::default()
-        }
     }
 
     #[test]
     fn records_round_trip_through_words() {
         let l = Ledger {
-            lp: u(1),
+            liquidity: u(1),
             idle0: u(2),
             idle1: u(3),
             hedge_active: true,
             hold0: u(4),
             hold1: u(5),
             acc: Accruals {
-                fee_per_share: u(6),
-                fee_total: u(7),
-                hedge_per_share: I256::try_from(-8).unwrap(),
-                hedge_total: I256::try_from(-9).unwrap(),
+                fee0_per_share: u(6),
+                fee1_per_share: u(7),
+                fee0_total: u(8),
+                fee1_total: u(9),
+                hedge_per_share: signed(-10),
+                hedge_total: signed(-11),
             },
-            growth_last: u(10),
-            equity_last: I256::try_from(-11).unwrap(),
+            equity_last: signed(-12),
         };
         assert_eq!(Ledger::from_words(&l.to_words()).unwrap(), l);
         assert_eq!(
-            Ledger::from_words(&l.to_words()[..11]),
+            Ledger::from_words(&l.to_words()[..12]),
             Err(MathError::InvalidInput)
         );
         let h = HolderRecord {
             hold0: u(1),
             hold1: u(2),
-            fee_liquidity: u(3),
-            fee_debt: u(4),
-            hedge_pnl: I256::try_from(-5).unwrap(),
-            hedge_debt: I256::try_from(6).unwrap(),
+            fee0: u(3),
+            fee0_debt: u(4),
+            fee1: u(5),
+            fee1_debt: u(6),
+            hedge_pnl: signed(-7),
+            hedge_debt: signed(8),
         };
         assert_eq!(HolderRecord::from_words(&h.to_words()).unwrap(), h);
     }
 
     #[test]
     fn deposit_then_withdraw_everything_returns_the_holder_to_zero() {
-        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
+        let p = pool_at(4);
+        let flat = VenueState::flat(I256::ZERO);
+        let none = (U256::ZERO, U256::ZERO);
         let (l, h, q) = deposit(
             &Ledger::default(),
             &HolderRecord::default(),
             &p,
-            &VenueState::flat(I256::ZERO),
+            none,
+            &flat,
             U256::ZERO,
             U256::ZERO,
             u(ETH),
@@ -1645,65 +1890,36 @@ mod tests {
             1_000,
         )
         .unwrap();
-        assert_eq!((q.to_pool0, q.to_pool1), (u(ETH), u(4 * ETH)));
-        assert_eq!((l.idle0, l.idle1), (U256::ZERO, U256::ZERO));
+        assert_eq!(l.liquidity, q.liquidity);
+        assert_eq!(
+            (l.idle0, l.idle1),
+            (u(ETH) - q.to_pool0, u(4 * ETH) - q.to_pool1)
+        );
         assert_eq!(
             (h.hold0, h.hold1, l.hold0, l.hold1),
             (u(ETH), u(4 * ETH), u(ETH), u(4 * ETH))
         );
-        // The caller minted 2 pool shares; supply = shares + locked.
-        let l = Ledger {
-            lp: u(2 * ETH),
-            ..l
-        };
-        let supply = il_math::add(q.shares, u(1_000)).unwrap();
-        let flat = VenueState::flat(I256::ZERO);
-        let (l, h, out) = withdraw(&l, &h, &p, Some(&flat), supply, q.shares, q.shares).unwrap();
-        assert!(out.lp < u(2 * ETH) && out.lp > u(2 * ETH - 1_000_000));
+        let supply = q.shares + u(1_000);
+        let (l, h, out) =
+            withdraw(&l, &h, &p, none, Some(&flat), supply, q.shares, q.shares).unwrap();
+        // all but the locked minimum's part leaves
+        assert!(
+            out.liquidity < q.liquidity && out.liquidity > q.liquidity - q.liquidity / u(1_000_000)
+        );
         assert_eq!(
             h,
             HolderRecord {
-                fee_debt: h.fee_debt,
+                fee0_debt: h.fee0_debt,
+                fee1_debt: h.fee1_debt,
                 hedge_debt: h.hedge_debt,
                 ..Default::default()
             }
         );
         assert_eq!((l.hold0, l.hold1), (U256::ZERO, U256::ZERO));
         assert_eq!(
-            withdraw(&l, &h, &p, Some(&flat), supply, U256::ZERO, u(1)),
+            withdraw(&l, &h, &p, none, Some(&flat), supply, U256::ZERO, u(1)),
             Err(MathError::InvalidInput)
         );
-    }
-
-    #[test]
-    fn fees_accrue_to_holders_through_checkpoints() {
-        // 10 pool shares of a pool whose growth index rises from 1 to 2: the
-        // vault earned 10 liquidity units, credited to its 5 shares.
-        let l = Ledger {
-            lp: u(10),
-            growth_last: u(ETH),
-            ..Default::default()
-        };
-        let p = pool(400, 400, 200); // sqrt(k)/S = 2
-        let l = checkpoint(&l, &p, I256::ZERO, u(5)).unwrap();
-        assert_eq!(l.acc.fee_total, u(10 * ETH));
-        assert_eq!(l.growth_last, u(2 * ETH));
-        let h = HolderRecord::default().settled(u(5), &l.acc).unwrap();
-        assert_eq!(h.fee_liquidity, u(10 * ETH));
-        // Equity moves only count once the venue account exists.
-        let l2 = checkpoint(&l, &p, I256::try_from(7).unwrap(), u(5)).unwrap();
-        assert_eq!(l2.acc.hedge_total, I256::ZERO);
-        let l3 = checkpoint(
-            &Ledger {
-                hedge_active: true,
-                ..l
-            },
-            &p,
-            I256::try_from(7).unwrap(),
-            u(5),
-        )
-        .unwrap();
-        assert_eq!(l3.acc.hedge_total, I256::try_from(7 * ETH).unwrap());
     }
 
     #[test]
@@ -1731,52 +1947,73 @@ mod tests {
 
     #[test]
     fn vault_split_of_a_feeless_move_is_the_il_of_the_ratio() {
-        // Hold 100 token0 + 400 token1 at P=4 in a pool of exactly that;
-        // at P=16 the LP is worth 2*sqrt(k*16) = 1600 and hold 100*16+400 = 2000.
-        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
-        let l = Ledger {
-            lp: u(200 * ETH),
-            hold0: u(100 * ETH),
-            hold1: u(400 * ETH),
-            growth_last: growth(&p).unwrap(),
+        // Hold what the range held at P = 4; at P = 16 the LP is worth
+        // 2 L sqrt(16) and hold x0 * 16 + y0: IL(4) = -20 % within the
+        // finite range's cut (far below 1e-12 relative).
+        let p = pool_at(4);
+        let l = u(100 * ETH);
+        let (x0, y0) = add_amounts(&p, l).unwrap();
+        let ledger = Ledger {
+            liquidity: l,
+            hold0: x0,
+            hold1: y0,
             ..Default::default()
         };
         let s = vault_split(
-            &l,
+            &ledger,
             &p,
-            &Price::new(u(16), u(1)).unwrap(),
+            (U256::ZERO, U256::ZERO),
+            &price(16),
             I256::ZERO,
-            u(200 * ETH),
+            u(100 * ETH),
         )
         .unwrap();
-        assert_eq!((s.value, s.hold), (u(1600 * ETH), u(2000 * ETH)));
-        assert_eq!(s.il, I256::try_from(-400 * ETH as i128).unwrap());
         assert_eq!((s.fees, s.hedge), (I256::ZERO, I256::ZERO));
-        // IL / hold = -0.2 = IL(4).
+        let ratio = s.il * signed(1_000_000_000_000) / I256::from_raw(s.hold);
+        // -0.2 exactly would be -200_000_000_000 in 1e-12 units
+        assert!(
+            (ratio + signed(200_000_000_000)).unsigned_abs() <= u(1),
+            "{ratio}"
+        );
+    }
+
+    #[test]
+    fn rebalance_plans_burn_and_add_toward_the_target() {
+        // LP worth 400 at 4, idle 25 token0 + 100 token1 (worth 200): 2/3
+        let p = pool_at(4);
+        let l = u(100 * ETH);
+        let plan = plan_rebalance(&p, &price(4), l, u(25 * ETH), u(100 * ETH), 5_000).unwrap();
+        assert_eq!(plan.current_bps, 6_666);
+        // to 50 %: burn a quarter of the liquidity (worth 100), keeping more
+        assert!(plan.burn <= u(25 * ETH) && plan.burn + u(2) >= u(25 * ETH));
+        assert_eq!(plan.add, U256::ZERO);
+        assert_eq!(plan.burn_value, lp_value(&p, plan.burn, &price(4)).unwrap());
+        // to 100 %: add all the idle pays for
+        let plan = plan_rebalance(&p, &price(4), l, u(25 * ETH), u(100 * ETH), 10_000).unwrap();
+        assert_eq!(plan.burn, U256::ZERO);
         assert_eq!(
-            il_math::il_from_ratio(u(4 * ETH)).unwrap(),
-            I256::try_from(-200_000_000_000_000_000i128).unwrap()
+            plan.add,
+            liquidity_for(&p, u(25 * ETH), u(100 * ETH)).unwrap()
+        );
+        assert!(plan.add0 <= u(25 * ETH) && plan.add1 <= u(100 * ETH));
+        // to 80 %: capital 600, wanted 480, missing 80 of the 200 idle
+        let plan = plan_rebalance(&p, &price(4), l, u(25 * ETH), u(100 * ETH), 8_000).unwrap();
+        let added = lp_value(&p, plan.add, &price(4)).unwrap();
+        // (the liquidity is cut in proportion, so the value lands within
+        // rounding of the target on either side)
+        assert!(added.abs_diff(u(80 * ETH)) < u(ETH / 1_000_000), "{added}");
+        assert!(
+            rebalance_within_slippage(&price(4), plan.add0, plan.add1, added, false, 1).unwrap()
         );
     }
 
     #[test]
     fn plans_respect_targets_steps_and_collateral() {
-        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
-        let price = Price::from_reserves(u(100 * ETH), u(400 * ETH)).unwrap();
-        let plan =
-            plan_rebalance(&p, &price, u(100 * ETH), U256::ZERO, u(400 * ETH), 2_500).unwrap();
-        assert_eq!(plan.current_bps, 5_000);
-        assert_eq!(plan.burn_lp, u(50 * ETH));
-        assert_eq!(plan.burn_value, u(200 * ETH));
-        assert!(
-            rebalance_within_slippage(&price, u(25 * ETH), u(100 * ETH), plan.burn_value, true, 0)
-                .unwrap()
-        );
-        let _ = ledger_with(0, 0, 0);
-        // Hedge: target -50 % of 50 token0 held = -25; step capped at 10.
+        let p = pool_at(4);
+        // Hedge: target -50 % of about 50 token0 held; step capped at 10.
         let h = plan_hedge(
             &p,
-            &price,
+            &price(4),
             u(100 * ETH),
             5_000,
             I256::ZERO,
@@ -1786,47 +2023,41 @@ mod tests {
             u(10 * ETH),
         )
         .unwrap();
-        assert_eq!(h.target, -I256::try_from(25 * ETH).unwrap());
-        assert_eq!(h.delta, -I256::try_from(10 * ETH).unwrap());
+        assert!(h.target < short(24 * ETH));
+        assert_eq!(h.delta, short(10 * ETH));
         // 10 token0 at 4 = 40 notional; 20 % = 8 collateral.
         assert_eq!(h.top_up, u(8 * ETH));
     }
 
-    fn short(x: u128) -> I256 {
-        -I256::try_from(x).unwrap()
-    }
-
-    fn signed(x: i128) -> I256 {
-        I256::try_from(x).unwrap()
-    }
-
     #[test]
     fn a_hedge_at_its_target_tops_up_against_equity_not_collateral() {
-        // at target (-25 at P = 4: notional 100, 20 % = 20) but the short
-        // lost: equity 12 < 18 (90 % of 20), so 8 comes from idle with no
-        // trade; at 18 nothing is topped up.
-        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
-        let price = p.spot().unwrap();
+        let p = pool_at(4);
+        let target = hedge_target(&p, u(100 * ETH), &price(4), 5_000).unwrap();
+        let required = margin_for(target, &price(4), 2_000).unwrap();
+        // the short lost: equity 60 % of the margin < 90 %: top up, no trade
+        let equity = I256::from_raw(required * u(6) / u(10));
         let h = plan_hedge(
             &p,
-            &price,
+            &price(4),
             u(100 * ETH),
             5_000,
-            short(25 * ETH),
-            signed(12 * ETH as i128),
+            target,
+            equity,
             u(1_000 * ETH),
             2_000,
             U256::MAX,
         )
         .unwrap();
-        assert_eq!((h.delta, h.top_up), (I256::ZERO, u(8 * ETH)));
+        assert_eq!(h.delta, I256::ZERO);
+        assert_eq!(h.top_up, required - equity.into_raw());
+        // at 95 % of the margin nothing is topped up
         let h = plan_hedge(
             &p,
-            &price,
+            &price(4),
             u(100 * ETH),
             5_000,
-            short(25 * ETH),
-            signed(18 * ETH as i128),
+            target,
+            I256::from_raw(required * u(95) / u(100)),
             u(1_000 * ETH),
             2_000,
             U256::MAX,
@@ -1837,29 +2068,27 @@ mod tests {
 
     #[test]
     fn a_hedge_the_margin_cannot_carry_is_cut_to_what_it_can() {
-        // target -25 (notional 100 needs 20) but equity 6 + idle 4 = 10
-        // carry a notional of 50: the short is cut to 12.5 and all idle goes in.
-        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
-        let price = p.spot().unwrap();
+        // wanted short 10 (notional 40 needs 8) but equity 2 + idle 2 = 4
+        // carry a notional of 20: the short is cut to 5 and all idle goes in.
+        let p = pool_at(4);
         let h = plan_hedge(
             &p,
-            &price,
+            &price(4),
             u(100 * ETH),
             5_000,
-            short(25 * ETH),
-            signed(6 * ETH as i128),
-            u(4 * ETH),
+            I256::ZERO,
+            signed(2 * ETH as i128),
+            u(2 * ETH),
             2_000,
-            U256::MAX,
+            u(10 * ETH),
         )
         .unwrap();
-        assert_eq!(h.new_size, short(25 * ETH / 2));
-        assert_eq!(h.delta, signed(25 * ETH as i128 / 2));
-        assert_eq!(h.top_up, u(4 * ETH));
+        assert_eq!(h.new_size, short(5 * ETH));
+        assert_eq!(h.top_up, u(2 * ETH));
         // underwater with nothing idle: close
         let h = plan_hedge(
             &p,
-            &price,
+            &price(4),
             u(100 * ETH),
             5_000,
             short(25 * ETH),
@@ -1876,21 +2105,21 @@ mod tests {
     fn entering_and_leaving_marks_take_the_worse_side() {
         // short 75 at a mark of 2,000; the pool already shows 1,960: the
         // short's gain there is 75 * 40 = 3,000.
-        let mark = Price::new(u(2_000), u(1)).unwrap();
-        let spot = Price::new(u(1_960), u(1)).unwrap();
         let v = VenueState {
             equity: signed(30_000),
             size: short(75),
-            mark,
+            mark: price(2_000),
         };
-        assert_eq!(v.equity_at(&spot).unwrap(), signed(33_000));
-        assert_eq!(v.entering(&spot).unwrap(), signed(33_000));
-        assert_eq!(v.leaving(&spot).unwrap(), signed(30_000));
-        let up = Price::new(u(2_040), u(1)).unwrap();
-        assert_eq!(v.entering(&up).unwrap(), signed(30_000));
-        assert_eq!(v.leaving(&up).unwrap(), signed(27_000));
+        assert_eq!(v.equity_at(&price(1_960)).unwrap(), signed(33_000));
+        assert_eq!(v.entering(&price(1_960)).unwrap(), signed(33_000));
+        assert_eq!(v.leaving(&price(1_960)).unwrap(), signed(30_000));
+        assert_eq!(v.entering(&price(2_040)).unwrap(), signed(30_000));
+        assert_eq!(v.leaving(&price(2_040)).unwrap(), signed(27_000));
         // a flat account needs no price
-        assert_eq!(VenueState::flat(signed(5)).leaving(&up).unwrap(), signed(5));
+        assert_eq!(
+            VenueState::flat(signed(5)).leaving(&price(2_040)).unwrap(),
+            signed(5)
+        );
     }
 
     #[test]
@@ -1898,8 +2127,7 @@ mod tests {
         // 40 % leaves an account worth 1,000 at the mark and 900 at the
         // leaving mark. The venue closes 40 % at a cost of 10 and pays
         // 0.4 * 990 = 396; 594 stays. The leaver is due 0.4 * 900 - 10 = 350;
-        // 46 stays idle; the rest (600 before) hold 594 + 46 = 640: +40,
-        // the leaver's part at the mark rather than at the leaving mark.
+        // 46 stays idle; the rest (600 before) hold 594 + 46 = 640: +40.
         let l = Ledger {
             hedge_active: true,
             idle1: u(7),
@@ -1907,37 +2135,18 @@ mod tests {
             ..Default::default()
         };
         let f = u(400_000_000_000_000_000);
-        let (after, due) = settle_venue(
-            &l,
-            u(60),
-            f,
-            signed(1_000),
-            signed(900),
-            VenueExit::Paid {
-                paid: u(396),
-                equity_after: signed(594),
-            },
-        )
-        .unwrap();
+        let paid = VenueExit::Paid {
+            paid: u(396),
+            equity_after: signed(594),
+        };
+        let (after, due) = settle_venue(&l, u(60), f, signed(1_000), signed(900), paid).unwrap();
         assert_eq!(due, u(350));
         assert_eq!(after.idle1, u(7 + 46));
         assert_eq!(after.equity_last, signed(594));
         assert_eq!(after.acc.hedge_total, signed(40 * ETH as i128));
-        // per share: 40 / 60, floored in WAD
         assert_eq!(after.acc.hedge_per_share, signed(40 * ETH as i128 / 60));
         // a cost above the leaver's share pays nothing, and never more than paid
-        let (_, due) = settle_venue(
-            &l,
-            u(60),
-            f,
-            signed(1_000),
-            signed(10),
-            VenueExit::Paid {
-                paid: u(396),
-                equity_after: signed(594),
-            },
-        )
-        .unwrap();
+        let (_, due) = settle_venue(&l, u(60), f, signed(1_000), signed(10), paid).unwrap();
         assert_eq!(due, U256::ZERO);
     }
 
@@ -1948,15 +2157,9 @@ mod tests {
             equity_last: signed(1_001),
             ..Default::default()
         };
-        let (after, due) = settle_venue(
-            &l,
-            u(60),
-            u(400_000_000_000_000_000),
-            signed(1_001),
-            I256::ZERO,
-            VenueExit::InKind,
-        )
-        .unwrap();
+        let f = u(400_000_000_000_000_000);
+        let (after, due) =
+            settle_venue(&l, u(60), f, signed(1_001), I256::ZERO, VenueExit::InKind).unwrap();
         // 400.4 leaves (floor 400): 601 stays as the baseline
         assert_eq!((after.equity_last, due), (signed(601), U256::ZERO));
         assert_eq!(after.acc, l.acc);
@@ -1975,20 +2178,30 @@ mod tests {
 
     #[test]
     fn a_withdrawal_without_a_venue_mark_accrues_no_hedge_pnl() {
-        let p = pool(100 * ETH, 400 * ETH, 200 * ETH);
+        let p = pool_at(4);
         let l = Ledger {
-            lp: u(10 * ETH),
+            liquidity: u(10 * ETH),
             hedge_active: true,
-            growth_last: growth(&p).unwrap(),
             equity_last: signed(500),
             ..Default::default()
         };
-        let (after, _, out) =
-            withdraw(&l, &HolderRecord::default(), &p, None, u(100), u(50), u(10)).unwrap();
+        let none = (U256::ZERO, U256::ZERO);
+        let (after, _, out) = withdraw(
+            &l,
+            &HolderRecord::default(),
+            &p,
+            none,
+            None,
+            u(100),
+            u(50),
+            u(10),
+        )
+        .unwrap();
         assert_eq!(after.acc, l.acc);
         assert_eq!(after.equity_last, signed(500));
         assert_eq!(out.equity_out, I256::ZERO);
         assert_eq!(out.fraction_wad, u(ETH / 10));
+        assert_eq!(out.liquidity, u(ETH));
     }
 
     #[test]
@@ -2012,9 +2225,9 @@ mod tests {
 
     #[test]
     fn signed_share_conserves_the_sum() {
-        let v = I256::try_from(-10).unwrap();
+        let v = signed(-10);
         let moved = signed_share(v, u(1), u(3)).unwrap();
-        assert_eq!(moved, I256::try_from(-3).unwrap());
-        assert_eq!(v - moved, I256::try_from(-7).unwrap());
+        assert_eq!(moved, signed(-3));
+        assert_eq!(v - moved, signed(-7));
     }
 }

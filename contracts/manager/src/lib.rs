@@ -1,20 +1,31 @@
-//! The manager: the vault's controller, holding the owner, the keeper role
-//! and every bound on what the keeper may trigger.
+//! The manager: the vault's controller and its Uniswap v4 pool's hook,
+//! holding the owner, the keeper role and every bound on what the keeper
+//! may trigger.
+//!
+//! The hook: the vault's pool is `(token0, token1, DYNAMIC_FEE_FLAG,
+//! tickSpacing, manager)` in the PoolManager, so only the manager may set
+//! its LP fee (`PoolManager.updateDynamicLPFee`). It implements no hook
+//! callbacks: its address carries no permission bits (its low 14 bits are
+//! zero; the deployer mines the CREATE2 salt), and the PoolManager never
+//! calls it.
 //!
 //! The keeper says *when*; the contract says *how much* and *whether*:
 //! - `updateVolatility(sigma)`: the fee tier follows `il_math::select_tier`
 //!   over the owner's table (up at once, down only `hysteresis` below a
-//!   tier's bound) and is applied to the pool (the manager is the pool's
-//!   fee manager).
-//! - `rebalance(targetBps, min0, min1)`: moves capital between the pool and
-//!   the vault's idle reserve toward `targetBps` of it in the pool, at most
-//!   `maxStepBps` per call, never below `minLpBps`, after
+//!   tier's bound) and is applied to the pool's LP fee; `applyFee()` (anyone)
+//!   applies the tier in force when the pool's fee differs (after the pool
+//!   is initialised, whose dynamic fee starts at 0).
+//! - `rebalance(targetBps, min0, min1)`: moves capital between the vault's
+//!   position and its idle reserve toward `targetBps` of it in the pool, at
+//!   most `maxStepBps` per call, never below `minLpBps`, after
 //!   `rebalanceCooldown`, with a fresh oracle (`maxPriceAge`) and the pool's
 //!   spot within `maxDeviationBps` of it, tokens moved at least `min0`/`min1`
-//!   and, for a burn, worth the pool shares' fair value within
+//!   and worth the liquidity's fair value (at the oracle) within
 //!   `maxSlippageBps`.
+//! - `checkSpot()`: the same price checks as a view; the vault asks it
+//!   before every deposit.
 //! - `hedge()`: moves the venue position toward `-hedgeRatioBps` of the
-//!   token0 the LP holds at fair reserves, at most `maxHedgeStep` per call,
+//!   token0 the position holds at the oracle price, at most `maxHedgeStep` per call,
 //!   after `hedgeCooldown`, with the same price checks; the account's EQUITY
 //!   is topped up from idle token1 to `collateralBps` of the new position's
 //!   notional (a top-up alone needs no cooldown: margin is never held back),
@@ -27,8 +38,9 @@
 //! per `TIER_COOLDOWN`. The owner can close the hedge at any time, paused
 //! or not (`closeHedge`).
 //!
-//! The amounts come from the engine (`il_math::vault::plan_rebalance`,
-//! `plan_hedge`: the same functions the keeper's backtest runs). The owner
+//! The amounts and the oracle price come from the planner (`il-planner`:
+//! `il_math::vault::plan_rebalance`, `plan_hedge`, the same functions the
+//! keeper's backtest runs). The owner
 //! sets the parameters and the tier table, the keeper, the vault's deposit
 //! cap and pause (`configureVault`), and can hand the vault to a new
 //! manager. Pause (on the vault) stops deposits and every keeper action
@@ -62,13 +74,17 @@ mod interface {
     sol! {
         /// The manager's functions, events and errors (ownership: `il_common`'s
         /// `IOwnable`). The constructor (Stylus `stylus_constructor`) takes
-        /// `(address vault, address owner, address keeper)`.
+        /// `(address vault, address planner, address owner, address keeper)`;
+        /// its address must have its low 14 bits zero (a v4 hook with no
+        /// callbacks).
         #[sol(abi)]
         interface IManager {
             /// Keeper only: reports the annualised volatility `sigma` (WAD); applies the tier it selects to the pool.
             function updateVolatility(uint256 sigma) external returns (uint8 tier, uint32 feePips);
-            /// Keeper only: moves capital toward `targetBps` in the pool, moving at least `amount0Min`/`amount1Min`.
-            function rebalance(uint16 targetBps, uint256 amount0Min, uint256 amount1Min) external returns (int256 lpDelta);
+            /// Anyone: sets the pool's LP fee to the fee of the tier in force, when it differs.
+            function applyFee() external returns (uint32 feePips);
+            /// Keeper only: moves capital toward `targetBps` in the pool, moving at least `amount0Min`/`amount1Min`; returns the liquidity added (+) or removed (-).
+            function rebalance(uint16 targetBps, uint256 amount0Min, uint256 amount1Min) external returns (int256 liquidityDelta);
             /// Keeper only: moves the hedge toward its target (or tops up its margin).
             function hedge() external returns (int256 newSize);
             /// Owner only, paused or not: closes the hedge and brings its equity back to the vault.
@@ -88,13 +104,21 @@ mod interface {
             function params() external view returns (uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown);
             /// The tier table as words: hysteresis, then the lower bounds, then the fees.
             function tiers() external view returns (uint256[] words);
+            /// The oracle price (token1 raw per token0 raw) and the pool's spot deviation from it, when the oracle is fresh and
+            /// the deviation within `maxDeviationBps`; else the error a keeper action would meet. The vault calls it before a deposit.
+            function checkSpot() external view returns (uint256 num, uint256 den, uint256 deviationBps);
+            /// The pool key (the manager is its hook) and the PoolManager.
+            function poolKey() external view returns (address currency0, address currency1, uint24 fee, int24 tickSpacing, address hooks, address poolManager);
 
             /// The keeper reported `sigma`; tier `tier` with `feePips` is in force (`changed`: applied to the pool now).
             #[derive(Debug, PartialEq, Eq)]
             event VolatilityUpdated(uint256 sigma, uint8 tier, uint32 feePips, bool changed);
-            /// Capital in the pool went from `fromBps` toward `toBps`; `amount0`/`amount1` moved; `lpDelta` pool shares minted (+) or burned (-).
+            /// Capital in the pool went from `fromBps` toward `toBps`; `amount0`/`amount1` moved; `liquidityDelta` added (+) or removed (-).
             #[derive(Debug, PartialEq, Eq)]
-            event Rebalanced(uint16 fromBps, uint16 toBps, uint256 amount0, uint256 amount1, int256 lpDelta);
+            event Rebalanced(uint16 fromBps, uint16 toBps, uint256 amount0, uint256 amount1, int256 liquidityDelta);
+            /// The pool's LP fee was set to `feePips`, the fee of tier `tier`.
+            #[derive(Debug, PartialEq, Eq)]
+            event FeeApplied(uint8 tier, uint32 feePips);
             /// The hedge moved from `previousSize` to `newSize` toward `target`; `collateralAdded` token1 went to the venue; `closed`: the position was closed.
             #[derive(Debug, PartialEq, Eq)]
             event Hedged(int256 previousSize, int256 newSize, int256 target, uint256 collateralAdded, bool closed);
@@ -153,6 +177,9 @@ mod interface {
             /// A call to `target` failed; `reason` is its revert data (decode it with the target's interface).
             #[derive(Debug, PartialEq, Eq)]
             error ManagerCallFailed(address target, bytes reason);
+            /// The manager's address `hook` has hook permission bits set (its low 14 bits must be zero).
+            #[derive(Debug, PartialEq, Eq)]
+            error ManagerHookAddress(address hook);
         }
     }
 }
@@ -160,11 +187,11 @@ mod interface {
 pub use interface::IManager;
 
 pub use IManager::{
-    Hedged, KeeperChanged, ManagerCallFailed, ManagerCooldown, ManagerIncompleteRound,
-    ManagerInvalidAddress, ManagerInvalidParameter, ManagerInvalidTarget, ManagerInvalidTiers,
-    ManagerMath, ManagerNotKeeper, ManagerNothingToDo, ManagerPaused, ManagerPriceDeviation,
-    ManagerSlippage, ManagerStalePrice, ManagerVolatilityOutOfRange, ParamsUpdated, Rebalanced,
-    TiersUpdated, VolatilityUpdated,
+    FeeApplied, Hedged, KeeperChanged, ManagerCallFailed, ManagerCooldown, ManagerHookAddress,
+    ManagerIncompleteRound, ManagerInvalidAddress, ManagerInvalidParameter, ManagerInvalidTarget,
+    ManagerInvalidTiers, ManagerMath, ManagerNotKeeper, ManagerNothingToDo, ManagerPaused,
+    ManagerPriceDeviation, ManagerSlippage, ManagerStalePrice, ManagerVolatilityOutOfRange,
+    ParamsUpdated, Rebalanced, TiersUpdated, VolatilityUpdated,
 };
 
 il_common::solidity_errors! {
@@ -187,6 +214,7 @@ il_common::solidity_errors! {
         InvalidAddress(ManagerInvalidAddress { account }),
         Math(ManagerMath { code }),
         CallFailed(ManagerCallFailed { target; reason }),
+        HookAddress(ManagerHookAddress { hook }),
     }
 }
 
@@ -201,14 +229,11 @@ sol! {
     interface ICalls {
         function contracts() external view returns (address, address, address, address, address, address);
         function state() external view returns (uint256[]);
-        function moveLiquidity(uint256 burnLp, uint256 add0, uint256 add1) external returns (uint256, uint256, uint256);
+        function pool() external view returns (uint32, address, int256, int256);
+        function moveLiquidity(int256 liquidityDelta) external returns (uint256, uint256);
         function adjustHedge(uint256 fund, int256 sizeDelta, bool close) external returns (int256, uint256);
         function configure(address controller, uint256 depositCap, bool paused) external;
         function decimals() external view returns (uint8);
-        function getReserves() external view returns (uint112, uint112, uint32);
-        function totalSupply() external view returns (uint256);
-        function fee() external view returns (uint32);
-        function setFeeTier(uint32 feePips) external;
         function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80);
         function positionOf(address account) external view returns (int256, uint256, int256);
         function equityOf(address account) external view returns (int256);
@@ -221,15 +246,17 @@ sol! {
 }
 
 use ICalls::{
-    adjustHedgeCall, configureCall, contractsCall, decimalsCall, equityOfCall, feeCall,
-    getReservesCall, hedgePlanCall, latestRoundDataCall, lpValueCall, moveLiquidityCall,
-    positionOfCall, priceCall, rebalancePlanCall, setFeeTierCall, slippageOkCall, stateCall,
-    totalSupplyCall,
+    adjustHedgeCall, configureCall, contractsCall, decimalsCall, equityOfCall, hedgePlanCall,
+    latestRoundDataCall, lpValueCall, moveLiquidityCall, poolCall, positionOfCall, priceCall,
+    rebalancePlanCall, slippageOkCall, stateCall,
 };
+use il_common::v4 as uni;
 
-/// Words at `WIRING` (set once): vault, pool, venue, oracle, engine, then
-/// the decimals of token0, token1 and the oracle answer.
+/// Words at `WIRING` (set once): vault, PoolManager, venue, oracle,
+/// planner, the decimals of token0, token1 and the oracle answer, then
+/// token0, token1, the tick spacing and the vault's tickLower and tickUpper.
 const WIRING: U256 = slots::base(b"il.manager.wiring");
+const WIRING_WORDS: usize = 13;
 /// Words at `CONFIG`: keeper, tier index, sigma, sigma time, last rebalance,
 /// last hedge, last tier change, rebalance direction, hedge direction.
 const CONFIG: U256 = slots::base(b"il.manager.config");
@@ -244,11 +271,16 @@ const TIER_WORDS: usize = 2 + 2 * MAX_TIERS;
 #[derive(Clone, Copy)]
 struct Wiring {
     vault: Address,
-    pool: Address,
+    pool_manager: Address,
     venue: Address,
     oracle: Address,
-    engine: Address,
+    planner: Address,
     decimals: [U256; 3],
+    token0: Address,
+    token1: Address,
+    spacing: i32,
+    /// The vault's tickLower and tickUpper (int256 words).
+    ticks: [U256; 2],
 }
 
 /// Keeper and state of the keeper actions.
@@ -282,7 +314,7 @@ struct Params {
 
 /// The price and pool a keeper action runs on.
 struct Market {
-    /// reserve0, reserve1, supply.
+    /// sqrtPriceX96, tickLower, tickUpper (the planner's pool block).
     pool: [U256; 3],
     /// numerator, denominator.
     price: [U256; 2],
@@ -298,46 +330,54 @@ pub struct Manager {
 
 impl Manager {
     /// Wires the manager to `vault` (reading what the vault is wired to and
-    /// the decimals of its tokens and oracle), sets the owner and keeper,
+    /// the decimals of its tokens and oracle) and the `planner`, sets the
+    /// owner and keeper,
     /// and installs defaults: tiers 5 / 30 / 100 bps at 0 / 60 % / 100 %
     /// annualised volatility with 5 % hysteresis; 1 h price age, 1 %
     /// spot-vs-oracle deviation, 1 % slippage, LP share in [0, 100 %] by
     /// steps of 25 %, 1 h cooldowns, hedge ratio 0 (off until the owner sets
-    /// it), unlimited hedge step, 20 % collateral. The owner then makes it
-    /// the vault's controller (`vault.configure`) and the pool's fee
-    /// manager (`pool.setFeeManager`).
+    /// it), unlimited hedge step, 20 % collateral. The vault's controller
+    /// then makes it the pool's hook (`vault.setPool`), the pool is
+    /// initialised in the PoolManager, `applyFee` sets its fee, and the
+    /// controller hands the vault to it (`vault.configure`).
     ///
     /// # Errors
-    /// `ManagerInvalidAddress`, `OwnableInvalidOwner`, `ManagerCallFailed`.
+    /// `ManagerInvalidAddress`, `OwnableInvalidOwner`, `ManagerCallFailed`,
+    /// `ManagerHookAddress` (the address has hook permission bits).
     ///
     /// # Events
     /// `OwnershipTransferred`, `KeeperChanged`, `TiersUpdated`, `ParamsUpdated`.
     pub fn constructor(
         &mut self,
         vault: Address,
+        planner: Address,
         owner: Address,
         keeper: Address,
     ) -> Result<(), ManagerError> {
-        for a in [vault, keeper] {
+        for a in [vault, planner, keeper] {
             if a.is_zero() {
                 return Err(ManagerInvalidAddress { account: a }.into());
             }
         }
         self.ownable.init::<ManagerError>(owner)?;
+        let me = self.vm().contract_address();
+        if u16::from_be_bytes([me[18], me[19]]) & 0x3fff != 0 {
+            return Err(ManagerHookAddress { hook: me }.into());
+        }
         let out = self.read(vault, &lean::encode(contractsCall::SELECTOR, &[], None))?;
-        // contracts(): token0, token1, pool, venue, oracle, engine
+        let pool = self.read(vault, &lean::encode(poolCall::SELECTOR, &[], None))?;
+        // contracts(): token0, token1, poolManager, venue, oracle, engine, ops;
+        // pool(): tickSpacing, hooks, tickLower, tickUpper
         let at = |i: usize| word(vault, &out, i);
         let (token0, token1, oracle) = (at(0)?, at(1)?, at(4)?);
-        let mut words = [
+        let mut words = [U256::ZERO; WIRING_WORDS];
+        words[..5].copy_from_slice(&[
             slots::from_address(vault),
             at(2)?,
             at(3)?,
             oracle,
-            at(5)?,
-            U256::ZERO,
-            U256::ZERO,
-            U256::ZERO,
-        ];
+            slots::from_address(planner),
+        ]);
         for (i, who) in [(5usize, token0), (6, token1), (7, oracle)] {
             let who = slots::to_address(who);
             words[i] = word(
@@ -346,6 +386,11 @@ impl Manager {
                 0,
             )?;
         }
+        words[8] = token0;
+        words[9] = token1;
+        words[10] = word(vault, &pool, 0)?;
+        words[11] = word(vault, &pool, 2)?;
+        words[12] = word(vault, &pool, 3)?;
         slots::store(self.vm(), WIRING, &words);
         self.set_keeper_unchecked(keeper);
         self.store_tiers(
@@ -372,16 +417,17 @@ impl Manager {
     }
 
     /// Keeper only, not paused: reports `sigma` (annualised, WAD) and applies
-    /// the tier `il_math::select_tier` picks (when it or the pool's fee
-    /// differs from what is in force).
+    /// the tier `il_math::select_tier` picks to the pool's LP fee (when it
+    /// or the pool's fee differs from what is in force).
     ///
     /// # Errors
     /// `ManagerNotKeeper`, `ManagerPaused`, `ManagerVolatilityOutOfRange`,
     /// `ManagerCooldown` (a new tier within `TIER_COOLDOWN` of the last change),
-    /// `ManagerCallFailed` (the pool refused: is the manager its fee manager?).
+    /// `ManagerCallFailed` (the PoolManager refused, e.g. the pool is not
+    /// initialised).
     ///
     /// # Events
-    /// `VolatilityUpdated`, the pool's `FeeTierChanged` when applied.
+    /// `VolatilityUpdated`, `FeeApplied` when applied.
     pub fn update_volatility(&mut self, sigma: U256) -> Result<(u8, u32), ManagerError> {
         let mut cfg = self.keeper_action()?;
         let w = self.wiring();
@@ -392,14 +438,10 @@ impl Manager {
                 other => ManagerError::from(other),
             })?;
         let fee = tiers.get(next).map_or(0, |t| t.fee_pips);
-        let current_fee = word(
-            w.pool,
-            &self.read(w.pool, &lean::encode(feeCall::SELECTOR, &[], None))?,
-            0,
-        )?;
+        let current_fee = self.slot0(&w)?.lp_fee;
         // cannot truncate: next < MAX_TIERS = 8.
         let tier = u8::try_from(next).unwrap_or(u8::MAX);
-        let changed = tier != cfg.tier_index || current_fee != U256::from(fee);
+        let changed = tier != cfg.tier_index || current_fee != fee;
         let now = self.vm().block_timestamp();
         if tier != cfg.tier_index {
             // a new tier at most once per TIER_COOLDOWN (re-applying the
@@ -408,10 +450,7 @@ impl Manager {
             cfg.last_tier_change = now;
         }
         if changed {
-            self.call(
-                w.pool,
-                &lean::encode(setFeeTierCall::SELECTOR, &[fee.to_word()], None),
-            )?;
+            self.set_fee(&w, tier, fee)?;
         }
         cfg.tier_index = tier;
         cfg.sigma = sigma;
@@ -430,20 +469,45 @@ impl Manager {
         Ok((tier, fee))
     }
 
+    /// Anyone: sets the pool's LP fee to the fee of the tier in force, when
+    /// the pool's differs (a new pool's dynamic fee is 0 until this runs).
+    /// Returns the fee in force.
+    ///
+    /// # Errors
+    /// `ManagerNothingToDo` (the pool already charges it),
+    /// `ManagerCallFailed` (the pool is not initialised).
+    ///
+    /// # Events
+    /// `FeeApplied`.
+    pub fn apply_fee(&mut self) -> Result<u32, ManagerError> {
+        let w = self.wiring();
+        let cfg = self.load_config();
+        let (tiers, _) = self.load_tiers();
+        let fee = tiers
+            .get(usize::from(cfg.tier_index))
+            .map_or(0, |t| t.fee_pips);
+        if self.slot0(&w)?.lp_fee == fee {
+            return Err(ManagerNothingToDo {}.into());
+        }
+        self.set_fee(&w, cfg.tier_index, fee)?;
+        Ok(fee)
+    }
+
     /// Keeper only, not paused: the bounded rebalance described in the crate
-    /// documentation. Returns the pool shares minted (+) or burned (-).
+    /// documentation. Returns the liquidity added (+) or removed (-).
     ///
     /// # Errors
     /// `ManagerNotKeeper`, `ManagerPaused`, `ManagerStalePrice`,
     /// `ManagerIncompleteRound`, `ManagerPriceDeviation`,
     /// `ManagerInvalidTarget`, `ManagerNothingToDo`, `ManagerCooldown` (its
     /// cooldown, or `REVERSAL_COOLDOWN` after a move the other way),
-    /// `ManagerSlippage` (tokens below the minimums, or the pool shares burned
-    /// or minted off their fair value by more than `maxSlippageBps`),
+    /// `ManagerSlippage` (tokens below the minimums, or the liquidity removed
+    /// or added off its fair value by more than `maxSlippageBps`),
     /// `ManagerCallFailed`.
     ///
     /// # Events
-    /// `Rebalanced`, the vault's `LiquidityMoved`, the pool's `Mint`/`Burn`.
+    /// `Rebalanced`, the vault's `LiquidityMoved` and `FeesCollected`, the
+    /// PoolManager's `ModifyLiquidity`.
     pub fn rebalance(
         &mut self,
         target_bps: u16,
@@ -462,7 +526,7 @@ impl Manager {
             ledger(&m, 2),
             U256::from(target_bps),
         ]);
-        let plan = self.engine(&w, rebalancePlanCall::SELECTOR, &args, 5)?;
+        let plan = self.compute(w.planner, rebalancePlanCall::SELECTOR, &args, 6)?;
         let current = u16::try_from(plan[0]).unwrap_or(u16::MAX);
         if target_bps < p.min_lp_bps
             || u64::from(target_bps) > il_math::BPS
@@ -474,9 +538,9 @@ impl Manager {
             }
             .into());
         }
-        let [burn, add0, add1, burn_value] = [plan[1], plan[2], plan[3], plan[4]];
+        let [burn, add, burn_value] = [plan[1], plan[2], plan[5]];
         let burning = !burn.is_zero();
-        if !burning && (add0.is_zero() || add1.is_zero()) {
+        if !burning && add.is_zero() {
             return Err(ManagerNothingToDo {}.into());
         }
         let dir = if burning { DOWN } else { UP };
@@ -486,35 +550,27 @@ impl Manager {
             dir,
             p.rebalance_cooldown,
         )?;
+        let delta = if burning {
+            il_math::to_negative(burn)?
+        } else {
+            il_math::to_signed(add)?
+        };
         let out = self.call(
             w.vault,
-            &lean::encode(
-                moveLiquidityCall::SELECTOR,
-                &[burn.to_word(), add0.to_word(), add1.to_word()],
-                None,
-            ),
+            &lean::encode(moveLiquidityCall::SELECTOR, &[delta.to_word()], None),
         )?;
-        // moveLiquidity returns (minted, out0, out1).
-        let (minted, out0, out1) = (
-            word(w.vault, &out, 0)?,
-            word(w.vault, &out, 1)?,
-            word(w.vault, &out, 2)?,
-        );
-        let (amount0, amount1, delta) = if burning {
-            (out0, out1, il_math::to_negative(burn)?)
-        } else {
-            (add0, add1, il_math::to_signed(minted)?)
-        };
-        // the pool shares' fair value against the tokens, both ways: a burn
-        // must return what the shares are worth, an add must get shares
-        // worth what it put in
+        // moveLiquidity returns the tokens received (removing) or paid (adding)
+        let (amount0, amount1) = (word(w.vault, &out, 0)?, word(w.vault, &out, 1)?);
+        // the liquidity's fair value (at the oracle) against the tokens, both
+        // ways: a removal must return what the liquidity is worth, an add
+        // must not pay more than the liquidity it gets is worth
         let fair = if burning {
             burn_value
         } else {
-            let mut args = self.pool_state(&w)?.to_vec();
+            let mut args = m.pool.to_vec();
             args.extend_from_slice(&m.price);
-            args.push(minted);
-            self.engine(&w, lpValueCall::SELECTOR, &args, 1)?[0]
+            args.push(add);
+            self.compute(w.planner, lpValueCall::SELECTOR, &args, 1)?[0]
         };
         let mut check = m.price.to_vec();
         check.extend_from_slice(&[
@@ -524,7 +580,7 @@ impl Manager {
             U256::from(u8::from(burning)),
             U256::from(p.max_slippage_bps),
         ]);
-        let fair_ok = !self.engine(&w, slippageOkCall::SELECTOR, &check, 1)?[0].is_zero();
+        let fair_ok = !self.compute(w.planner, slippageOkCall::SELECTOR, &check, 1)?[0].is_zero();
         if !fair_ok || amount0 < amount0_min || amount1 < amount1_min {
             return Err(ManagerSlippage { amount0, amount1 }.into());
         }
@@ -585,7 +641,7 @@ impl Manager {
             U256::from(p.collateral_bps),
             p.max_hedge_step,
         ]);
-        let mut plan = self.engine(&w, hedgePlanCall::SELECTOR, &args, 4)?;
+        let mut plan = self.compute(w.planner, hedgePlanCall::SELECTOR, &args, 4)?;
         let delta = I256::from_raw(plan[1]);
         if !delta.is_zero() {
             let dir = if delta.is_negative() { DOWN } else { UP };
@@ -601,7 +657,7 @@ impl Manager {
                     if let Some(step) = args.last_mut() {
                         *step = U256::ZERO;
                     }
-                    plan = self.engine(&w, hedgePlanCall::SELECTOR, &args, 4)?;
+                    plan = self.compute(w.planner, hedgePlanCall::SELECTOR, &args, 4)?;
                     if plan[1].is_zero() && plan[3].is_zero() {
                         return Err(wait);
                     }
@@ -818,6 +874,34 @@ impl Manager {
         words.extend(tiers.iter().map(|t| U256::from(t.fee_pips)));
         Ok(words)
     }
+
+    /// The oracle price and the pool spot's deviation from it, when a keeper
+    /// action could run on them (fresh, complete, within `maxDeviationBps`).
+    ///
+    /// # Errors
+    /// `ManagerStalePrice`, `ManagerIncompleteRound`,
+    /// `ManagerPriceDeviation`, `ManagerCallFailed`.
+    pub fn check_spot(&self) -> Result<(U256, U256, U256), ManagerError> {
+        let (price, _) = self.checked_price(&self.wiring(), &self.load_params())?;
+        Ok((price[0], price[1], price[2]))
+    }
+
+    /// The pool key and the PoolManager.
+    ///
+    /// # Errors
+    /// None.
+    pub fn pool_key(&self) -> Result<(Address, Address, u32, i32, Address, Address), ManagerError> {
+        let w = self.wiring();
+        let k = self.key(&w);
+        Ok((
+            k.currency0,
+            k.currency1,
+            k.fee,
+            k.tick_spacing,
+            k.hooks,
+            w.pool_manager,
+        ))
+    }
 }
 
 fn failed(target: Address, reason: Vec<u8>) -> ManagerError {
@@ -840,15 +924,20 @@ fn ledger(m: &Market, i: usize) -> U256 {
 
 impl Manager {
     fn wiring(&self) -> Wiring {
-        let mut w = [U256::ZERO; 8];
+        let mut w = [U256::ZERO; WIRING_WORDS];
         slots::load(self.vm(), WIRING, &mut w);
         Wiring {
             vault: slots::to_address(w[0]),
-            pool: slots::to_address(w[1]),
+            pool_manager: slots::to_address(w[1]),
             venue: slots::to_address(w[2]),
             oracle: slots::to_address(w[3]),
-            engine: slots::to_address(w[4]),
+            planner: slots::to_address(w[4]),
             decimals: [w[5], w[6], w[7]],
+            token0: slots::to_address(w[8]),
+            token1: slots::to_address(w[9]),
+            // stored from the vault's uint32 spacing (1..=32767)
+            spacing: w[10].saturating_to(),
+            ticks: [w[11], w[12]],
         }
     }
 
@@ -1076,21 +1165,45 @@ impl Manager {
         );
     }
 
-    /// The pool's reserves and share supply.
-    fn pool_state(&self, w: &Wiring) -> Result<[U256; 3], ManagerError> {
-        let r = self.read(w.pool, &lean::encode(getReservesCall::SELECTOR, &[], None))?;
-        let s = self.read(w.pool, &lean::encode(totalSupplyCall::SELECTOR, &[], None))?;
-        Ok([
-            word(w.pool, &r, 0)?,
-            word(w.pool, &r, 1)?,
-            word(w.pool, &s, 0)?,
-        ])
+    /// The pool key: the vault's tokens, the dynamic fee, its spacing, and
+    /// this manager as the hook.
+    fn key(&self, w: &Wiring) -> uni::Key {
+        uni::Key {
+            currency0: w.token0,
+            currency1: w.token1,
+            fee: uni::DYNAMIC_FEE_FLAG,
+            tick_spacing: w.spacing,
+            hooks: self.vm().contract_address(),
+        }
     }
 
-    /// The pool, a fresh oracle price within the deviation bound, and the
-    /// vault's ledger.
-    fn market(&self, w: &Wiring, p: &Params) -> Result<Market, ManagerError> {
-        let pool = self.pool_state(w)?;
+    /// The pool's `slot0` (price, tick, LP fee).
+    fn slot0(&self, w: &Wiring) -> Result<uni::Slot0, ManagerError> {
+        uni::slot0(self.vm(), w.pool_manager, &self.key(w))
+            .map_err(|reason| failed(w.pool_manager, reason))
+    }
+
+    /// Sets the pool's LP fee (`updateDynamicLPFee`: only the hook may).
+    fn set_fee(&mut self, w: &Wiring, tier: u8, fee: u32) -> Result<(), ManagerError> {
+        let key = self.key(w);
+        self.call(w.pool_manager, &uni::update_fee_call(&key, fee))?;
+        emit(
+            self.vm(),
+            &[FeeApplied::SIGNATURE_HASH],
+            &[tier.to_word(), fee.to_word()],
+        );
+        Ok(())
+    }
+
+    /// The oracle price (numerator, denominator), the pool block
+    /// (sqrtPriceX96, tickLower, tickUpper) and the spot's deviation, when
+    /// the oracle is fresh and complete and the deviation within bounds.
+    fn checked_price(
+        &self,
+        w: &Wiring,
+        p: &Params,
+    ) -> Result<([U256; 3], [U256; 3]), ManagerError> {
+        let sqrt_price = self.slot0(w)?.sqrt_price_x96;
         let round = self.read(
             w.oracle,
             &lean::encode(latestRoundDataCall::SELECTOR, &[], None),
@@ -1122,10 +1235,9 @@ impl Manager {
             w.decimals[2],
             w.decimals[0],
             w.decimals[1],
-            pool[0],
-            pool[1],
+            sqrt_price,
         ];
-        let price = self.engine(w, priceCall::SELECTOR, &args, 3)?;
+        let price = self.compute(w.planner, priceCall::SELECTOR, &args, 3)?;
         let max = U256::from(p.max_deviation_bps);
         if price[2] > max {
             return Err(ManagerPriceDeviation {
@@ -1134,6 +1246,16 @@ impl Manager {
             }
             .into());
         }
+        Ok((
+            [price[0], price[1], price[2]],
+            [sqrt_price, w.ticks[0], w.ticks[1]],
+        ))
+    }
+
+    /// The pool, a fresh oracle price within the deviation bound, and the
+    /// vault's ledger.
+    fn market(&self, w: &Wiring, p: &Params) -> Result<Market, ManagerError> {
+        let (price, pool) = self.checked_price(w, p)?;
         let state = self.read(w.vault, &lean::encode(stateCall::SELECTOR, &[], None))?;
         let state = lean::decode_array(&state).ok_or_else(|| failed(w.vault, Vec::new()))?;
         Ok(Market {
@@ -1143,17 +1265,19 @@ impl Manager {
         })
     }
 
-    fn engine(
+    /// Calls planner function `selector` with `args`; the result must have
+    /// `words` words.
+    fn compute(
         &self,
-        w: &Wiring,
+        target: Address,
         selector: [u8; 4],
         args: &[U256],
         words: usize,
     ) -> Result<Vec<U256>, ManagerError> {
-        let out = self.read(w.engine, &lean::encode_array(selector, args))?;
+        let out = self.read(target, &lean::encode_array(selector, args))?;
         match lean::decode_array(&out) {
             Some(v) if v.len() == words => Ok(v),
-            _ => Err(failed(w.engine, Vec::new())),
+            _ => Err(failed(target, Vec::new())),
         }
     }
 
@@ -1170,8 +1294,9 @@ il_common::ownable_methods!(Manager, ownable, ManagerError);
 
 il_common::lean_router! {
     Manager, ManagerError;
-    constructor(vault: Address, owner: Address, keeper: Address);
+    constructor(vault: Address, planner: Address, owner: Address, keeper: Address);
     IManager::updateVolatilityCall => update_volatility(sigma: U256);
+    IManager::applyFeeCall => apply_fee();
     IManager::rebalanceCall => rebalance(target_bps: u16, amount0_min: U256, amount1_min: U256);
     IManager::hedgeCall => hedge();
     IManager::closeHedgeCall => close_hedge();
@@ -1182,6 +1307,8 @@ il_common::lean_router! {
     IManager::configCall => config();
     IManager::paramsCall => params();
     IManager::tiersCall => tiers();
+    IManager::checkSpotCall => check_spot();
+    IManager::poolKeyCall => pool_key();
     IOwnable::ownerCall => owner();
     IOwnable::pendingOwnerCall => pending_owner();
     IOwnable::transferOwnershipCall => transfer_ownership(new_owner: Address);

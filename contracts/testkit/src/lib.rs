@@ -36,6 +36,8 @@ use std::{
     rc::Rc,
 };
 
+pub mod v4;
+
 use alloy_primitives::{Address, B256, Bytes, Log, U256, keccak256};
 use alloy_sol_types::{SolCall, SolError, SolEvent, SolInterface};
 pub use il_devnet::engine::Halt;
@@ -132,6 +134,9 @@ pub struct DeployOptions {
     pub reentrant: bool,
     /// Call the Stylus constructor (`0x5585258d` + args).
     pub construct: bool,
+    /// Zero: CREATE; else CREATE2 with this salt, as the StylusDeployer
+    /// derives it (`il_wasm::deployer::create2_address`).
+    pub salt: B256,
 }
 
 /// A snapshot of a [`World`] for [`World::revert`].
@@ -222,6 +227,7 @@ impl World {
             value: U256::ZERO,
             reentrant: false,
             construct: true,
+            salt: B256::ZERO,
         };
         self.deploy_with::<T>(&opts, constructor_args)
             .map_err(|r| r.data)
@@ -271,9 +277,74 @@ impl World {
             value: U256::ZERO,
             reentrant: true,
             construct: true,
+            salt: B256::ZERO,
         };
         self.deploy_entry_with(&opts, name, entry, constructor_args)
             .map_err(|r| r.data)
+    }
+
+    /// [`World::deploy_entry`] at an address whose low 14 bits are
+    /// exactly the Uniswap v4 hook permission `flags` (a CREATE2 salt mined
+    /// as the project's deployer mines it).
+    ///
+    /// # Errors
+    /// The constructor's revert data (or the deployer's own error data).
+    ///
+    /// # Panics
+    /// If no salt is found in 2^24 tries (expected: about 2^14).
+    pub fn deploy_entry_as_hook(
+        &mut self,
+        name: &str,
+        entry: fn(Vec<u8>, VM) -> stylus_sdk::ArbResult,
+        constructor_args: &[u8],
+        flags: u16,
+    ) -> Result<Address, Vec<u8>> {
+        let init_data = il_wasm::deployer::constructor_calldata(constructor_args);
+        let initcode = il_wasm::initcode(&native_code(name, true));
+        let (salt, _) = il_wasm::deployer::mine_hook_salt(&init_data, &initcode, flags, 1 << 24)
+            .expect("a hook salt within 2^24 tries");
+        let opts = DeployOptions {
+            from: self.deployer,
+            value: U256::ZERO,
+            reentrant: true,
+            construct: true,
+            salt,
+        };
+        self.deploy_entry_with(&opts, name, entry, constructor_args)
+            .map_err(|r| r.data)
+    }
+
+    /// Creates an EVM contract from `initcode` (creation code followed by
+    /// its ABI-encoded constructor arguments), sent by `from`.
+    ///
+    /// # Errors
+    /// [`Revert`] with the constructor's revert data or the halt.
+    pub fn create_evm(&mut self, from: Address, initcode: &[u8]) -> Result<Address, Revert> {
+        let tx = TxRequest {
+            from,
+            to: None,
+            value: U256::ZERO,
+            data: initcode.to_vec().into(),
+            gas_limit: gas::MAX_TX_GAS,
+            ..TxRequest::default()
+        };
+        let out = self.engine.transact(&tx, true).map_err(|e| Revert {
+            data: e.to_string().into_bytes(),
+            halt: None,
+        })?;
+        self.last_logs = out.logs.clone();
+        self.last_gas_used = out.gas_used;
+        match (&out.status, out.contract_address) {
+            (ExitStatus::Success, Some(address)) => Ok(address),
+            (ExitStatus::Halt(h), _) => Err(Revert {
+                data: Vec::new(),
+                halt: Some(h.clone()),
+            }),
+            _ => Err(Revert {
+                data: out.output.to_vec(),
+                halt: None,
+            }),
+        }
     }
 
     /// [`World::deploy_entry`] with options.
@@ -314,7 +385,7 @@ impl World {
             bytecode: il_wasm::initcode(&code).into(),
             initData: init_data.into(),
             initValue: opts.value,
-            salt: B256::ZERO,
+            salt: opts.salt,
         };
         let out = self.transact(
             opts.from,

@@ -155,6 +155,7 @@ fn reentrancy_is_refused_unless_the_contract_allows_it() {
         value: U256::ZERO,
         reentrant: true,
         construct: true,
+        salt: B256::ZERO,
     };
     let open = w.deploy_with::<Probe>(&opts, &u(0).abi_encode()).unwrap();
     w.call_sol(me, open, &IProbe::reenterCall { data: inner.into() })
@@ -177,6 +178,7 @@ fn delegate_calls_run_in_the_callers_storage() {
         value: U256::ZERO,
         reentrant: true,
         construct: true,
+        salt: B256::ZERO,
     };
     let a = w.deploy_with::<Probe>(&opts, &u(0).abi_encode()).unwrap();
     let b = w.deploy_with::<Probe>(&opts, &u(0).abi_encode()).unwrap();

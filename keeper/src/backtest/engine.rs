@@ -6,14 +6,24 @@
 //! long strangle; LP run by the keeper's full policy ([`crate::policy::decide`]
 //! at the keeper's tick interval, tiers + de-risk + hedge).
 //!
+//! Every LP is what the vault holds: a full-range position in a Uniswap v4
+//! pool with a dynamic LP fee ([`super::pool`]). Its liquidity never changes
+//! with trading; the fees it is paid are tokens it keeps beside the position
+//! (the keeper's vault collects them into its idle balance at each of its
+//! moves, as the contract does, and never compounds them).
+//!
 //! Per-step dynamics are `f64` (see [`super::pool`] for why); exact values
 //! come from il-math where decisions are made (tier selection, LVR, the
-//! policy, strangle sizing) and where final values are reported
-//! ([`StrategyResult::final_lp_value_exact`]). A fee-less pool keeps its
-//! liquidity `L` exactly (k is invariant), so its exact final value is
-//! `il_math::lp_value(L, P_final)` to the wei.
+//! policy and its inputs, the keeper's rebalance plans with
+//! `il_math::vault::plan_rebalance`, strangle sizing) and where final values
+//! are reported ([`StrategyResult::final_lp_value_exact`]: the vault's
+//! `il_math::vault::lp_value` of the position's liquidity at the last price).
+//! A position's liquidity is constant between its own moves, so a fixed LP's
+//! exact final value depends on the last price only, whatever the path; a
+//! fee-less one's float value matches it within 1e-12.
 
 use alloy_primitives::{I256, U256};
+use il_math::vault::{Holdings, PoolState};
 use serde::Serialize;
 
 use super::options;
@@ -27,6 +37,8 @@ use crate::policy::{
 use crate::vol::{self, Estimator, Ewma, RollingRealised, VolConfig};
 
 const WAD_F: f64 = 1e18;
+/// `2^96` as `f64` (Q64.96 sqrt prices).
+const Q96_F: f64 = 79_228_162_514_264_337_593_543_950_336.0;
 
 /// Which strategies to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -132,6 +144,9 @@ pub struct SimVault {
     pub rebalance_cooldown_secs: u64,
     /// Hedge cooldown.
     pub hedge_cooldown_secs: u64,
+    /// The pool's tick spacing: the vault's full range is
+    /// `il_math::v4::full_range_ticks(tick_spacing)`.
+    pub tick_spacing: i32,
 }
 
 /// Gas model.
@@ -288,6 +303,11 @@ impl BacktestParams {
         if v.max_step_bps == 0 {
             return Err(param("max-step-bps", "must be positive"));
         }
+        if v.hedge_ratio_bps > 10_000 {
+            return Err(param("vault-hedge-ratio-bps", "must be at most 10000"));
+        }
+        il_math::v4::full_range_ticks(v.tick_spacing)
+            .map_err(|e| param("tick-spacing", format!("{}: {e}", v.tick_spacing)))?;
         self.vol
             .validate()
             .map_err(|e| param("volatility", e.to_string()))?;
@@ -310,9 +330,9 @@ pub struct StrategyResult {
     /// Divergence loss: `vs_hold - fee_income - hedge_pnl + gas_cost`
     /// (the residual after fees, hedge and gas; sums exactly).
     pub il: f64,
-    /// Swap fees earned, as the vault accounts them: the liquidity the fees
-    /// added to the position (growth of `sqrt(k)` per share times shares,
-    /// summed as earned), valued at `2 sqrt(P)` at the final price.
+    /// Swap fees earned, as the vault accounts them: the fee tokens the
+    /// pool paid the position (token0 and token1, collected, never
+    /// reinvested), valued at the final price.
     pub fee_income: f64,
     /// Hedge PnL net of its costs (perp or options).
     pub hedge_pnl: f64,
@@ -330,7 +350,9 @@ pub struct StrategyResult {
     /// capital.
     pub pnl_volatility: f64,
     /// The LP position's final value through il-math (token1 raw units,
-    /// decimal), when the strategy holds one.
+    /// decimal), when the strategy holds one: `il_math::vault::lp_value` of
+    /// its liquidity (the full range) at the exact last price, as the vault
+    /// values it (fees and idle tokens not included).
     pub final_lp_value_exact: Option<String>,
 }
 
@@ -344,7 +366,9 @@ pub struct LvrReport {
     /// `sigma^2 / 8` for the sigma a synthetic path was generated with.
     pub theory_rate_model: Option<f64>,
     /// Loss-versus-rebalancing of the fixed-fee LP, gross of fees, per year
-    /// as a fraction of its value: `sum((x_{i-1} dP - dV + fee_i) / V_{i-1}) / T`.
+    /// as a fraction of its value: `sum((x_{i-1} dP - dV) / V_{i-1}) / T`,
+    /// `V` the position's holdings at the reference price (v4 pays the fees
+    /// out, so they are not in `V`).
     pub measured_rate_fixed_fee: f64,
     /// The same for a fee-less pool on the same path (converges to theory).
     pub measured_rate_feeless: f64,
@@ -491,8 +515,9 @@ impl Metrics {
 /// Book-keeping shared by every strategy.
 #[derive(Debug, Clone, Copy, Default)]
 struct Book {
-    /// Fee liquidity earned (token units of `sqrt(x y)`).
-    fee_liquidity: f64,
+    /// Fees earned, token0 and token1 (whole tokens).
+    fee0: f64,
+    fee1: f64,
     hedge_pnl: f64,
     hedge_costs: f64,
     gas_cost: f64,
@@ -602,7 +627,9 @@ impl OnlineVol {
 }
 
 /// `f64` whole tokens to raw units (18 decimals), rounded to nearest;
-/// negative or non-finite values clamp to zero.
+/// negative or non-finite values clamp to zero. A liquidity in whole-token
+/// units becomes raw liquidity the same way (both tokens have 18 decimals,
+/// so `sqrt(x y)` scales by `1e18` too).
 fn raw(v: f64) -> U256 {
     let scaled = (v * WAD_F).round();
     if !(scaled.is_finite() && scaled > 0.0) {
@@ -621,21 +648,56 @@ fn raw_signed(v: f64) -> I256 {
     if v < 0.0 { -mag } else { mag }
 }
 
-/// A keeper tick's view of the fee growth index, for the observed fee rate.
+/// The Q64.96 sqrt price of `s = sqrt(P)` (a whole-token price is the raw
+/// price: both tokens have 18 decimals), rounded to nearest.
+fn sqrt_price_x96(s: f64) -> U256 {
+    let scaled = (s * Q96_F).round();
+    if (1.0..3.0e38).contains(&scaled) {
+        // in range: 1 <= scaled < 3e38 < u128::MAX.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        return U256::from(scaled as u128);
+    }
+    exact::Price::from_f64(s * s)
+        .ok()
+        .and_then(|p| p.to_math().ok())
+        .map_or(U256::ZERO, |p| p.sqrt_price_x96(il_math::Rounding::Floor))
+}
+
+fn math(e: impl std::fmt::Display) -> BacktestError {
+    BacktestError::Math(e.to_string())
+}
+
+/// The vault's pool as il-math sees it: the sqrt price `s` (float) and the
+/// full range `range`.
+fn pool_state(s: f64, range: (i32, i32)) -> PoolState {
+    PoolState {
+        sqrt_price: sqrt_price_x96(s),
+        tick_lower: range.0,
+        tick_upper: range.1,
+    }
+}
+
+/// A keeper tick's view of the pool's fee growth, for the observed fee rate.
 #[derive(Debug, Clone, Copy)]
-struct GrowthObs {
+struct FeeObs {
     t: i64,
-    g: f64,
+    g0: f64,
+    g1: f64,
     volume: f64,
 }
 
-/// The full-policy vault.
+/// The full-policy vault: a full-range position, idle tokens (the fees it
+/// collected among them), a hedge.
 #[derive(Debug, Clone)]
 struct KeeperVault {
     pool: Pool,
-    shares: f64,
+    /// The position's liquidity (whole-token units: raw / 1e18).
+    liquidity: f64,
     idle_x: f64,
     idle_y: f64,
+    /// The pool's fee growth when the vault last collected its fees.
+    mark0: f64,
+    mark1: f64,
     hedge: f64,
     tier: usize,
     last_tier: Option<i64>,
@@ -646,28 +708,58 @@ struct KeeperVault {
     rebalance_dir: u8,
     hedge_dir: u8,
     book: Book,
+    /// Volume through the pool per unit of liquidity (token1).
     volume: f64,
-    history: std::collections::VecDeque<GrowthObs>,
-    /// Liquidity per share when fees were last credited to `book`.
-    l_mark: f64,
+    history: std::collections::VecDeque<FeeObs>,
 }
 
 impl KeeperVault {
-    /// Credits the fee liquidity earned since the last credit at the current
-    /// share count (MasterChef-style, as the vault does): call before shares
-    /// change and at the end.
-    fn accrue_fees(&mut self) {
-        let l = self.pool.liquidity();
-        self.book.fee_liquidity += self.shares * (l - self.l_mark);
-        self.l_mark = l;
+    /// The fees the position is owed now: its liquidity times the pool's
+    /// fee growth since the last collection (v4's
+    /// `(inside - last) * L`, the full range being always in range).
+    fn owed(&self) -> (f64, f64) {
+        (
+            self.liquidity * (self.pool.growth0 - self.mark0),
+            self.liquidity * (self.pool.growth1 - self.mark1),
+        )
     }
 
+    /// Collects the fees owed into the idle tokens and credits them as fee
+    /// income: what the vault does at each of its moves (its checkpoint
+    /// touches the position first). Call before the liquidity changes, and
+    /// at the end.
+    fn collect(&mut self) {
+        let (f0, f1) = self.owed();
+        self.idle_x += f0;
+        self.idle_y += f1;
+        self.book.fee0 += f0;
+        self.book.fee1 += f1;
+        self.mark0 = self.pool.growth0;
+        self.mark1 = self.pool.growth1;
+    }
+
+    /// The position at fair holdings for the oracle price `p`.
     fn lp_value(&self, p: f64) -> f64 {
-        self.shares * self.pool.fair_value(p)
+        self.liquidity * Pool::fair_value(p)
     }
 
     fn idle_value(&self, p: f64) -> f64 {
         self.idle_x * p + self.idle_y
+    }
+
+    fn owed_value(&self, p: f64) -> f64 {
+        let (f0, f1) = self.owed();
+        f0 * p + f1
+    }
+
+    /// Everything at `p`: the position's holdings at the pool price, the
+    /// fees owed, idle tokens, hedge PnL, less gas.
+    fn value(&self, p: f64) -> f64 {
+        self.liquidity * self.pool.value_at(p)
+            + self.owed_value(p)
+            + self.idle_value(p)
+            + self.book.hedge_pnl
+            - self.book.gas_cost
     }
 }
 
@@ -723,16 +815,19 @@ pub fn run(
     let capital = params.capital;
     let x0 = capital / (2.0 * p0);
     let y0 = capital / 2.0;
+    // The liquidity the starting capital buys over the full range at P0:
+    // x0 = L / sqrt(P0), y0 = L sqrt(P0).
+    let l0 = capital / (2.0 * p0.sqrt());
+    let range = il_math::v4::full_range_ticks(params.vault.tick_spacing).map_err(math)?;
     let want = |k: StrategyKind| k == StrategyKind::Hold || params.strategies.contains(&k);
     let run_tiers = want(StrategyKind::LpTiers);
     let run_kinds: Vec<StrategyKind> = StrategyKind::ALL.into_iter().filter(|k| want(*k)).collect();
 
-    // Pools: one per fee regime.
+    // Pools (per unit of liquidity): one per fee regime.
     let fixed_fee = fee_of(params.fee_pips);
-    let mut pool_fixed = Pool::new(x0, y0, fixed_fee);
-    let mut tiers_pool = Pool::new(
-        x0,
-        y0,
+    let mut pool_fixed = Pool::at_price(p0, fixed_fee);
+    let mut tiers_pool = Pool::at_price(
+        p0,
         fee_of(params.vault.tiers[params.vault.initial_tier].fee_pips),
     );
     let mut tiers_tier = params.vault.initial_tier;
@@ -751,7 +846,7 @@ pub fn run(
     let ratio = f64::from(params.hedge.ratio_bps) / 1e4;
     let band = f64::from(params.hedge.band_bps) / 1e4;
     let venue_fee = params.hedge.venue_fee_bps / 1e4;
-    let mut hedge_short = ratio * pool_fixed.fair_x(p0);
+    let mut hedge_short = ratio * l0 * Pool::fair_x(p0);
     let mut hedge_book = Book::default();
     let run_hedge = want(StrategyKind::LpHedge);
     if run_hedge {
@@ -774,10 +869,12 @@ pub fn run(
     let run_keeper = want(StrategyKind::Keeper);
     let v = &params.vault;
     let mut kv = KeeperVault {
-        pool: Pool::new(x0, y0, fee_of(v.tiers[v.initial_tier].fee_pips)),
-        shares: 1.0,
+        pool: Pool::at_price(p0, fee_of(v.tiers[v.initial_tier].fee_pips)),
+        liquidity: l0,
         idle_x: 0.0,
         idle_y: 0.0,
+        mark0: 0.0,
+        mark1: 0.0,
         hedge: 0.0,
         tier: v.initial_tier,
         last_tier: None,
@@ -788,7 +885,6 @@ pub fn run(
         book: Book::default(),
         volume: 0.0,
         history: std::collections::VecDeque::new(),
-        l_mark: 0.0,
     };
     let mut keeper_actions = Vec::new();
     let mut keeper_skips = 0u64;
@@ -825,17 +921,11 @@ pub fn run(
         lvr_feeless += 0.5 * q * q;
     }
 
-    // Fee income is the growth of liquidity per share (sqrt(x y)); pools
-    // whose LP never changes its shares read it off at the end.
-    let l_fixed0 = pool_fixed.liquidity();
-    let l_tiers0 = tiers_pool.liquidity();
-    kv.l_mark = kv.pool.liquidity();
-
-    // Delta-hedge band as bounds on target^2 * P = ratio^2 x y, so the hot
-    // loop needs no square root or division: rehedge when
-    // |target - h| > band * target, i.e. target outside (h / (1 + band),
-    // h / (1 - band)).
-    let ratio2 = ratio * ratio;
+    // Delta-hedge band as bounds on target^2 * P = (ratio L)^2 (the
+    // liquidity is constant), so the hot loop needs no square root or
+    // division: rehedge when |target - h| > band * target, i.e. target
+    // outside (h / (1 + band), h / (1 - band)).
+    let t2p = ratio * ratio * l0 * l0;
     let band_bounds = |h: f64| {
         let lo = h / (1.0 + band);
         let hi = if band < 1.0 {
@@ -876,15 +966,15 @@ pub fn run(
         }
 
         // Fixed-fee pool: noise volume, then the arbitrageur; LVR measured
-        // as x_{i-1} dP - dV + fees, relative to the value before the step.
+        // as x_{i-1} dP - dV on the holdings (fees are paid out, not held),
+        // relative to the value before the step.
         let v_before = pool_fixed.value_at(p_prev);
         let x_before = pool_fixed.x;
-        let noise_fee = pool_fixed.noise(turnover_per_sec * dt_secs * v_before);
+        pool_fixed.noise(turnover_per_sec * dt_secs * v_before);
         let trade = pool_fixed.arbitrage(p);
         let v_after = pool_fixed.value_at(p);
         let inv_v = 1.0 / v_before;
-        lvr_fixed +=
-            (x_before * (p - p_prev) - (v_after - v_before) + noise_fee + trade.fee_value) * inv_v;
+        lvr_fixed += (x_before * (p - p_prev) - (v_after - v_before)) * inv_v;
         arb_fee_rel += trade.fee_value * inv_v;
 
         // Delta hedge: mark, pay funding, rehedge outside the band.
@@ -895,7 +985,6 @@ pub fn run(
                 hedge_book.hedge_pnl -= funding;
                 hedge_book.hedge_costs += funding;
             }
-            let t2p = ratio2 * pool_fixed.x * pool_fixed.y;
             if t2p < p * hedge_lo2 || t2p > p * hedge_hi2 {
                 let target = (t2p / p).sqrt();
                 let cost = venue_fee * (target - hedge_short).abs() * p;
@@ -941,7 +1030,7 @@ pub fn run(
                 if run_tiers {
                     let next =
                         exact::select_tier(&v.tiers, tiers_tier, sigma_wad, v.hysteresis_wad)
-                            .map_err(|e| BacktestError::Math(e.to_string()))?;
+                            .map_err(math)?;
                     if next != tiers_tier
                         && cooldown_left(tiers_last_change, t, v.tier_cooldown_secs) == 0
                     {
@@ -954,12 +1043,17 @@ pub fn run(
                     }
                 }
                 if run_keeper {
-                    let input = keeper_input(&kv, params, p, t, sigma_wad, estimator)?;
+                    let input = keeper_input(&kv, params, range, p, t, sigma_wad, estimator)?;
                     let decisions = policy::decide(&input, &params.policy)?;
                     for d in decisions {
                         if d.action.acts() {
-                            apply(&mut kv, &d.action, params, p, t);
-                            keeper_actions.push(d);
+                            if apply(&mut kv, &d.action, params, range, p, t)? {
+                                keeper_actions.push(d);
+                            } else {
+                                // the manager would refuse it (a simulated
+                                // revert: the live keeper skips it too)
+                                keeper_skips += 1;
+                            }
                         } else if d.action == Action::Skip {
                             keeper_skips += 1;
                         }
@@ -967,11 +1061,12 @@ pub fn run(
                 }
             }
             if run_keeper {
-                // Growth index history for the observed fee rate (one point
+                // Fee growth history for the observed fee rate (one point
                 // per tick, trimmed to the window).
-                kv.history.push_back(GrowthObs {
+                kv.history.push_back(FeeObs {
                     t,
-                    g: kv.pool.liquidity(),
+                    g0: kv.pool.growth0,
+                    g1: kv.pool.growth1,
                     volume: kv.volume,
                 });
                 let window = i64::try_from(params.fee_window_secs).unwrap_or(i64::MAX);
@@ -981,14 +1076,16 @@ pub fn run(
             }
         }
 
-        // Values.
+        // Values: the position's holdings plus the fee tokens it was paid.
         let hold = x0 * p + y0;
-        let lp_fixed = pool_fixed.value_at(p);
+        let lp_fixed = l0 * (pool_fixed.value_at(p) + pool_fixed.fees_value(p));
         for (j, k) in run_kinds.iter().enumerate() {
             let val = match k {
                 StrategyKind::Hold => hold,
                 StrategyKind::Lp => lp_fixed,
-                StrategyKind::LpTiers => tiers_pool.value_at(p) - tiers_book.gas_cost,
+                StrategyKind::LpTiers => {
+                    l0 * (tiers_pool.value_at(p) + tiers_pool.fees_value(p)) - tiers_book.gas_cost
+                }
                 StrategyKind::LpHedge => lp_fixed + hedge_book.hedge_pnl - hedge_book.gas_cost,
                 StrategyKind::LpStrangle => {
                     let s = strangle
@@ -996,10 +1093,7 @@ pub fn run(
                         .map_or(0.0, |s| strangle_value(s, p, t - t0, i == n - 1));
                     strangle_scale * lp_fixed + s
                 }
-                StrategyKind::Keeper => {
-                    kv.shares * kv.pool.value_at(p) + kv.idle_value(p) + kv.book.hedge_pnl
-                        - kv.book.gas_cost
-                }
+                StrategyKind::Keeper => kv.value(p),
             };
             values[j] = val;
             metrics[j].push(val, inv_capital);
@@ -1013,8 +1107,9 @@ pub fn run(
             for (j, v) in values.iter().enumerate() {
                 series.values[j].push(*v);
             }
-            let fee_value = (pool_fixed.liquidity() - l_fixed0) * 2.0 * p.sqrt();
-            series.il_measured.push((lp_fixed - fee_value) / hold - 1.0);
+            series
+                .il_measured
+                .push(l0 * pool_fixed.value_at(p) / hold - 1.0);
             let ratio_p = p / p0;
             series
                 .il_closed_form
@@ -1026,11 +1121,13 @@ pub fn run(
     }
     progress(steps);
 
-    // Fee liquidity earned (see `l_fixed0`): constant-share pools read it off,
-    // the keeper closes its last accrual period.
-    book_fixed.fee_liquidity = pool_fixed.liquidity() - l_fixed0;
-    tiers_book.fee_liquidity = tiers_pool.liquidity() - l_tiers0;
-    kv.accrue_fees();
+    // Fees earned: constant-liquidity positions read them off the pool's
+    // fee growth; the keeper collects what it is still owed.
+    book_fixed.fee0 = l0 * pool_fixed.growth0;
+    book_fixed.fee1 = l0 * pool_fixed.growth1;
+    tiers_book.fee0 = l0 * tiers_pool.growth0;
+    tiers_book.fee1 = l0 * tiers_pool.growth1;
+    kv.collect();
 
     // Results.
     let p_last = path.close[n - 1];
@@ -1042,25 +1139,15 @@ pub fn run(
     } else {
         ppy
     };
-    let last_price = Price::from_decimal(&path.last_close_exact)
-        .map_err(|e| BacktestError::Math(e.to_string()))?;
-    let first_price = Price::from_decimal(&path.first_close_exact)
-        .map_err(|e| BacktestError::Math(e.to_string()))?;
-    // Exact initial reserves from the exact first price: x0 = C / (2 P0),
-    // y0 = C / 2. A fee-less pool without noise volume keeps k = x0 y0
-    // exactly (arbitrage moves along the curve), so its exact value is
-    // il-math's closed form at the last price, whatever the path.
-    let (x0_exact, y0_exact) = exact_initial_reserves(capital, &first_price)?;
-    let feeless_exact = params.noise_turnover_per_day == 0.0;
-    let lp_exact = |pool: &Pool, shares: f64| -> Result<String, BacktestError> {
-        let (x, y) = if pool.fee == 0.0 && feeless_exact && shares == 1.0 {
-            (x0_exact, y0_exact)
-        } else {
-            (raw(shares * pool.x), raw(shares * pool.y))
-        };
-        exact::lp_value(x, y, &last_price)
-            .map(|v| v.to_string())
-            .map_err(|e| BacktestError::Math(e.to_string()))
+    let last_price = Price::from_decimal(&path.last_close_exact).map_err(math)?;
+    let first_price = Price::from_decimal(&path.first_close_exact).map_err(math)?;
+    // Exact: the liquidity the exact starting capital buys at the exact
+    // first price (the vault's first deposit); a fixed LP keeps it, whatever
+    // the path and the fees, so its exact value is il-math's closed form at
+    // the last price.
+    let start = exact_start(capital, &first_price, range)?;
+    let lp_exact = |liquidity: U256| -> Result<String, BacktestError> {
+        exact_lp_value(liquidity, &last_price, range).map(|v| v.to_string())
     };
 
     let mut results = Vec::new();
@@ -1070,7 +1157,8 @@ pub fn run(
             StrategyKind::Lp => book_fixed,
             StrategyKind::LpTiers => tiers_book,
             StrategyKind::LpHedge => Book {
-                fee_liquidity: book_fixed.fee_liquidity,
+                fee0: book_fixed.fee0,
+                fee1: book_fixed.fee1,
                 ..hedge_book
             },
             StrategyKind::LpStrangle => {
@@ -1080,7 +1168,8 @@ pub fn run(
                 });
                 let cost = s.map_or(0.0, |s| s.cost);
                 Book {
-                    fee_liquidity: strangle_scale * book_fixed.fee_liquidity,
+                    fee0: strangle_scale * book_fixed.fee0,
+                    fee1: strangle_scale * book_fixed.fee1,
                     hedge_pnl: payoff - cost,
                     hedge_costs: cost,
                     ..Book::default()
@@ -1090,13 +1179,14 @@ pub fn run(
         };
         let final_value = values[j];
         let vs_hold = final_value - hold_final;
-        let fee_income = book.fee_liquidity * 2.0 * p_last.sqrt();
+        let fee_income = book.fee0 * p_last + book.fee1;
         let exact_lp = match k {
             StrategyKind::Hold => None,
-            StrategyKind::Lp | StrategyKind::LpHedge => Some(lp_exact(&pool_fixed, 1.0)?),
-            StrategyKind::LpStrangle => Some(lp_exact(&pool_fixed, strangle_scale)?),
-            StrategyKind::LpTiers => Some(lp_exact(&tiers_pool, 1.0)?),
-            StrategyKind::Keeper => Some(lp_exact(&kv.pool, kv.shares)?),
+            StrategyKind::Lp | StrategyKind::LpHedge | StrategyKind::LpTiers => {
+                Some(lp_exact(start.liquidity)?)
+            }
+            StrategyKind::LpStrangle => Some(lp_exact(raw(strangle_scale * l0))?),
+            StrategyKind::Keeper => Some(lp_exact(raw(kv.liquidity))?),
         };
         results.push(StrategyResult {
             strategy: k,
@@ -1124,13 +1214,13 @@ pub fn run(
     };
     let theory = exact::lvr_rate(exact::sigma_wad_capped(sigma_realised))
         .map(crate::decimal::wad_to_f64)
-        .map_err(|e| BacktestError::Math(e.to_string()))?;
+        .map_err(math)?;
     let per_year = |x: f64| if years > 0.0 { x / years } else { 0.0 };
     let theory_model = match path.model_sigma {
         Some(sigma) => Some(
             exact::lvr_rate(exact::sigma_wad_capped(sigma))
                 .map(crate::decimal::wad_to_f64)
-                .map_err(|e| BacktestError::Math(e.to_string()))?,
+                .map_err(math)?,
         ),
         None => None,
     };
@@ -1164,30 +1254,82 @@ fn gas_value(g: &GasParams, gas: u64, p: f64) -> f64 {
     native * g.native_price.unwrap_or(p)
 }
 
-/// Exact initial reserves in raw units for capital `c` split half/half at
-/// the exact first price: `y0 = c / 2`, `x0 = floor(y0 / P0)`.
-fn exact_initial_reserves(capital: f64, p0: &Price) -> Result<(U256, U256), BacktestError> {
+/// The exact start of a backtest: the capital split half/half at the exact
+/// first price (raw units: `y0 = C / 2`, `x0 = floor(y0 / P0)`), and the
+/// full-range liquidity it buys at that price, as the vault's first deposit
+/// adds it (`il_math::vault::liquidity_for` at the pool's sqrt price, P0's
+/// rounded down).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExactStart {
+    /// Token0, raw.
+    pub amount0: U256,
+    /// Token1, raw.
+    pub amount1: U256,
+    /// The full-range liquidity they buy at P0.
+    pub liquidity: U256,
+}
+
+/// See [`ExactStart`].
+///
+/// # Errors
+/// [`BacktestError::Math`] for a capital out of range, a zero price, an
+/// overflow.
+pub fn exact_start(
+    capital: f64,
+    p0: &Price,
+    range: (i32, i32),
+) -> Result<ExactStart, BacktestError> {
     // Through the decimal text of C / 2 (f64 * 1e18 is not exact).
     let y0 = crate::decimal::Decimal::from_f64_18(capital / 2.0)
         .and_then(|d| d.to_wad().ok())
         .ok_or_else(|| BacktestError::Math(format!("capital {capital} out of range")))?;
-    let x0 =
-        exact::mul_div_floor(y0, p0.den, p0.num).map_err(|e| BacktestError::Math(e.to_string()))?;
-    Ok((x0, y0))
+    let x0 = exact::mul_div_floor(y0, p0.den, p0.num).map_err(math)?;
+    let price = p0.to_math().map_err(math)?;
+    let pool = PoolState {
+        sqrt_price: price.sqrt_price_x96(il_math::Rounding::Floor),
+        tick_lower: range.0,
+        tick_upper: range.1,
+    };
+    let liquidity = il_math::vault::liquidity_for(&pool, x0, y0).map_err(math)?;
+    Ok(ExactStart {
+        amount0: x0,
+        amount1: y0,
+        liquidity,
+    })
 }
 
-/// The fixed-fee LP at its exact initial liquidity, valued by il-math at the
-/// path's exact last price: what a fee-less LP must end at, whatever the path.
+/// `liquidity` over the full `range` valued at `price` as the vault values
+/// it (`il_math::vault::lp_value`, floor).
+fn exact_lp_value(
+    liquidity: U256,
+    price: &Price,
+    range: (i32, i32),
+) -> Result<U256, BacktestError> {
+    let pool = PoolState {
+        // lp_value reads the range only; the price is the argument
+        sqrt_price: U256::ZERO,
+        tick_lower: range.0,
+        tick_upper: range.1,
+    };
+    il_math::vault::lp_value(&pool, liquidity, &price.to_math().map_err(math)?).map_err(math)
+}
+
+/// The fixed LP at its exact initial liquidity over the full range of
+/// `tick_spacing`, valued by il-math at the path's exact last price: what a
+/// fee-less LP must end at, whatever the path.
 ///
 /// # Errors
-/// [`BacktestError::Math`] on overflow or a zero price.
-pub fn feeless_closed_form_value(capital: f64, path: &PricePath) -> Result<U256, BacktestError> {
-    let first = Price::from_decimal(&path.first_close_exact)
-        .map_err(|e| BacktestError::Math(e.to_string()))?;
-    let last = Price::from_decimal(&path.last_close_exact)
-        .map_err(|e| BacktestError::Math(e.to_string()))?;
-    let (x0, y0) = exact_initial_reserves(capital, &first)?;
-    exact::lp_value(x0, y0, &last).map_err(|e| BacktestError::Math(e.to_string()))
+/// [`BacktestError::Math`] on overflow, a zero price or a bad spacing.
+pub fn feeless_closed_form_value(
+    capital: f64,
+    path: &PricePath,
+    tick_spacing: i32,
+) -> Result<U256, BacktestError> {
+    let first = Price::from_decimal(&path.first_close_exact).map_err(math)?;
+    let last = Price::from_decimal(&path.last_close_exact).map_err(math)?;
+    let range = il_math::v4::full_range_ticks(tick_spacing).map_err(math)?;
+    let start = exact_start(capital, &first, range)?;
+    exact_lp_value(start.liquidity, &last, range)
 }
 
 fn strangle_value(s: &StrangleReport, p: f64, elapsed_secs: i64, at_expiry: bool) -> f64 {
@@ -1284,37 +1426,46 @@ fn buy_strangle(
 fn keeper_input(
     kv: &KeeperVault,
     params: &BacktestParams,
+    range: (i32, i32),
     p: f64,
     t: i64,
     sigma_wad: U256,
     estimator: Estimator,
 ) -> Result<PolicyInput, BacktestError> {
     let v = &params.vault;
-    let lp_value = kv.lp_value(p);
-    let total = lp_value + kv.idle_value(p);
-    // lp fraction in bps, in [0, 10000].
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let lp_bps = if total > 0.0 {
-        ((lp_value / total) * 1e4).round().clamp(0.0, 1e4) as u32
-    } else {
-        0
+    let oracle = Price::from_f64(p).map_err(math)?;
+    let price = oracle.to_math().map_err(math)?;
+    // The vault's reads, through the same il-math functions as the chain's
+    // snapshot (`chain::snapshot`): the share in the pool, the position's
+    // value and the hedge target at the oracle price.
+    let pool = pool_state(kv.pool.y, range);
+    let holdings = Holdings {
+        liquidity: raw(kv.liquidity),
+        idle0: raw(kv.idle_x),
+        idle1: raw(kv.idle_y),
+        equity: I256::ZERO,
     };
-    let target = f64::from(v.hedge_ratio_bps) / 1e4 * kv.shares * kv.pool.fair_x(p);
+    let lp_bps = il_math::vault::lp_bps(&pool, &holdings, &price).map_err(math)?;
+    let lp_value = il_math::vault::lp_value(&pool, holdings.liquidity, &price).map_err(math)?;
+    let ratio = u16::try_from(v.hedge_ratio_bps).unwrap_or(u16::MAX);
+    let hedge_target =
+        il_math::vault::hedge_target(&pool, holdings.liquidity, &price, ratio).map_err(math)?;
+    let total = kv.lp_value(p) + kv.idle_value(p) + kv.owed_value(p);
     let spot = kv.pool.price();
     // deviation bps rounded up, bounded.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let deviation_bps = ((spot - p).abs() / p * 1e4).ceil().min(1e9) as u32;
-    let (fee_rate_wad, turnover) = observed_rates(kv, t);
-    let oracle = Price::from_f64(p).map_err(|e| BacktestError::Math(e.to_string()))?;
-    let native = Price::from_f64(params.gas.native_price.unwrap_or(p))
-        .map_err(|e| BacktestError::Math(e.to_string()))?;
+    let (fee_rate_wad, turnover) = observed_rates(kv, t, p);
+    let native = Price::from_f64(params.gas.native_price.unwrap_or(p)).map_err(math)?;
     Ok(PolicyInput {
         time: u64::try_from(t).unwrap_or(0),
         sigma_wad,
         estimator,
         pool: PoolSnapshot {
-            reserve0: raw(kv.pool.x),
-            reserve1: raw(kv.pool.y),
+            sqrt_price_x96: pool.sqrt_price,
+            // the backtest's pool is the vault's position (flows scale
+            // with it: see `super::pool`)
+            liquidity: holdings.liquidity,
             fee_pips: v.tiers[kv.tier].fee_pips,
         },
         oracle_price: oracle,
@@ -1323,14 +1474,14 @@ fn keeper_input(
             tiers: v.tiers.clone(),
             tier_index: kv.tier,
             tier_hysteresis_wad: v.hysteresis_wad,
-            lp_bps,
+            lp_bps: u32::from(lp_bps),
             min_lp_bps: v.min_lp_bps,
             max_lp_bps: v.max_lp_bps,
             max_step_bps: v.max_step_bps,
             // the venue's sign: a short is negative
             hedge_size: raw_signed(-kv.hedge),
-            hedge_target: raw_signed(-target),
-            lp_value: raw(lp_value),
+            hedge_target,
+            lp_value,
             vault_value: raw(total + kv.book.hedge_pnl),
             fee_rate_wad,
             turnover_per_year: turnover,
@@ -1357,13 +1508,17 @@ fn keeper_input(
     })
 }
 
-/// Fee rate (growth of `sqrt(k)` per share, annualised) and turnover over the
-/// trailing window; `None` until a day of history exists.
+/// Fee rate and turnover over the trailing window; `None` until a day of
+/// history exists. The fee rate is what the live keeper measures
+/// (`pass::fee_rate_wad`): the fees the pool paid per unit of liquidity in
+/// the window (its fee growth), valued at `p`, over the value of a unit at
+/// `p` (`2 sqrt(p)`), per year. Fees are not compounded, so the rate is a
+/// plain ratio.
 // Cold relative to the per-step loop: kept out of it so the loop stays
 // small enough to optimise well under fat LTO (inlined, the LP+hedge loop
 // measured 2.7x slower with lto = true and codegen-units = 1).
 #[inline(never)]
-fn observed_rates(kv: &KeeperVault, t: i64) -> (Option<U256>, Option<f64>) {
+fn observed_rates(kv: &KeeperVault, t: i64, p: f64) -> (Option<U256>, Option<f64>) {
     let Some(first) = kv.history.front() else {
         return (None, None);
     };
@@ -1373,8 +1528,8 @@ fn observed_rates(kv: &KeeperVault, t: i64) -> (Option<U256>, Option<f64>) {
         return (None, None);
     }
     let years = span / vol::SECONDS_PER_YEAR;
-    let g = kv.pool.liquidity();
-    let rate = (g / first.g).ln() / years;
+    let fees = (kv.pool.growth0 - first.g0) * p + (kv.pool.growth1 - first.g1);
+    let rate = fees / Pool::fair_value(p) / years;
     let tvl = kv.pool.value_at(kv.pool.price());
     let turnover = (kv.volume - first.volume) / tvl / years;
     (
@@ -1383,11 +1538,21 @@ fn observed_rates(kv: &KeeperVault, t: i64) -> (Option<U256>, Option<f64>) {
     )
 }
 
+/// Carries out `action` as the manager would; `false` when the manager
+/// would refuse it (then nothing changes: the live keeper's simulation
+/// would have skipped it).
 // Cold relative to the per-step loop: kept out of it so the loop stays
 // small enough to optimise well under fat LTO (inlined, the LP+hedge loop
 // measured 2.7x slower with lto = true and codegen-units = 1).
 #[inline(never)]
-fn apply(kv: &mut KeeperVault, action: &Action, params: &BacktestParams, p: f64, t: i64) {
+fn apply(
+    kv: &mut KeeperVault,
+    action: &Action,
+    params: &BacktestParams,
+    range: (i32, i32),
+    p: f64,
+    t: i64,
+) -> Result<bool, BacktestError> {
     let v = &params.vault;
     let gas = match action {
         Action::UpdateVolatility { tier, fee_pips, .. } => {
@@ -1397,37 +1562,53 @@ fn apply(kv: &mut KeeperVault, action: &Action, params: &BacktestParams, p: f64,
             params.gas.fee_tier
         }
         Action::Rebalance { target_lp_bps } => {
-            kv.accrue_fees();
-            let lp = kv.lp_value(p);
-            let total = lp + kv.idle_value(p);
-            let desired = total * f64::from(*target_lp_bps) / 1e4;
-            let per_share = kv.pool.value_at(p);
-            kv.rebalance_dir = if desired < lp {
-                il_math::vault::pacing::DOWN
+            // The manager's plan (the planner runs the same function) from
+            // the ledger before the move: liquidity to burn, or to add from
+            // idle at the pool's price.
+            let target = u16::try_from(*target_lp_bps).unwrap_or(u16::MAX);
+            let price = Price::from_f64(p).map_err(math)?.to_math().map_err(math)?;
+            let plan = il_math::vault::plan_rebalance(
+                &pool_state(kv.pool.y, range),
+                &price,
+                raw(kv.liquidity),
+                raw(kv.idle_x),
+                raw(kv.idle_y),
+                target,
+            )
+            .map_err(math)?;
+            // ManagerInvalidTarget, ManagerNothingToDo
+            if *target_lp_bps < v.min_lp_bps
+                || *target_lp_bps > v.max_lp_bps
+                || u32::from(plan.current_bps.abs_diff(target)) > v.max_step_bps
+                || (plan.burn.is_zero() && plan.add.is_zero())
+            {
+                return Ok(false);
+            }
+            // moveLiquidity: the checkpoint collects the fees first, then
+            // the position changes at the pool's price.
+            kv.collect();
+            if plan.burn.is_zero() {
+                let l = crate::decimal::wad_to_f64(plan.add);
+                kv.liquidity += l;
+                kv.idle_x = (kv.idle_x - l * kv.pool.x).max(0.0);
+                kv.idle_y = (kv.idle_y - l * kv.pool.y).max(0.0);
+                kv.rebalance_dir = il_math::vault::pacing::UP;
             } else {
-                il_math::vault::pacing::UP
-            };
-            if desired < lp {
-                // Burn shares at the pool ratio into idle.
-                let burn = ((lp - desired) / kv.pool.fair_value(p)).min(kv.shares);
-                kv.shares -= burn;
-                kv.idle_x += burn * kv.pool.x;
-                kv.idle_y += burn * kv.pool.y;
-            } else {
-                // Mint at the pool ratio from idle; what does not match stays idle.
-                let want = (desired - lp) / per_share;
-                let can = (kv.idle_x / kv.pool.x).min(kv.idle_y / kv.pool.y);
-                let mint = want.min(can).max(0.0);
-                kv.shares += mint;
-                kv.idle_x -= mint * kv.pool.x;
-                kv.idle_y -= mint * kv.pool.y;
+                let l = crate::decimal::wad_to_f64(plan.burn).min(kv.liquidity);
+                kv.liquidity -= l;
+                kv.idle_x += l * kv.pool.x;
+                kv.idle_y += l * kv.pool.y;
+                kv.rebalance_dir = il_math::vault::pacing::DOWN;
             }
             kv.last_rebalance = Some(t);
             params.gas.rebalance
         }
         Action::Hedge { .. } => {
-            // The contract recomputes the target at execution: same rule.
-            let target = f64::from(v.hedge_ratio_bps) / 1e4 * kv.shares * kv.pool.fair_x(p);
+            // adjustHedge checkpoints (collects the fees) too. The contract
+            // recomputes the target at execution: the position's delta at
+            // the oracle price times the ratio.
+            kv.collect();
+            let target = f64::from(v.hedge_ratio_bps) / 1e4 * kv.liquidity * Pool::fair_x(p);
             let cost = params.hedge.venue_fee_bps / 1e4 * (target - kv.hedge).abs() * p;
             kv.book.hedge_pnl -= cost;
             kv.book.hedge_costs += cost;
@@ -1441,11 +1622,12 @@ fn apply(kv: &mut KeeperVault, action: &Action, params: &BacktestParams, p: f64,
             kv.last_hedge = Some(t);
             params.gas.hedge
         }
-        Action::Hold | Action::Skip => return,
+        Action::Hold | Action::Skip => return Ok(false),
     };
     kv.book.actions += 1;
     kv.book.gas_used += gas;
     kv.book.gas_cost += gas_value(&params.gas, gas, p);
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -1497,6 +1679,7 @@ mod tests {
                 tier_cooldown_secs: 3_600,
                 rebalance_cooldown_secs: 21_600,
                 hedge_cooldown_secs: 3_600,
+                tick_spacing: 60,
             },
             gas: GasParams {
                 price_gwei: 0.02,
@@ -1531,9 +1714,39 @@ mod tests {
         .unwrap()
     }
 
-    /// Path independence of x*y = k: whatever the path, a fee-less LP ends at
-    /// il-math's closed form `2 sqrt(k P_final)` to the wei, and the float
-    /// simulation agrees with it (k conserved across every arbitrage).
+    /// The exact fee-less value, computed independently of the engine: the
+    /// capital split at the exact first price, the full-range liquidity it
+    /// buys there (il-math's v4 functions, not the vault's wrappers), valued
+    /// with `RangePosition` at the exact last price.
+    fn closed_form(path: &PricePath) -> (U256, il_math::RangePosition) {
+        let p0 = Price::from_decimal(&path.first_close_exact).unwrap();
+        let p1 = Price::from_decimal(&path.last_close_exact).unwrap();
+        let y0 = U256::from(500_000u64) * U256::from(10u64).pow(U256::from(18));
+        let x0 = exact::mul_div_floor(y0, p0.den, p0.num).unwrap();
+        let (lo, hi) = il_math::v4::full_range_ticks(60).unwrap();
+        let (a, b) = (
+            il_math::sqrt_price_at_tick(lo).unwrap(),
+            il_math::sqrt_price_at_tick(hi).unwrap(),
+        );
+        let s0 = p0
+            .to_math()
+            .unwrap()
+            .sqrt_price_x96(il_math::Rounding::Floor);
+        let l = il_math::v4::liquidity_for_amounts(s0, a, b, x0, y0).unwrap();
+        let position = il_math::RangePosition::new(l, a, b).unwrap();
+        let s1 = p1
+            .to_math()
+            .unwrap()
+            .sqrt_price_x96(il_math::Rounding::Floor);
+        (position.value(s1).unwrap(), position)
+    }
+
+    /// A v4 position's liquidity does not move with trading: whatever the
+    /// path, a fee-less LP ends at il-math's closed form of its liquidity
+    /// at the last price to the wei, the float simulation agrees with it
+    /// within 1e-12, and its loss against holding is il-math's IL of the
+    /// two end prices within 1e-12 (the v4 range closed form and the
+    /// constant-product one).
     #[test]
     fn feeless_lp_ends_at_the_closed_form_value_to_the_wei() {
         let csv = "date,close\n2024-01-01,3000\n2024-01-02,1234.56789\n2024-01-03,5000.1\n2024-01-04,2999.999999999999999999\n2024-01-05,1750.25\n";
@@ -1553,20 +1766,18 @@ mod tests {
             let p = feeless(params(&[StrategyKind::Lp]));
             let r = run(path, &p, &mut |_| {}).unwrap();
             let lp = result(&r, StrategyKind::Lp);
-            // Independently: y0 = C/2 raw, x0 = floor(y0 / P0), value = lp_value at P_last.
-            let p0 = Price::from_decimal(&path.first_close_exact).unwrap();
-            let p1 = Price::from_decimal(&path.last_close_exact).unwrap();
-            let y0 = U256::from(500_000u64) * U256::from(10u64).pow(U256::from(18));
-            let x0 = exact::mul_div_floor(y0, p0.den, p0.num).unwrap();
-            let want = exact::lp_value(x0, y0, &p1).unwrap();
+            let (want, position) = closed_form(path);
             assert_eq!(
                 lp.final_lp_value_exact.as_deref(),
                 Some(want.to_string().as_str()),
                 "{}",
                 path.source
             );
-            assert_eq!(feeless_closed_form_value(1_000_000.0, path).unwrap(), want);
-            // The float simulation reaches the same value (k kept across steps).
+            assert_eq!(
+                feeless_closed_form_value(1_000_000.0, path, 60).unwrap(),
+                want
+            );
+            // The float simulation reaches the same value.
             let exact_f = crate::decimal::wad_to_f64(want);
             assert!(
                 (lp.final_value / exact_f - 1.0).abs() < 1e-12,
@@ -1574,16 +1785,66 @@ mod tests {
                 path.source,
                 lp.final_value
             );
-            // And LP - hold is the closed-form IL of the end points.
+            // LP - hold is the closed-form IL of the end points: the
+            // constant-product form and the v4 range's.
+            let p0 = Price::from_decimal(&path.first_close_exact).unwrap();
+            let p1 = Price::from_decimal(&path.last_close_exact).unwrap();
             let il = crate::decimal::signed_wad_to_f64(exact::il_between(&p0, &p1).unwrap());
+            let sqrt = |p: &Price| {
+                p.to_math()
+                    .unwrap()
+                    .sqrt_price_x96(il_math::Rounding::Floor)
+            };
+            let il_v4 =
+                crate::decimal::signed_wad_to_f64(position.il_wad(sqrt(&p0), sqrt(&p1)).unwrap());
             let hold = result(&r, StrategyKind::Hold).final_value;
-            assert!(
-                (lp.final_value / hold - 1.0 - il).abs() < 1e-12,
-                "{}",
-                path.source
-            );
+            let measured = lp.final_value / hold - 1.0;
+            assert!((measured - il).abs() < 1e-12, "{}", path.source);
+            assert!((measured - il_v4).abs() < 1e-12, "{}", path.source);
             assert!(lp.fee_income.abs() < 1e-6 && (lp.il - lp.vs_hold).abs() < 1e-6);
         }
+    }
+
+    /// Fees are paid to the liquidity, not added to it: an LP with fees
+    /// ends with the same liquidity (the same exact position value) as a
+    /// fee-less one, whatever it earned.
+    #[test]
+    fn fees_never_change_the_liquidity() {
+        let path = gbm(4, 60, 24);
+        let both = [StrategyKind::Lp, StrategyKind::LpTiers];
+        let with = run(&path, &params(&both), &mut |_| {}).unwrap();
+        let without = run(&path, &feeless(params(&[StrategyKind::Lp])), &mut |_| {}).unwrap();
+        let (a, b) = (
+            result(&with, StrategyKind::Lp),
+            result(&without, StrategyKind::Lp),
+        );
+        assert!(a.fee_income > 0.0);
+        assert_eq!(a.final_lp_value_exact, b.final_lp_value_exact);
+        assert_eq!(
+            a.final_lp_value_exact,
+            result(&with, StrategyKind::LpTiers).final_lp_value_exact
+        );
+    }
+
+    /// Uninformed volume on a flat path pays `fee x turnover x days` of the
+    /// position's value, as tokens, not compounded: 30 days at 0.2/day and
+    /// 30 bps are 1.8 % of the capital exactly.
+    #[test]
+    fn noise_fees_on_a_flat_path_are_simple_interest() {
+        let mut csv = String::from("time,close\n");
+        for d in 0..=30 {
+            csv.push_str(&format!("{},2000\n", 1_700_000_000 + d * 86_400));
+        }
+        let path = parse_csv(&csv, "flat").unwrap();
+        let mut p = params(&[StrategyKind::Lp]);
+        p.noise_fee_elasticity = 0.0;
+        let r = run(&path, &p, &mut |_| {}).unwrap();
+        let lp = result(&r, StrategyKind::Lp);
+        let want = 1_000_000.0 * 0.003 * 0.2 * 30.0;
+        assert!((lp.fee_income - want).abs() < 1e-6, "{}", lp.fee_income);
+        assert!((lp.vs_hold - want).abs() < 1e-6, "{}", lp.vs_hold);
+        assert!(lp.il.abs() < 1e-6);
+        assert_eq!(r.lvr.arb_fee_rate, 0.0);
     }
 
     #[test]

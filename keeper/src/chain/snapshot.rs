@@ -1,8 +1,10 @@
 //! One read of everything the policy and `status` look at, in ONE JSON-RPC
 //! batch (one HTTP request): chain id, latest block, gas price and tip, the
-//! pool (reserves, cumulative price, supply, fee), the oracle round, the
-//! lens (price with deviation, accounting), the vault (ledger, supply), the
-//! manager (config, params, tiers) and the hedge position and equity.
+//! vault's Uniswap v4 pool and position (the lens's `position()`: slot0's
+//! price, tick and LP fee, the position's liquidity and the fees the
+//! PoolManager owes it; the vault's `pool()`: its range), the oracle round,
+//! the lens (price with deviation, accounting), the vault (ledger, supply),
+//! the manager (config, params, tiers) and the hedge position and equity.
 //!
 //! All calls of the batch read `latest`; a block landing between two of
 //! them can only make the snapshot slightly stale, and every bound the
@@ -12,7 +14,7 @@ use alloy::eips::BlockNumberOrTag;
 use alloy::primitives::{Address, Bytes, I256, U64, U256};
 use alloy::rpc::types::{Block, TransactionRequest};
 use alloy::sol_types::SolCall;
-use il_deploy::bindings::{IHedge, ILens, IManager, IOracle, IPool, IVault};
+use il_deploy::bindings::{IHedge, ILens, IManager, IOracle, IVault};
 
 use crate::policy::Waits;
 use il_math::vault::{Holdings, Ledger, PoolState};
@@ -20,6 +22,7 @@ use serde::Serialize;
 
 use super::{ChainError, Client, rpc};
 use crate::exact::{Price, Tier};
+use crate::policy::WAD;
 
 /// The manager's `config()`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -100,17 +103,22 @@ pub struct Snapshot {
     pub priority_fee: u128,
     /// Latest block's base fee, wei (0 when the node reports none).
     pub base_fee: u128,
-    /// Pool reserves and supply.
-    pub reserve0: U256,
-    /// Token1 reserve.
-    pub reserve1: U256,
-    /// Pool shares.
-    pub pool_supply: U256,
-    /// Block timestamp (mod 2^32) of the reserves' last update.
-    pub pool_time: u32,
-    /// `price0CumulativeLast` (UQ112x112 seconds, wrapping).
-    pub price0_cumulative_last: U256,
-    /// Pool fee, pips.
+    /// The pool's price, `sqrt(token1 raw / token0 raw) * 2^96` (slot0).
+    pub sqrt_price_x96: U256,
+    /// The pool's current tick (slot0).
+    pub tick: i32,
+    /// The vault's range of ticks (`vault.pool()`).
+    pub tick_lower: i32,
+    /// Upper end of the range.
+    pub tick_upper: i32,
+    /// The vault's position liquidity as the PoolManager holds it.
+    pub position_liquidity: U256,
+    /// Fees the PoolManager owes the position now (not yet collected),
+    /// token0 and token1 raw.
+    pub fees_owed0: U256,
+    /// Token1 fees owed.
+    pub fees_owed1: U256,
+    /// The LP fee in force (slot0's dynamic fee), pips.
     pub fee_pips: u32,
     /// Oracle answer and decimals.
     pub oracle_answer: I256,
@@ -161,17 +169,14 @@ fn math(what: &str, e: il_math::MathError) -> ChainError {
     }
 }
 
-/// 2^112, the UQ112x112 unit of the pool's cumulative prices.
-pub const Q112: U256 = U256::from_limbs([0, 1 << 48, 0, 0]);
-
 impl Snapshot {
-    /// The pool as il-math sees it.
+    /// The pool as il-math sees it: its price and the vault's range.
     #[must_use]
     pub fn pool(&self) -> PoolState {
         PoolState {
-            reserve0: self.reserve0,
-            reserve1: self.reserve1,
-            supply: self.pool_supply,
+            sqrt_price: self.sqrt_price_x96,
+            tick_lower: self.tick_lower,
+            tick_upper: self.tick_upper,
         }
     }
 
@@ -183,28 +188,25 @@ impl Snapshot {
         self.price.to_math().map_err(|e| math("oracle price", e))
     }
 
-    /// `price0Cumulative` brought forward to the block time with the current
-    /// spot (as Uniswap V2's oracle library does), wrapping mod 2^256.
+    /// Fees earned per vault share so far, WAD-scaled token0 and token1 raw
+    /// units: what the vault credited per share (`fee0PerShare`,
+    /// `fee1PerShare`) plus the fees the PoolManager owes the position now,
+    /// per share (floor). Only fees raise it; deposits and withdrawals do
+    /// not move it.
     #[must_use]
-    pub fn price0_cumulative_now(&self) -> U256 {
-        // blockTimestampLast is mod 2^32; so is the elapsed time.
-        let now32 = u32::try_from(self.time % (1u64 << 32)).unwrap_or(0);
-        let elapsed = now32.wrapping_sub(self.pool_time);
-        if elapsed == 0 || self.reserve0.is_zero() {
-            return self.price0_cumulative_last;
-        }
-        // reserve1 < 2^112, so reserve1 << 112 < 2^224: no overflow.
-        let spot: U256 = (self.reserve1 << 112usize) / self.reserve0;
-        self.price0_cumulative_last
-            .wrapping_add(spot.wrapping_mul(U256::from(elapsed)))
-    }
-
-    /// The pool's growth index `sqrt(k) / supply`, WAD (only fees raise it).
-    ///
-    /// # Errors
-    /// [`ChainError::Decode`] on an il-math failure.
-    pub fn growth(&self) -> Result<U256, ChainError> {
-        il_math::vault::growth(&self.pool()).map_err(|e| math("growth", e))
+    pub fn fees_per_share(&self) -> (U256, U256) {
+        let per = |owed: U256| {
+            if self.vault_supply.is_zero() {
+                return U256::ZERO;
+            }
+            il_math::mul_div(owed, WAD, self.vault_supply, il_math::Rounding::Floor)
+                .unwrap_or(U256::ZERO)
+        };
+        let acc = &self.ledger.acc;
+        (
+            acc.fee0_per_share.saturating_add(per(self.fees_owed0)),
+            acc.fee1_per_share.saturating_add(per(self.fees_owed1)),
+        )
     }
 
     /// Share of capital in the pool, bps.
@@ -213,7 +215,7 @@ impl Snapshot {
     /// [`ChainError::Decode`] on an il-math failure.
     pub fn lp_bps(&self) -> Result<u16, ChainError> {
         let h = Holdings {
-            lp: self.ledger.lp,
+            liquidity: self.ledger.liquidity,
             idle0: self.ledger.idle0,
             idle1: self.ledger.idle1,
             equity: I256::ZERO,
@@ -226,7 +228,7 @@ impl Snapshot {
     /// # Errors
     /// [`ChainError::Decode`] on an il-math failure.
     pub fn lp_value(&self) -> Result<U256, ChainError> {
-        il_math::vault::lp_value(&self.pool(), self.ledger.lp, &self.math_price()?)
+        il_math::vault::lp_value(&self.pool(), self.ledger.liquidity, &self.math_price()?)
             .map_err(|e| math("lp_value", e))
     }
 
@@ -237,7 +239,7 @@ impl Snapshot {
     pub fn hedge_target(&self) -> Result<I256, ChainError> {
         il_math::vault::hedge_target(
             &self.pool(),
-            self.ledger.lp,
+            self.ledger.liquidity,
             &self.math_price()?,
             self.params.hedge_ratio_bps,
         )
@@ -254,16 +256,16 @@ impl Snapshot {
         let plan = il_math::vault::plan_rebalance(
             &self.pool(),
             &price,
-            self.ledger.lp,
+            self.ledger.liquidity,
             self.ledger.idle0,
             self.ledger.idle1,
             target_bps,
         )
         .map_err(|e| math("plan_rebalance", e))?;
-        let (a0, a1) = if plan.burn_lp.is_zero() {
+        let (a0, a1) = if plan.burn.is_zero() {
             (plan.add0, plan.add1)
         } else {
-            il_math::vault::lp_amounts(&self.pool(), plan.burn_lp)
+            il_math::vault::lp_amounts(&self.pool(), plan.burn)
                 .map_err(|e| math("lp_amounts", e))?
         };
         let keep = U256::from(10_000u32.saturating_sub(u32::from(self.params.max_slippage_bps)));
@@ -325,10 +327,12 @@ impl Snapshot {
         ratio_f64(self.price.num, self.price.den)
     }
 
-    /// Pool spot as a float (token1 raw per token0 raw).
+    /// Pool spot as a float (token1 raw per token0 raw):
+    /// `(sqrtPriceX96 / 2^96)^2`.
     #[must_use]
     pub fn spot_f64(&self) -> f64 {
-        ratio_f64(self.reserve1, self.reserve0)
+        let root = ratio_f64(self.sqrt_price_x96, U256::from(1u8) << 96usize);
+        root * root
     }
 }
 
@@ -357,10 +361,8 @@ impl Client {
         let c = self.contracts;
         let latest = BlockNumberOrTag::Latest;
         let calls: Vec<TransactionRequest> = vec![
-            call(c.pool, IPool::getReservesCall {}.abi_encode()),
-            call(c.pool, IPool::price0CumulativeLastCall {}.abi_encode()),
-            call(c.pool, IPool::totalSupplyCall {}.abi_encode()),
-            call(c.pool, IPool::feeCall {}.abi_encode()),
+            call(c.lens, ILens::positionCall {}.abi_encode()),
+            call(c.vault, IVault::poolCall {}.abi_encode()),
             call(c.oracle, IOracle::latestRoundDataCall {}.abi_encode()),
             call(c.oracle, IOracle::decimalsCall {}.abi_encode()),
             call(c.lens, ILens::priceCall {}.abi_encode()),
@@ -414,21 +416,25 @@ impl Client {
             });
         }
         let block = block.ok_or_else(|| ChainError::Node("latest block: null".into()))?;
-        let reserves = dec::<IPool::getReservesCall>("getReserves", &outs[0])?;
-        let cumulative = dec::<IPool::price0CumulativeLastCall>("price0CumulativeLast", &outs[1])?;
-        let pool_supply = dec::<IPool::totalSupplyCall>("pool totalSupply", &outs[2])?;
-        let fee = dec::<IPool::feeCall>("fee", &outs[3])?;
-        let round = dec::<IOracle::latestRoundDataCall>("latestRoundData", &outs[4])?;
-        let decimals = dec::<IOracle::decimalsCall>("decimals", &outs[5])?;
-        let price = dec::<ILens::priceCall>("lens price", &outs[6])?;
-        let acc = dec::<ILens::accountingCall>("lens accounting", &outs[7])?;
-        let state = dec::<IVault::stateCall>("vault state", &outs[8])?;
-        let vault_supply = dec::<IVault::totalSupplyCall>("vault totalSupply", &outs[9])?;
-        let cfg = dec::<IManager::configCall>("manager config", &outs[10])?;
-        let params = dec::<IManager::paramsCall>("manager params", &outs[11])?;
-        let tiers = dec::<IManager::tiersCall>("manager tiers", &outs[12])?;
-        let pos = dec::<IHedge::positionOfCall>("hedge positionOf", &outs[13])?;
-        let equity = dec::<IHedge::equityOfCall>("hedge equityOf", &outs[14])?;
+        let position = dec::<ILens::positionCall>("lens position", &outs[0])?;
+        let range = dec::<IVault::poolCall>("vault pool", &outs[1])?;
+        let round = dec::<IOracle::latestRoundDataCall>("latestRoundData", &outs[2])?;
+        let decimals = dec::<IOracle::decimalsCall>("decimals", &outs[3])?;
+        let price = dec::<ILens::priceCall>("lens price", &outs[4])?;
+        let acc = dec::<ILens::accountingCall>("lens accounting", &outs[5])?;
+        let state = dec::<IVault::stateCall>("vault state", &outs[6])?;
+        let vault_supply = dec::<IVault::totalSupplyCall>("vault totalSupply", &outs[7])?;
+        let cfg = dec::<IManager::configCall>("manager config", &outs[8])?;
+        let params = dec::<IManager::paramsCall>("manager params", &outs[9])?;
+        let tiers = dec::<IManager::tiersCall>("manager tiers", &outs[10])?;
+        let pos = dec::<IHedge::positionOfCall>("hedge positionOf", &outs[11])?;
+        let equity = dec::<IHedge::equityOfCall>("hedge equityOf", &outs[12])?;
+        let tick = |what: &str, v: I256| {
+            i32::try_from(v).map_err(|_| ChainError::Decode {
+                what: what.to_string(),
+                reason: format!("{v} is not a tick"),
+            })
+        };
 
         // state(): controller, depositCap, paused, then the ledger words.
         let paused = state.get(2).is_some_and(|w| !w.is_zero());
@@ -455,12 +461,14 @@ impl Client {
             gas_price: gas_price.to::<u128>(),
             priority_fee: tip.to::<u128>(),
             base_fee: block.header.base_fee_per_gas.map_or(0, u128::from),
-            reserve0: U256::from(reserves.reserve0),
-            reserve1: U256::from(reserves.reserve1),
-            pool_supply,
-            pool_time: reserves.blockTimestampLast,
-            price0_cumulative_last: cumulative,
-            fee_pips: fee,
+            sqrt_price_x96: position.sqrtPriceX96,
+            tick: tick("slot0 tick", position.tick)?,
+            tick_lower: tick("vault tickLower", range.tickLower)?,
+            tick_upper: tick("vault tickUpper", range.tickUpper)?,
+            position_liquidity: position.liquidity,
+            fees_owed0: position.fees0,
+            fees_owed1: position.fees1,
+            fee_pips: position.lpFee.saturating_to(),
             oracle_answer: round.answer,
             oracle_decimals: decimals,
             price: Price {
@@ -515,11 +523,6 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn q112_is_two_to_the_112() {
-        assert_eq!(Q112, U256::from(1u8) << 112);
-    }
 
     #[test]
     fn ratio_f64_handles_wide_values() {

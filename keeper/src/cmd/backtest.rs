@@ -178,6 +178,9 @@ pub struct BacktestArgs {
     /// Cooldown between hedges.
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration, help_heading = "Simulated vault")]
     pub hedge_cooldown: Duration,
+    /// The pool's tick spacing (the vault's position is its full range).
+    #[arg(long, default_value_t = 60, help_heading = "Simulated vault")]
+    pub tick_spacing: i32,
     /// Window of the observed fee rate and turnover.
     #[arg(long, default_value = "7d", value_parser = humantime::parse_duration, help_heading = "Simulated vault")]
     pub fee_window: Duration,
@@ -333,6 +336,7 @@ impl BacktestArgs {
                 tier_cooldown_secs: secs(self.tier_cooldown),
                 rebalance_cooldown_secs: secs(self.rebalance_cooldown),
                 hedge_cooldown_secs: secs(self.hedge_cooldown),
+                tick_spacing: self.tick_spacing,
             },
             gas: GasParams {
                 price_gwei: self.gas_price_gwei,

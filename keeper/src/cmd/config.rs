@@ -35,19 +35,19 @@ impl ConfigArgs {
             );
             println!("configuration OK ({source})");
             println!(
-                "chain      {} (chain id {})",
+                "chain       {} (chain id {})",
                 cfg.chain.rpc_url, cfg.chain.chain_id
             );
             let show = |a: Option<alloy_primitives::Address>| {
                 a.map_or_else(|| "-".to_string(), |a| a.to_checksum(None))
             };
-            println!("vault      {}", show(cfg.contracts.vault));
-            println!("pool       {}", show(cfg.contracts.pool));
-            println!("oracle     {}", show(cfg.contracts.oracle));
-            println!("hedge      {}", show(cfg.contracts.hedge));
-            println!("manager    {}", show(cfg.contracts.manager));
-            println!("lens       {}", show(cfg.contracts.lens));
-            println!("state      {}", cfg.keeper.state.display());
+            println!("vault       {}", show(cfg.contracts.vault));
+            println!("poolManager {}", show(cfg.contracts.pool_manager));
+            println!("oracle      {}", show(cfg.contracts.oracle));
+            println!("hedge       {}", show(cfg.contracts.hedge));
+            println!("manager     {}", show(cfg.contracts.manager));
+            println!("lens        {}", show(cfg.contracts.lens));
+            println!("state       {}", cfg.keeper.state.display());
             let key = match &cfg.keeper.key {
                 None => "none (read-only)".to_string(),
                 Some(crate::config::KeySource::Keystore { path, .. }) => {
@@ -56,19 +56,19 @@ impl ConfigArgs {
                 Some(crate::config::KeySource::KeyFile(p)) => format!("key file {}", p.display()),
                 Some(crate::config::KeySource::Env(n)) => format!("environment variable {n}"),
             };
-            println!("key        {key}");
+            println!("key         {key}");
             println!(
-                "limits     {} tx/run, gas price cap {} gwei, {} confirmation(s)",
+                "limits      {} tx/run, gas price cap {} gwei, {} confirmation(s)",
                 cfg.keeper.max_tx_per_run, cfg.keeper.gas_price_cap_gwei, cfg.keeper.confirmations
             );
             println!(
-                "volatility {} (lambda {}, window {})",
+                "volatility  {} (lambda {}, window {})",
                 cfg.volatility.estimator,
                 cfg.volatility.ewma_lambda,
                 cfg.volatility.realised_window
             );
             println!(
-                "policy     hedge band {} bps, de-risk margin {} bps, redeploy margin {} bps, horizon {} s",
+                "policy      hedge band {} bps, de-risk margin {} bps, redeploy margin {} bps, horizon {} s",
                 cfg.policy.hedge_band_bps,
                 cfg.policy.derisk_margin_bps,
                 cfg.policy.redeploy_margin_bps,

@@ -1,5 +1,7 @@
 //! Where tests and tools find the release `.wasm` of the workspace's
-//! contracts (built by `scripts/build-contracts.sh`).
+//! contracts (built by `scripts/build-contracts.sh`), and the creation code
+//! of Uniswap v4-core's contracts (the npm package `@uniswap/v4-core`,
+//! which `scripts/setup.sh` installs; BUSL-1.1, never committed).
 
 use std::path::{Path, PathBuf};
 
@@ -88,6 +90,52 @@ pub fn read_wasm(crate_name: &str) -> Result<Vec<u8>, MissingWasm> {
         file: format!("{} ({e})", path.display()),
         searched: path.display().to_string(),
     })
+}
+
+/// The version of `@uniswap/v4-core` the project runs (`scripts/setup.sh`).
+pub const V4_CORE_VERSION: &str = "1.0.2";
+
+/// A v4-core build artifact could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{path}: {reason}: run scripts/setup.sh (it installs @uniswap/v4-core@1.0.2 from npm) or set IL_V4_CORE_DIR"
+)]
+pub struct MissingArtifact {
+    /// The file looked for.
+    pub path: String,
+    /// Why it could not be used.
+    pub reason: String,
+}
+
+/// `$IL_V4_CORE_DIR`, else `<workspace>/node_modules/@uniswap/v4-core`.
+pub fn v4_core_dir() -> PathBuf {
+    std::env::var_os("IL_V4_CORE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("node_modules/@uniswap/v4-core"))
+}
+
+/// The creation code of v4-core contract `name` (`PoolManager`,
+/// `PoolSwapTest`, `PoolModifyLiquidityTest`, `PoolDonateTest`,
+/// `TestERC20`, ...): `bytecode.object` of `out/<name>.sol/<name>.json`.
+///
+/// # Errors
+/// [`MissingArtifact`] when the file is absent or not a build artifact.
+pub fn v4_core(name: &str) -> Result<Vec<u8>, MissingArtifact> {
+    let path = v4_core_dir().join(format!("out/{name}.sol/{name}.json"));
+    let fail = |reason: String| MissingArtifact {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| fail(e.to_string()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
+    let hex = json["bytecode"]["object"]
+        .as_str()
+        .ok_or_else(|| fail("no bytecode.object".into()))?;
+    let code = alloy_primitives::hex::decode(hex).map_err(|e| fail(e.to_string()))?;
+    if code.is_empty() {
+        return Err(fail("empty bytecode".into()));
+    }
+    Ok(code)
 }
 
 #[cfg(test)]

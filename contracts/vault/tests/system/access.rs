@@ -75,11 +75,15 @@ fn rows(s: &Sys) -> Vec<Row> {
             name: "vault.moveLiquidity",
             target: vault,
             data: IVault::moveLiquidityCall {
-                burnLp: u(1_000),
-                add0: U256::ZERO,
-                add1: U256::ZERO,
+                liquidityDelta: i(-1_000),
             }
             .abi_encode(),
+            role: Role::Controller,
+        },
+        Row {
+            name: "vault.setPool",
+            target: vault,
+            data: IVault::setPoolCall { hooks: s.stranger }.abi_encode(),
             role: Role::Controller,
         },
         Row {
@@ -215,7 +219,7 @@ fn access_matrix_owner_keeper_stranger() {
             cells += 1;
         }
     }
-    assert_eq!(cells, 33);
+    assert_eq!(cells, 36);
 }
 
 #[test]
@@ -306,23 +310,31 @@ fn the_controller_alone_configures_the_vault() {
 }
 
 #[test]
-fn vault_constructor_refuses_zero_addresses() {
+fn vault_constructor_refuses_zero_addresses_and_a_bad_pool() {
     let mut s = Sys::new();
     let a = [
-        s.token0, s.token1, s.pool, s.venue, s.oracle, s.engine, s.owner,
+        s.token0,
+        s.token1,
+        s.v4.pool_manager,
+        s.venue,
+        s.oracle,
+        s.engine,
+        s.ops,
+        s.owner,
     ];
-    for i in 0..7 {
+    let deploy = |s: &mut Sys, a: [Address; 8], spacing: u32| {
+        s.w.deploy_entry(
+            "il-vault (bad arguments)",
+            il_vault::route,
+            &alloy_sol_types::SolValue::abi_encode_params(&(
+                a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], spacing,
+            )),
+        )
+    };
+    for i in 0..8 {
         let mut args = a;
         args[i] = Address::ZERO;
-        let err =
-            s.w.deploy_entry(
-                "il-vault (zero address)",
-                il_vault::route,
-                &alloy_sol_types::SolValue::abi_encode_params(&(
-                    args[0], args[1], args[2], args[3], args[4], args[5], args[6],
-                )),
-            )
-            .unwrap_err();
+        let err = deploy(&mut s, args, SPACING).unwrap_err();
         assert_eq!(
             IVault::VaultInvalidAddress::abi_decode(&err).unwrap(),
             IVault::VaultInvalidAddress {
@@ -331,15 +343,113 @@ fn vault_constructor_refuses_zero_addresses() {
             "argument {i}"
         );
     }
+    // token0 must be v4's currency0 (the lower address), the spacing v4's
+    let mut swapped = a;
+    swapped.swap(0, 1);
+    for (args, spacing) in [(swapped, SPACING), (a, 0), (a, 32_768)] {
+        let err = deploy(&mut s, args, spacing).unwrap_err();
+        assert_eq!(
+            IVault::VaultInvalidPool::abi_decode(&err).unwrap(),
+            IVault::VaultInvalidPool {},
+            "spacing {spacing}"
+        );
+    }
+    // the extremes of the spacing are v4's: the range is the full range
+    for spacing in [1u32, 32_767] {
+        let v = deploy(&mut s, a, spacing).unwrap();
+        let p = s.view(v, &IVault::poolCall {});
+        let (lower, upper) = il_math::v4::full_range_ticks(spacing as i32).unwrap();
+        assert_eq!(
+            (
+                p.tickSpacing,
+                p.hooks,
+                p.tickLower.as_i32(),
+                p.tickUpper.as_i32()
+            ),
+            (spacing, Address::ZERO, lower, upper)
+        );
+    }
+}
+
+#[test]
+fn set_pool_is_the_controllers_once_before_any_deposit() {
+    let mut s = Sys::new();
+    let (owner, manager, vault) = (s.owner, s.manager, s.vault);
+    // the fixture set it (the deployer, controller then): the manager is the hook
+    let p = s.view(vault, &IVault::poolCall {});
+    let (lower, upper) = il_math::v4::full_range_ticks(SPACING as i32).unwrap();
+    assert_eq!(
+        (
+            p.tickSpacing,
+            p.hooks,
+            p.tickLower.as_i32(),
+            p.tickUpper.as_i32()
+        ),
+        (SPACING, manager, lower, upper)
+    );
+    // once: even its controller (a new one, to call the vault directly)
+    // cannot set it again
+    s.hand_control(owner);
+    assert_revert(
+        s.w.call_sol(owner, vault, &IVault::setPoolCall { hooks: owner }),
+        IVault::VaultPoolAlreadySet {},
+    );
+    assert_revert(
+        s.w.call_sol(
+            owner,
+            vault,
+            &IVault::setPoolCall {
+                hooks: Address::ZERO,
+            },
+        ),
+        IVault::VaultInvalidAddress {
+            account: Address::ZERO,
+        },
+    );
+    // a fresh vault: set once, announced, then never again
+    let fresh =
+        s.w.deploy_entry(
+            "il-vault (fresh)",
+            il_vault::route,
+            &alloy_sol_types::SolValue::abi_encode_params(&(
+                s.token0,
+                s.token1,
+                s.v4.pool_manager,
+                s.venue,
+                s.oracle,
+                s.engine,
+                s.ops,
+                owner,
+                SPACING,
+            )),
+        )
+        .unwrap();
+    s.ok(owner, fresh, &IVault::setPoolCall { hooks: manager });
+    assert_eq!(
+        s.events_from::<IVault::PoolSet>(fresh),
+        vec![IVault::PoolSet {
+            hooks: manager,
+            tickLower: i(lower.into()),
+            tickUpper: i(upper.into()),
+        }]
+    );
+    assert_revert(
+        s.w.call_sol(owner, fresh, &IVault::setPoolCall { hooks: owner }),
+        IVault::VaultPoolAlreadySet {},
+    );
 }
 
 #[test]
 fn manager_constructor_wires_defaults_and_refuses_zero_addresses() {
-    let mut s = Sys::new();
-    let (vault, owner, keeper) = (s.vault, s.owner, s.keeper);
+    let mut s = Sys::with(Setup {
+        pool_fee: None,
+        seed_pool: true,
+    });
+    let (vault, planner, owner, keeper) = (s.vault, s.planner, s.owner, s.keeper);
     for (args, bad) in [
-        ((Address::ZERO, owner, keeper), "vault"),
-        ((vault, owner, Address::ZERO), "keeper"),
+        ((Address::ZERO, planner, owner, keeper), "vault"),
+        ((vault, Address::ZERO, owner, keeper), "planner"),
+        ((vault, planner, owner, Address::ZERO), "keeper"),
     ] {
         let err =
             s.w.deploy_entry(
@@ -360,7 +470,7 @@ fn manager_constructor_wires_defaults_and_refuses_zero_addresses() {
         s.w.deploy_entry(
             "il-manager (zero owner)",
             il_manager::route,
-            &alloy_sol_types::SolValue::abi_encode_params(&(vault, Address::ZERO, keeper)),
+            &alloy_sol_types::SolValue::abi_encode_params(&(vault, planner, Address::ZERO, keeper)),
         )
         .unwrap_err();
     assert_eq!(
@@ -413,12 +523,65 @@ fn manager_constructor_wires_defaults_and_refuses_zero_addresses() {
             c.keeper,
             c.tierIndex,
             c.sigma,
+            c.sigmaUpdatedAt,
             c.lastRebalance,
-            c.lastHedge
+            c.lastHedge,
+            c.lastTierChange,
+            c.rebalanceDirection,
+            c.hedgeDirection
         ),
-        (vault, keeper, 0, U256::ZERO, 0, 0)
+        (vault, keeper, 0, U256::ZERO, 0, 0, 0, 0, 0, 0)
     );
     assert_eq!(s.view(m, &IManager::ownerCall {}), owner);
+    // the pool key: the manager is the hook of a dynamic-fee pool, whose
+    // fee the fixture's applyFee set to tier 0
+    let k = s.view(m, &IManager::poolKeyCall {});
+    assert_eq!(
+        (
+            k.currency0,
+            k.currency1,
+            k.fee.to::<u32>(),
+            k.tickSpacing.as_i32(),
+            k.hooks,
+            k.poolManager
+        ),
+        (
+            s.token0,
+            s.token1,
+            il_common::v4::DYNAMIC_FEE_FLAG,
+            SPACING as i32,
+            m,
+            s.v4.pool_manager
+        )
+    );
+    assert_eq!(s.pool_fee(), 500);
+}
+
+#[test]
+fn the_manager_must_sit_at_a_hook_address_without_callbacks() {
+    let mut s = Sys::new();
+    let (vault, planner, owner, keeper) = (s.vault, s.planner, s.owner, s.keeper);
+    let args = alloy_sol_types::SolValue::abi_encode_params(&(vault, planner, owner, keeper));
+    // an ordinary address: its low 14 bits (v4's hook permissions) are set
+    let err =
+        s.w.deploy_entry("il-manager (not a hook address)", il_manager::route, &args)
+            .unwrap_err();
+    let hook = IManager::ManagerHookAddress::abi_decode(&err).unwrap().hook;
+    assert_ne!(u16::from_be_bytes([hook[18], hook[19]]) & 0x3fff, 0);
+    // a mined address with a permission bit (1: afterRemoveLiquidity
+    // returns a delta) is refused too: the PoolManager would call it
+    let err =
+        s.w.deploy_entry_as_hook("il-manager (a hook bit)", il_manager::route, &args, 1)
+            .unwrap_err();
+    let hook = IManager::ManagerHookAddress::abi_decode(&err).unwrap().hook;
+    assert_eq!(u16::from_be_bytes([hook[18], hook[19]]) & 0x3fff, 1);
+    // at a mined address with no bit it deploys (another keeper: another
+    // address than the fixture's)
+    let args = alloy_sol_types::SolValue::abi_encode_params(&(vault, planner, owner, s.carol));
+    let m =
+        s.w.deploy_entry_as_hook("il-manager (second)", il_manager::route, &args, 0)
+            .unwrap();
+    assert_eq!(u16::from_be_bytes([m[18], m[19]]) & 0x3fff, 0);
 }
 
 #[test]
@@ -654,7 +817,10 @@ fn set_tiers_validates_the_table() {
 
 #[test]
 fn a_shorter_tier_table_keeps_the_tier_index_in_range() {
-    let mut s = Sys::new();
+    let mut s = Sys::with(Setup {
+        pool_fee: None,
+        seed_pool: true,
+    });
     let (owner, manager) = (s.owner, s.manager);
     // tier 2 (100 bps) in force
     let out = s
@@ -680,5 +846,5 @@ fn a_shorter_tier_table_keeps_the_tier_index_in_range() {
         })
         .unwrap();
     assert_eq!((out.tier, out.feePips), (0, 700));
-    assert_eq!(s.view(s.pool, &IPool::feeCall {}), 700);
+    assert_eq!(s.pool_fee(), 700);
 }

@@ -2,7 +2,11 @@
 //! and the lens's `previewDeposit`): happy paths, every named error, events.
 
 use alloy_primitives::{Address, U256};
-use il_math::Rounding;
+use il_math::{
+    Rounding,
+    vault::{add_amounts, lp_amounts},
+};
+use il_testkit::v4::IPoolManager;
 
 use crate::fixture::*;
 
@@ -65,11 +69,39 @@ fn deposit_emits_deposit_and_share_transfers() {
             },
         ]
     );
-    // the whole first deposit at the pool's ratio went to the pool
+    // the first deposit at the pool's price went to the pool as the most
+    // liquidity it pays for; the rest (rounding) stays idle
+    let l = s.ledger();
     let lm = s.events_from::<IVault::LiquidityMoved>(vault);
     assert_eq!(lm.len(), 1);
-    assert_eq!((lm[0].amount0, lm[0].amount1), (eth(10), usdc(20_000)));
-    assert_eq!(lm[0].lpDelta.into_raw(), s.ledger().lp);
+    assert_eq!(lm[0].liquidityDelta.into_raw(), l.liquidity);
+    assert_eq!(
+        (lm[0].amount0 + l.idle0, lm[0].amount1 + l.idle1),
+        (eth(10), usdc(20_000))
+    );
+    assert_eq!(
+        (lm[0].amount0, lm[0].amount1),
+        add_amounts(&s.pool_state(), l.liquidity).unwrap()
+    );
+    assert!(l.idle0 < eth(1) / u(1_000_000) && l.idle1 < u(10), "{l:?}");
+    // one modifyLiquidity in the PoolManager, by the vault, over the full
+    // range (no touch before: the position was empty)
+    let p = s.pool_state();
+    let ml = s.events_from::<IPoolManager::ModifyLiquidity>(s.v4.pool_manager);
+    assert_eq!(ml.len(), 1);
+    assert_eq!(
+        (
+            ml[0].sender,
+            ml[0].tickLower.as_i32(),
+            ml[0].tickUpper.as_i32(),
+            ml[0].liquidityDelta.into_raw()
+        ),
+        (vault, p.tick_lower, p.tick_upper, l.liquidity)
+    );
+    assert_eq!(
+        s.view(s.lens, &ILens::positionCall {}).liquidity,
+        l.liquidity
+    );
 }
 
 #[test]
@@ -104,13 +136,17 @@ fn deposit_to_a_receiver_credits_the_receiver_not_the_payer() {
 fn later_deposits_are_proportional_and_take_no_more_than_the_maxima() {
     let mut s = Sys::new();
     let (alice, bob) = (s.alice, s.bob);
-    // a first deposit off the pool's ratio leaves idle token0
+    // a first deposit off the pool's ratio leaves idle token0 (token1
+    // binds the liquidity it adds)
     s.deposit(alice, eth(12), usdc(20_000));
     let l = s.ledger();
-    assert_eq!((l.idle0, l.idle1), (eth(2), U256::ZERO));
-    let supply = s.supply();
     let pool = s.pool_state();
-    let (in0, in1) = il_math::vault::lp_amounts(&pool, l.lp).unwrap();
+    let (p0, p1) = add_amounts(&pool, l.liquidity).unwrap();
+    assert_eq!((l.idle0, l.idle1), (eth(12) - p0, usdc(20_000) - p1));
+    assert!(l.idle0.abs_diff(eth(2)) < eth(1) / u(1_000_000), "{l:?}");
+    assert!(l.idle1 < u(2), "{l:?}");
+    let supply = s.supply();
+    let (in0, in1) = lp_amounts(&pool, l.liquidity).unwrap();
     let (total0, total1) = (in0 + l.idle0, in1 + l.idle1);
     // token1 binds: bob offers plenty of token0
     s.mint(bob, eth(100), usdc(5_000));
@@ -139,7 +175,7 @@ fn later_deposits_are_proportional_and_take_no_more_than_the_maxima() {
     // token0 binds the other way round
     let carol = s.carol;
     let (l, supply) = (s.ledger(), s.supply());
-    let (in0, _) = il_math::vault::lp_amounts(&s.pool_state(), l.lp).unwrap();
+    let (in0, _) = lp_amounts(&s.pool_state(), l.liquidity).unwrap();
     let total0 = in0 + l.idle0;
     s.mint(carol, eth(1), usdc(1_000_000));
     let out = s
@@ -242,17 +278,138 @@ fn deposit_to_the_zero_address_reverts() {
 }
 
 #[test]
-fn deposit_into_an_empty_pool_reverts() {
-    let mut s = Sys::with(Setup {
-        seed_pool: false,
-        ..Setup::default()
-    });
-    let alice = s.alice;
+fn deposit_into_an_uninitialised_pool_reverts() {
+    let mut s = Sys::new();
+    let (alice, planner) = (s.alice, s.planner);
+    let (vault, manager, lens) = s.uninitialised_vault();
     s.mint(alice, eth(1), usdc(2_000));
+    s.approve_all(alice, vault);
+    // the manager cannot price a pool that has no price: the planner's
+    // ZeroPrice, reported by the manager's checkSpot, reported by the vault
+    let r =
+        s.w.call_sol(
+            alice,
+            vault,
+            &IVault::depositCall {
+                amount0Max: eth(1),
+                amount1Max: usdc(2_000),
+                minShares: U256::ZERO,
+                receiver: alice,
+            },
+        )
+        .unwrap_err();
+    let failed = r
+        .decode_error::<IVault::VaultCallFailed>()
+        .expect("VaultCallFailed");
+    assert_eq!(failed.target, manager);
+    assert_manager_call_failed::<(), _>(
+        Err(il_testkit::Revert {
+            data: failed.reason.to_vec(),
+            halt: None,
+        }),
+        planner,
+        IPlanner::PlannerMath {
+            code: il_math::MathError::ZeroPrice.code(),
+        },
+    );
+    // the lens's preview reports the engine's refusal
+    let r =
+        s.w.view_sol(
+            lens,
+            &ILens::previewDepositCall {
+                amount0Max: eth(1),
+                amount1Max: usdc(2_000),
+            },
+        )
+        .unwrap_err();
+    let failed = r
+        .decode_error::<ILens::LensCallFailed>()
+        .expect("LensCallFailed");
+    assert_eq!(failed.target, s.engine);
+    assert_eq!(
+        <IEngine::EngineMath as alloy_sol_types::SolError>::abi_decode(&failed.reason).unwrap(),
+        IEngine::EngineMath {
+            code: il_math::MathError::ZeroPrice.code()
+        }
+    );
+    // the vault's own check, for a controller that is not a manager: no
+    // pool price, no move
+    let (owner, carol) = (s.owner, s.carol);
+    s.ok(
+        owner,
+        manager,
+        &IManager::configureVaultCall {
+            controller: carol,
+            depositCap: U256::ZERO,
+            paused: false,
+        },
+    );
     assert_revert(
-        s.try_deposit(alice, eth(1), usdc(2_000), U256::ZERO),
+        s.w.call_sol(
+            carol,
+            vault,
+            &IVault::moveLiquidityCall {
+                liquidityDelta: i(1),
+            },
+        ),
         IVault::VaultPoolEmpty {},
     );
+}
+
+#[test]
+fn deposits_open_only_under_a_manager() {
+    let mut s = Sys::new();
+    let (owner, alice, vault) = (s.owner, s.alice, s.vault);
+    // a vault whose pool is not set yet: no move
+    let fresh =
+        s.w.deploy_entry(
+            "il-vault (fresh)",
+            il_vault::route,
+            &alloy_sol_types::SolValue::abi_encode_params(&(
+                s.token0,
+                s.token1,
+                s.v4.pool_manager,
+                s.venue,
+                s.oracle,
+                s.engine,
+                s.ops,
+                owner,
+                SPACING,
+            )),
+        )
+        .unwrap();
+    assert_revert(
+        s.w.call_sol(
+            owner,
+            fresh,
+            &IVault::moveLiquidityCall {
+                liquidityDelta: i(1),
+            },
+        ),
+        IVault::VaultPoolEmpty {},
+    );
+    // the deployer (no checkSpot) controls the fixture's vault: deposits
+    // are refused, with the controller's empty answer
+    s.hand_control(owner);
+    s.mint(alice, eth(1), usdc(2_000));
+    let r = s.try_deposit(alice, eth(1), usdc(2_000), U256::ZERO);
+    let failed = r
+        .unwrap_err()
+        .decode_error::<IVault::VaultCallFailed>()
+        .expect("VaultCallFailed");
+    assert_eq!((failed.target, failed.reason.len()), (owner, 0));
+    // back under the manager they open
+    s.ok(
+        owner,
+        vault,
+        &IVault::configureCall {
+            controller: s.manager,
+            depositCap: U256::ZERO,
+            paused: false,
+        },
+    );
+    s.try_deposit(alice, eth(1), usdc(2_000), U256::ZERO)
+        .unwrap();
 }
 
 #[test]
@@ -341,7 +498,7 @@ fn deposit_cap_bounds_the_token1_the_vault_holds() {
         },
     );
     let l = s.ledger();
-    let (_, in1) = il_math::vault::lp_amounts(&s.pool_state(), l.lp).unwrap();
+    let (_, in1) = lp_amounts(&s.pool_state(), l.liquidity).unwrap();
     let total1 = in1 + l.idle1 + preview.amount1;
     assert!(total1 > cap);
     assert_revert(
@@ -368,7 +525,7 @@ fn deposit_cap_bounds_the_token1_the_vault_holds() {
 #[test]
 fn withdraw_pays_pro_rata_and_emits_withdraw() {
     let mut s = Sys::new();
-    let (alice, carol, vault, pool) = (s.alice, s.carol, s.vault, s.pool);
+    let (alice, carol, vault, pm) = (s.alice, s.carol, s.vault, s.v4.pool_manager);
     // leave some idle token0 so both parts are paid
     let shares = s.deposit(alice, eth(12), usdc(20_000)).shares;
     let before = s.ledger();
@@ -387,10 +544,12 @@ fn withdraw_pays_pro_rata_and_emits_withdraw() {
             },
         )
         .unwrap();
-    let lp = before.lp * half / supply;
+    let liquidity = before.liquidity * half / supply;
     let idle0 = before.idle0 * half / supply;
-    let (b0, b1) = (lp * p.reserve0 / p.supply, lp * p.reserve1 / p.supply);
-    assert_eq!((out.amount0, out.amount1), (b0 + idle0, b1));
+    let idle1 = before.idle1 * half / supply;
+    // the pool pays the removed liquidity at spot, rounded down
+    let (b0, b1) = lp_amounts(&p, liquidity).unwrap();
+    assert_eq!((out.amount0, out.amount1), (b0 + idle0, b1 + idle1));
     assert_eq!(
         (s.balance0(carol), s.balance1(carol)),
         (out.amount0, out.amount1)
@@ -414,11 +573,25 @@ fn withdraw_pays_pro_rata_and_emits_withdraw() {
             value: half
         }]
     );
-    assert_eq!(s.events_from::<IPool::Burn>(pool).len(), 1);
+    // the PoolManager: the touch (no fees yet), then the removal
+    let ml = s.events_from::<IPoolManager::ModifyLiquidity>(pm);
+    let deltas: Vec<_> = ml.iter().map(|e| (e.sender, e.liquidityDelta)).collect();
+    assert_eq!(
+        deltas,
+        vec![
+            (vault, alloy_primitives::I256::ZERO),
+            (vault, -alloy_primitives::I256::from_raw(liquidity))
+        ]
+    );
+    assert!(s.events_from::<IVault::FeesCollected>(vault).is_empty());
     let after = s.ledger();
     assert_eq!(
-        (after.lp, after.idle0),
-        (before.lp - lp, before.idle0 - idle0)
+        (after.liquidity, after.idle0, after.idle1),
+        (
+            before.liquidity - liquidity,
+            before.idle0 - idle0,
+            before.idle1 - idle1
+        )
     );
     // the benchmark leaves pro rata
     let h = s.holder(alice);
@@ -671,18 +844,34 @@ fn share_token_metadata_and_wiring_are_readable() {
     assert_eq!(s.view(vault, &IVault::nameCall {}), "IL-managed LP share");
     assert_eq!(s.view(vault, &IVault::symbolCall {}), "ilLP");
     assert_eq!(s.view(vault, &IVault::decimalsCall {}), 18);
+    let pm = s.v4.pool_manager;
     let c = s.view(vault, &IVault::contractsCall {});
     assert_eq!(
-        (c.token0, c.token1, c.pool, c.venue, c.oracle, c.engine),
-        (s.token0, s.token1, s.pool, s.venue, s.oracle, s.engine)
+        (
+            c.token0,
+            c.token1,
+            c.poolManager,
+            c.venue,
+            c.oracle,
+            c.engine,
+            c.ops
+        ),
+        (s.token0, s.token1, pm, s.venue, s.oracle, s.engine, s.ops)
     );
     let l = s.view(s.lens, &ILens::contractsCall {});
     assert_eq!(
         (
-            l.vault, l.token0, l.token1, l.pool, l.venue, l.oracle, l.engine
+            l.vault,
+            l.token0,
+            l.token1,
+            l.poolManager,
+            l.venue,
+            l.oracle,
+            l.engine,
+            l.planner
         ),
         (
-            vault, s.token0, s.token1, s.pool, s.venue, s.oracle, s.engine
+            vault, s.token0, s.token1, pm, s.venue, s.oracle, s.engine, s.planner
         )
     );
     assert_eq!(s.admin(), (s.manager, U256::ZERO, false));

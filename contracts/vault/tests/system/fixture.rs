@@ -1,18 +1,25 @@
 //! The vault system wired as a deployer wires it, on `il_testkit::World`:
-//! token0 (WETH-like, 18 decimals), token1 (USDC-like, 6 decimals), an
-//! 8-decimals oracle, the pool, the hedge venue, the engine, the vault, the
-//! manager (then `vault.configure(manager)` and `pool.setFeeManager(manager)`),
-//! the lens; the pool seeded by a third party, the venue's house funded.
+//! token0 (WETH-like, 18 decimals; the lower address, v4's currency0),
+//! token1 (USDC-like, 6 decimals), an 8-decimals oracle, Uniswap v4's
+//! PoolManager and test routers (EVM, from the npm artifacts), the hedge
+//! venue, the engine, the planner, the vault and its operations program,
+//! the manager at a hook address (no permission bits), the lens; then
+//! `vault.setPool(manager)`, the pool initialised at the oracle price,
+//! `manager.applyFee()`, `vault.configure(manager)`; the pool seeded over
+//! the full range by a third party, the venue's house funded.
 //!
 //! Calls are bound from the committed Solidity interfaces (`*.sol`).
 
-use alloy_primitives::{Address, I256, U256};
+use alloy_primitives::{Address, Bytes, I256, U256, aliases::U160};
 use alloy_sol_types::{SolCall, SolError, SolValue};
 use il_math::{
-    Price,
+    Price, Rounding,
     vault::{HolderRecord, Ledger, PoolState},
 };
-use il_testkit::{Revert, World};
+use il_testkit::{
+    Revert, World,
+    v4::{self, PoolKey, V4},
+};
 
 // The generated `setParams` builder takes ten arguments, as the function does.
 #[allow(clippy::too_many_arguments)]
@@ -43,7 +50,7 @@ pub mod abi {
     );
     alloy_sol_types::sol!(
         #[sol(all_derives)]
-        "../pool/IPool.sol"
+        "../planner/IPlanner.sol"
     );
     alloy_sol_types::sol!(
         #[sol(all_derives)]
@@ -51,7 +58,7 @@ pub mod abi {
     );
 }
 
-pub use abi::{IEngine, IHedge, ILens, IManager, IOracle, IPool, IToken, IVault};
+pub use abi::{IEngine, IHedge, ILens, IManager, IOracle, IPlanner, IToken, IVault};
 
 /// 10^n.
 pub fn pow10(n: u32) -> U256 {
@@ -85,21 +92,23 @@ pub fn usd(dollars: i128) -> I256 {
 pub const DECIMALS0: u8 = 18;
 pub const DECIMALS1: u8 = 6;
 pub const ORACLE_DECIMALS: u8 = 8;
-/// Seed liquidity of the pool: 1,000 token0 and 2,000,000 token1 (spot 2,000).
+/// Seed liquidity of the pool: about 1,000 token0 and 2,000,000 token1
+/// over the full range (spot 2,000).
 pub const SEED0: u64 = 1_000;
 pub const SEED1: u64 = 2_000_000;
+/// The pool's tick spacing.
+pub const SPACING: u32 = 60;
 /// The starting price, dollars per token0.
 pub const START_PRICE: i128 = 2_000;
 /// What the deployer gives the venue's house.
 pub const HOUSE: u64 = 1_000_000;
-/// A deadline far in the future.
-pub const DEADLINE: u64 = u64::MAX / 2;
 
 /// How to build the system.
 #[derive(Clone, Copy, Debug)]
 pub struct Setup {
-    /// The pool's swap fee at deployment, pips.
-    pub pool_fee: u32,
+    /// The pool's LP fee, pips: the manager's tier table is set to this one
+    /// fee (`None`: the manager's default table, 500 pips to start).
+    pub pool_fee: Option<u32>,
     /// Whether a third party seeds the pool's liquidity.
     pub seed_pool: bool,
 }
@@ -107,7 +116,7 @@ pub struct Setup {
 impl Default for Setup {
     fn default() -> Self {
         Self {
-            pool_fee: 3_000,
+            pool_fee: Some(3_000),
             seed_pool: true,
         }
     }
@@ -116,7 +125,7 @@ impl Default for Setup {
 /// The deployed system.
 pub struct Sys {
     pub w: World,
-    /// Deployer: owns the tokens, oracle, pool, venue and manager.
+    /// Deployer: owns the tokens, oracle, PoolManager, venue and manager.
     pub owner: Address,
     pub keeper: Address,
     pub alice: Address,
@@ -130,10 +139,15 @@ pub struct Sys {
     pub token0: Address,
     pub token1: Address,
     pub oracle: Address,
-    pub pool: Address,
+    /// Uniswap v4: the PoolManager and its test routers.
+    pub v4: V4,
+    /// The vault's pool key (the manager is the hook).
+    pub key: PoolKey,
     pub venue: Address,
     pub engine: Address,
+    pub planner: Address,
     pub vault: Address,
+    pub ops: Address,
     pub manager: Address,
     pub lens: Address,
 }
@@ -148,6 +162,13 @@ fn deploy(
         .unwrap_or_else(|e| panic!("deploy {name}: 0x{}", alloy_primitives::hex::encode(e)))
 }
 
+/// The sqrtPriceX96 of `dollars` per token0 (floor).
+pub fn sqrt_price_of(dollars: i128) -> U256 {
+    Price::from_oracle(usd(dollars), ORACLE_DECIMALS, DECIMALS0, DECIMALS1)
+        .unwrap()
+        .sqrt_price_x96(Rounding::Floor)
+}
+
 impl Sys {
     pub fn new() -> Self {
         Self::with(Setup::default())
@@ -156,34 +177,29 @@ impl Sys {
     pub fn with(setup: Setup) -> Self {
         let mut w = World::new();
         let owner = w.account(0);
-        let token0 = deploy(
-            &mut w,
-            "il-token token0",
-            il_token::route,
-            &(
-                "Wrapped Ether".to_string(),
-                "WETH".to_string(),
-                U256::from(DECIMALS0),
-                owner,
-                U256::ZERO,
-                0u64,
+        let token = |w: &mut World, name: &str, symbol: &str, decimals: u8| {
+            deploy(
+                w,
+                &format!("il-token {symbol}"),
+                il_token::route,
+                &(
+                    name.to_string(),
+                    symbol.to_string(),
+                    U256::from(decimals),
+                    owner,
+                    U256::ZERO,
+                    0u64,
+                )
+                    .abi_encode_params(),
             )
-                .abi_encode_params(),
-        );
-        let token1 = deploy(
-            &mut w,
-            "il-token token1",
-            il_token::route,
-            &(
-                "USD Coin".to_string(),
-                "USDC".to_string(),
-                U256::from(DECIMALS1),
-                owner,
-                U256::ZERO,
-                0u64,
-            )
-                .abi_encode_params(),
-        );
+        };
+        // token0 must be the lower address (v4's currency0): deploy again
+        // until it is
+        let token1 = token(&mut w, "USD Coin", "USDC", DECIMALS1);
+        let mut token0 = token(&mut w, "Wrapped Ether", "WETH", DECIMALS0);
+        while token0 > token1 {
+            token0 = token(&mut w, "Wrapped Ether", "WETH", DECIMALS0);
+        }
         let oracle = deploy(
             &mut w,
             "il-oracle",
@@ -196,12 +212,7 @@ impl Sys {
             )
                 .abi_encode_params(),
         );
-        let pool = deploy(
-            &mut w,
-            "il-pool",
-            il_pool::route,
-            &(token0, token1, setup.pool_fee, 100_000u32, owner).abi_encode_params(),
-        );
+        let v4 = V4::deploy(&mut w, owner);
         let venue = deploy(
             &mut w,
             "il-hedge",
@@ -216,25 +227,47 @@ impl Sys {
                 .abi_encode_params(),
         );
         let engine = deploy(&mut w, "il-engine", il_engine::route, &[]);
+        let planner = deploy(&mut w, "il-planner", il_planner::route, &[]);
+        let ops = deploy(&mut w, "il-vault-ops", il_vault_ops::route, &[]);
         let vault = deploy(
             &mut w,
             "il-vault",
             il_vault::route,
-            &(token0, token1, pool, venue, oracle, engine, owner).abi_encode_params(),
+            &(
+                token0,
+                token1,
+                v4.pool_manager,
+                venue,
+                oracle,
+                engine,
+                ops,
+                owner,
+                SPACING,
+            )
+                .abi_encode_params(),
         );
         let keeper = w.account(1);
-        let manager = deploy(
-            &mut w,
-            "il-manager",
-            il_manager::route,
-            &(vault, owner, keeper).abi_encode_params(),
-        );
+        let manager = w
+            .deploy_entry_as_hook(
+                "il-manager",
+                il_manager::route,
+                &(vault, planner, owner, keeper).abi_encode_params(),
+                0,
+            )
+            .unwrap_or_else(|e| panic!("deploy manager: 0x{}", alloy_primitives::hex::encode(e)));
         let lens = deploy(
             &mut w,
             "il-lens",
             il_lens::route,
-            &(vault,).abi_encode_params(),
+            &(vault, planner).abi_encode_params(),
         );
+        let key = PoolKey {
+            currency0: token0,
+            currency1: token1,
+            fee: il_common::v4::DYNAMIC_FEE_FLAG.try_into().unwrap(),
+            tickSpacing: i32::try_from(SPACING).unwrap().try_into().unwrap(),
+            hooks: manager,
+        };
         let mut s = Self {
             owner,
             keeper,
@@ -248,13 +281,44 @@ impl Sys {
             token0,
             token1,
             oracle,
-            pool,
+            v4,
+            key,
             venue,
             engine,
+            planner,
             vault,
+            ops,
             manager,
             lens,
         };
+        s.ok(owner, vault, &IVault::setPoolCall { hooks: manager });
+        let pm = s.v4.pool_manager;
+        s.ok(
+            owner,
+            pm,
+            &v4::IPoolManager::initializeCall {
+                key: s.key.clone(),
+                sqrtPriceX96: U160::from(sqrt_price_of(START_PRICE)),
+            },
+        );
+        if let Some(fee) = setup.pool_fee {
+            s.ok(
+                owner,
+                manager,
+                &IManager::setTiersCall {
+                    minSigmas: vec![U256::ZERO],
+                    feesPips: vec![fee],
+                    hysteresis: U256::ZERO,
+                },
+            );
+        }
+        if s.w
+            .call_sol(owner, manager, &IManager::applyFeeCall {})
+            .is_err()
+        {
+            // a fee of 0: the pool's already
+            assert_eq!(setup.pool_fee, Some(0));
+        }
         s.ok(
             owner,
             vault,
@@ -264,24 +328,12 @@ impl Sys {
                 paused: false,
             },
         );
-        s.ok(owner, pool, &IPool::setFeeManagerCall { manager });
-        // seed the pool (a third-party LP) and the venue's house
+        // seed the pool (a third-party LP over the full range) and the
+        // venue's house
         let seeder = s.seeder;
-        s.mint(seeder, eth(SEED0), usdc(SEED1));
-        s.approve_all(seeder, pool);
         if setup.seed_pool {
-            s.ok(
-                seeder,
-                pool,
-                &IPool::addLiquidityCall {
-                    amount0Desired: eth(SEED0),
-                    amount1Desired: usdc(SEED1),
-                    amount0Min: U256::ZERO,
-                    amount1Min: U256::ZERO,
-                    to: seeder,
-                    deadline: u(DEADLINE.into()),
-                },
-            );
+            let liquidity = s.liquidity_for(eth(SEED0), usdc(SEED1));
+            s.add_liquidity(seeder, liquidity);
         }
         s.mint(owner, U256::ZERO, usdc(HOUSE));
         s.ok(
@@ -301,7 +353,7 @@ impl Sys {
         );
         for who in [s.alice, s.bob, s.carol, s.stranger, s.trader] {
             s.approve_all(who, vault);
-            s.approve_all(who, pool);
+            s.approve_all(who, s.v4.swap_router);
         }
         s
     }
@@ -425,15 +477,99 @@ impl Sys {
             .unwrap_or_else(|e| panic!("withdraw failed: {e:?}"))
     }
 
-    /// The pool's reserves and LP supply.
+    /// The pool as the engine sees it: its sqrt price now and the vault's
+    /// range.
     pub fn pool_state(&mut self) -> PoolState {
-        let r = self.view(self.pool, &IPool::getReservesCall {});
-        let supply = self.view(self.pool, &IPool::totalSupplyCall {});
+        let p = self.view(self.vault, &IVault::poolCall {});
+        let pos = self.view(self.lens, &ILens::positionCall {});
         PoolState {
-            reserve0: U256::from(r.reserve0),
-            reserve1: U256::from(r.reserve1),
-            supply,
+            sqrt_price: pos.sqrtPriceX96,
+            tick_lower: p.tickLower.as_i32(),
+            tick_upper: p.tickUpper.as_i32(),
         }
+    }
+
+    /// The pool's LP fee in force (slot0), pips.
+    pub fn pool_fee(&mut self) -> u32 {
+        let pos = self.view(self.lens, &ILens::positionCall {});
+        pos.lpFee.to::<u32>()
+    }
+
+    /// The largest full-range liquidity `amount0`/`amount1` pay for now.
+    pub fn liquidity_for(&mut self, amount0: U256, amount1: U256) -> U256 {
+        il_math::vault::liquidity_for(&self.pool_state(), amount0, amount1).unwrap()
+    }
+
+    /// `who` adds `liquidity` over the full range through the liquidity
+    /// router (minting what it takes first).
+    pub fn add_liquidity(&mut self, who: Address, liquidity: U256) {
+        let (need0, need1) = il_math::vault::add_amounts(&self.pool_state(), liquidity).unwrap();
+        self.mint(who, need0, need1);
+        let router = self.v4.liquidity_router;
+        self.approve_all(who, router);
+        let p = self.pool_state();
+        let call = v4::modify_call(
+            &self.key,
+            p.tick_lower,
+            p.tick_upper,
+            I256::from_raw(liquidity),
+        );
+        self.ok(who, router, &call);
+    }
+
+    /// The trader swaps `amount_in` through the PoolManager (minting it
+    /// first); returns what came out.
+    pub fn swap(&mut self, zero_for_one: bool, amount_in: U256) -> U256 {
+        self.swap_to(zero_for_one, amount_in, None)
+    }
+
+    /// A swap of at most `amount_in` that stops at `limit` (a sqrt price);
+    /// returns what came out.
+    pub fn swap_to(&mut self, zero_for_one: bool, amount_in: U256, limit: Option<U256>) -> U256 {
+        let trader = self.trader;
+        if zero_for_one {
+            self.mint(trader, amount_in, U256::ZERO);
+        } else {
+            self.mint(trader, U256::ZERO, amount_in);
+        }
+        let call = v4::swap_call(&self.key, zero_for_one, amount_in, limit.map(U160::from));
+        let delta = self.ok(trader, self.v4.swap_router, &call);
+        let (d0, d1) = v4::delta_amounts(delta);
+        U256::from(if zero_for_one { d1 } else { d0 }.unsigned_abs())
+    }
+
+    /// Swaps the pool's spot to exactly `dollars` per token0 (a swap that
+    /// stops at that sqrt price) and sets the oracle to it.
+    pub fn move_price_to(&mut self, dollars: i128) {
+        self.move_spot_to(sqrt_price_of(dollars));
+        self.set_answer(usd(dollars));
+    }
+
+    /// Swaps the pool's spot to exactly `sqrt_price` (the oracle unchanged).
+    pub fn move_spot_to(&mut self, sqrt_price: U256) {
+        let now = self.pool_state().sqrt_price;
+        if now == sqrt_price {
+            return;
+        }
+        // more than any pool here holds: the swap stops at the limit
+        let plenty = eth(1_000_000_000);
+        self.swap_to(sqrt_price < now, plenty, Some(sqrt_price));
+        assert_eq!(self.pool_state().sqrt_price, sqrt_price);
+    }
+
+    /// Donates `amount0`/`amount1` to the pool's in-range liquidity (as
+    /// fees) from `who` through the donate router (minting them first).
+    pub fn donate(&mut self, who: Address, amount0: U256, amount1: U256) {
+        self.mint(who, amount0, amount1);
+        let router = self.v4.donate_router;
+        self.approve_all(who, router);
+        let call = v4::IPoolDonateTest::donateCall {
+            key: self.key.clone(),
+            amount0,
+            amount1,
+            hookData: Bytes::new(),
+        };
+        self.ok(who, router, &call);
     }
 
     /// The vault's ledger as stored (last checkpoint).
@@ -477,113 +613,13 @@ impl Sys {
         self.ok(owner, self.oracle, &IOracle::setAnswerCall { answer });
     }
 
-    /// The trader swaps `amount_in` through the pool (minting it first).
-    pub fn swap(&mut self, zero_for_one: bool, amount_in: U256) -> U256 {
-        let trader = self.trader;
-        if zero_for_one {
-            self.mint(trader, amount_in, U256::ZERO);
-        } else {
-            self.mint(trader, U256::ZERO, amount_in);
-        }
-        self.ok(
-            trader,
-            self.pool,
-            &IPool::swapExactInCall {
-                zeroForOne: zero_for_one,
-                amountIn: amount_in,
-                minAmountOut: U256::ZERO,
-                to: trader,
-                deadline: u(DEADLINE.into()),
-            },
-        )
-    }
-
-    /// Moves the pool's reserves to exactly `(reserve0 * den / num,
-    /// reserve1 * num / den)`: the spot price times `(num / den)^2` with `k`
-    /// unchanged (a fee-less pool accepts it; the amounts must divide).
-    /// Returns the new reserves.
-    pub fn move_spot_exact(&mut self, num: u64, den: u64) -> (U256, U256) {
-        let s = self.pool_state();
-        let (n, d) = (U256::from(num), U256::from(den));
-        assert!(
-            (s.reserve0 * d) % n == U256::ZERO && (s.reserve1 * n) % d == U256::ZERO,
-            "reserves do not divide"
-        );
-        let (new0, new1) = (s.reserve0 * d / n, s.reserve1 * n / d);
-        assert_eq!(new0 * new1, s.reserve0 * s.reserve1, "k must not change");
-        let trader = self.trader;
-        let (pool, token0, token1) = (self.pool, self.token0, self.token1);
-        if new0 < s.reserve0 {
-            let pay = new1 - s.reserve1;
-            self.mint(trader, U256::ZERO, pay);
-            self.ok(
-                trader,
-                token1,
-                &IToken::transferCall {
-                    to: pool,
-                    value: pay,
-                },
-            );
-            self.ok(
-                trader,
-                pool,
-                &IPool::swapCall {
-                    amount0Out: s.reserve0 - new0,
-                    amount1Out: U256::ZERO,
-                    to: trader,
-                },
-            );
-        } else {
-            let pay = new0 - s.reserve0;
-            self.mint(trader, pay, U256::ZERO);
-            self.ok(
-                trader,
-                token0,
-                &IToken::transferCall {
-                    to: pool,
-                    value: pay,
-                },
-            );
-            self.ok(
-                trader,
-                pool,
-                &IPool::swapCall {
-                    amount0Out: U256::ZERO,
-                    amount1Out: s.reserve1 - new1,
-                    to: trader,
-                },
-            );
-        }
-        let after = self.pool_state();
-        assert_eq!((after.reserve0, after.reserve1), (new0, new1));
-        (new0, new1)
-    }
-
-    /// Swaps the pool's spot to (about) `dollars` per token0 and sets the
-    /// oracle to exactly that; the spot lands within 1 bps.
-    pub fn move_price_to(&mut self, dollars: i128) {
-        let target =
-            Price::from_oracle(usd(dollars), ORACLE_DECIMALS, DECIMALS0, DECIMALS1).unwrap();
-        for _ in 0..4 {
-            let s = self.pool_state();
-            let spot = Price::from_reserves(s.reserve0, s.reserve1).unwrap();
-            if spot.deviation_bps(&target).unwrap() <= U256::from(1u8) {
-                break;
-            }
-            // the fair reserve0 at the target: sqrt(k / P)
-            let (fair0, fair1) =
-                il_math::fair_reserves(s.reserve0, s.reserve1, &target, il_math::Rounding::Floor)
-                    .unwrap();
-            if fair0 < s.reserve0 {
-                // buy token0: pay token1 (plus the fee, roughly)
-                let pay = (fair1 - s.reserve1) * u(1_003_100) / u(1_000_000);
-                self.swap(false, pay);
-            } else {
-                let pay = (fair0 - s.reserve0) * u(1_003_100) / u(1_000_000);
-                self.swap(true, pay);
-            }
-        }
-        self.set_answer(usd(dollars));
+    /// Sets the oracle to the pool's spot price (to the answer's 8
+    /// decimals, rounded down): the feed catches up with the pool.
+    pub fn oracle_to_spot(&mut self) {
+        let p = self.pool_state().spot().unwrap();
+        let digits = u32::from(ORACLE_DECIMALS) + u32::from(DECIMALS0) - u32::from(DECIMALS1);
+        let answer = p.num() * pow10(digits) / p.den();
+        self.set_answer(I256::from_raw(answer));
     }
 
     /// The keeper's call on the manager.
@@ -696,6 +732,57 @@ impl Sys {
             self.ok(owner, manager, &call);
         }
         assert_eq!(self.admin().0, controller);
+    }
+
+    /// A second vault on the same tokens and PoolManager, with its own
+    /// manager (a hook at a mined address, the same keeper) and lens, whose
+    /// pool is set and handed to the manager but NOT initialised in the
+    /// PoolManager. Returns (vault, manager, lens).
+    pub fn uninitialised_vault(&mut self) -> (Address, Address, Address) {
+        let owner = self.owner;
+        let vault = deploy(
+            &mut self.w,
+            "il-vault (second)",
+            il_vault::route,
+            &(
+                self.token0,
+                self.token1,
+                self.v4.pool_manager,
+                self.venue,
+                self.oracle,
+                self.engine,
+                self.ops,
+                owner,
+                SPACING,
+            )
+                .abi_encode_params(),
+        );
+        let manager = self
+            .w
+            .deploy_entry_as_hook(
+                "il-manager (second)",
+                il_manager::route,
+                &(vault, self.planner, owner, self.keeper).abi_encode_params(),
+                0,
+            )
+            .unwrap_or_else(|e| panic!("deploy manager: 0x{}", alloy_primitives::hex::encode(e)));
+        let lens = deploy(
+            &mut self.w,
+            "il-lens (second)",
+            il_lens::route,
+            &(vault, self.planner).abi_encode_params(),
+        );
+        self.ok(owner, vault, &IVault::setPoolCall { hooks: manager });
+        self.ok(
+            owner,
+            vault,
+            &IVault::configureCall {
+                controller: manager,
+                depositCap: U256::ZERO,
+                paused: false,
+            },
+        );
+        (vault, manager, lens)
     }
 
     /// The owner pauses or unpauses the vault through the manager (cap kept).

@@ -4,7 +4,7 @@
 //! collateral, close); and the vault's controller moves they drive.
 
 use alloy_primitives::{I256, U256};
-use il_math::vault::{plan_hedge, plan_rebalance};
+use il_math::vault::{VenueState, add_amounts, lp_amounts, plan_hedge, plan_rebalance};
 
 use crate::fixture::*;
 
@@ -37,45 +37,60 @@ fn later(s: &mut Sys, seconds: u64) {
 
 // ---- updateVolatility ---------------------------------------------------------
 
+/// The manager's default tier table (5 / 30 / 100 bps), the pool at tier 0.
+fn tiered() -> Sys {
+    Sys::with(Setup {
+        pool_fee: None,
+        seed_pool: true,
+    })
+}
+
 #[test]
 fn update_volatility_applies_the_tier_to_the_pool() {
-    let mut s = Sys::new();
-    let (pool, manager) = (s.pool, s.manager);
+    let mut s = tiered();
+    let manager = s.manager;
+    assert_eq!(s.pool_fee(), 500);
     let out = s
-        .keeper_call(&IManager::updateVolatilityCall { sigma: pct(30) })
+        .keeper_call(&IManager::updateVolatilityCall { sigma: pct(80) })
         .unwrap();
-    assert_eq!((out.tier, out.feePips), (0, 500));
+    assert_eq!((out.tier, out.feePips), (1, 3_000));
     assert_eq!(
         s.events_from::<IManager::VolatilityUpdated>(manager),
         vec![IManager::VolatilityUpdated {
-            sigma: pct(30),
-            tier: 0,
-            feePips: 500,
+            sigma: pct(80),
+            tier: 1,
+            feePips: 3_000,
             changed: true
         }]
     );
     assert_eq!(
-        s.events_from::<IPool::FeeTierChanged>(pool),
-        vec![IPool::FeeTierChanged {
-            previousFee: 3_000,
-            newFee: 500
+        s.events_from::<IManager::FeeApplied>(manager),
+        vec![IManager::FeeApplied {
+            tier: 1,
+            feePips: 3_000
         }]
     );
-    assert_eq!(s.view(pool, &IPool::feeCall {}), 500);
+    // the PoolManager charges it (slot0's LP fee)
+    assert_eq!(s.pool_fee(), 3_000);
     let c = s.view(manager, &IManager::configCall {});
     assert_eq!(
-        (c.tierIndex, c.sigma, c.sigmaUpdatedAt),
-        (0, pct(30), s.w.timestamp())
+        (c.tierIndex, c.sigma, c.sigmaUpdatedAt, c.lastTierChange),
+        (1, pct(80), s.w.timestamp(), s.w.timestamp())
     );
+    // swaps pay it: a swap's fee is 30 bps of its input
+    let pm = s.v4.pool_manager;
+    s.swap(true, eth(1));
+    let swaps = s.events_from::<il_testkit::v4::IPoolManager::Swap>(pm);
+    assert_eq!(swaps[0].fee.to::<u32>(), 3_000);
 }
 
 #[test]
 fn tiers_move_up_at_once_and_down_only_past_the_hysteresis() {
-    let mut s = Sys::new();
-    let (pool, manager) = (s.pool, s.manager);
+    let mut s = tiered();
+    let manager = s.manager;
     // (sigma in %, tier, fee, applied to the pool now): hysteresis 5 %
     let steps: [(u64, u8, u32, bool); 10] = [
-        (30, 0, 500, true),
+        (30, 0, 500, false),
         (60, 1, 3_000, true),
         (56, 1, 3_000, false),
         (55, 1, 3_000, false),
@@ -103,11 +118,11 @@ fn tiers_move_up_at_once_and_down_only_past_the_hysteresis() {
             }]
         );
         assert_eq!(
-            s.events_from::<IPool::FeeTierChanged>(pool).len(),
+            s.events_from::<IManager::FeeApplied>(manager).len(),
             usize::from(changed),
             "sigma {sigma} %"
         );
-        assert_eq!(s.view(pool, &IPool::feeCall {}), fee);
+        assert_eq!(s.pool_fee(), fee);
     }
     // the reference: il-math's schedule
     let tiers = [
@@ -129,26 +144,62 @@ fn tiers_move_up_at_once_and_down_only_past_the_hysteresis() {
 }
 
 #[test]
-fn update_volatility_reapplies_a_fee_changed_behind_its_back() {
-    let mut s = Sys::new();
-    let (owner, pool, manager) = (s.owner, s.pool, s.manager);
-    s.keeper_call(&IManager::updateVolatilityCall { sigma: pct(30) })
-        .unwrap();
-    // the pool owner moves the fee manager away and back after a manual change
-    s.ok(owner, pool, &IPool::setFeeManagerCall { manager: owner });
-    s.ok(owner, pool, &IPool::setFeeTierCall { feePips: 4_000 });
-    assert_manager_call_failed(
-        s.keeper_call(&IManager::updateVolatilityCall { sigma: pct(31) }),
-        pool,
-        IPool::PoolNotFeeManager { account: manager },
+fn a_fee_out_of_date_with_the_table_is_reapplied() {
+    // On v4 only the hook may set the pool's fee, so it cannot change
+    // behind the manager's back; it falls out of date when the owner
+    // changes the fee of the tier in force, until applied again.
+    let mut s = tiered();
+    let (owner, manager, stranger) = (s.owner, s.manager, s.stranger);
+    s.ok(
+        owner,
+        manager,
+        &IManager::setTiersCall {
+            minSigmas: vec![U256::ZERO, pct(60)],
+            feesPips: vec![700, 3_000],
+            hysteresis: pct(5),
+        },
     );
-    s.ok(owner, pool, &IPool::setFeeManagerCall { manager });
+    assert_eq!(s.pool_fee(), 500);
+    // the keeper's next report re-applies it (same tier: no tier change)
     let out = s
         .keeper_call(&IManager::updateVolatilityCall { sigma: pct(31) })
         .unwrap();
-    assert_eq!((out.tier, out.feePips), (0, 500));
+    assert_eq!((out.tier, out.feePips), (0, 700));
     assert!(s.events_from::<IManager::VolatilityUpdated>(manager)[0].changed);
-    assert_eq!(s.view(pool, &IPool::feeCall {}), 500);
+    assert_eq!(s.pool_fee(), 700);
+    assert_eq!(
+        s.view(manager, &IManager::configCall {}).lastTierChange,
+        0,
+        "re-applying the tier in force is not a tier change"
+    );
+    // or anyone does, with applyFee; once applied there is nothing to do
+    s.ok(
+        owner,
+        manager,
+        &IManager::setTiersCall {
+            minSigmas: vec![U256::ZERO],
+            feesPips: vec![900],
+            hysteresis: U256::ZERO,
+        },
+    );
+    assert_eq!(s.ok(stranger, manager, &IManager::applyFeeCall {}), 900);
+    assert_eq!(
+        s.events_from::<IManager::FeeApplied>(manager),
+        vec![IManager::FeeApplied {
+            tier: 0,
+            feePips: 900
+        }]
+    );
+    assert_eq!(s.pool_fee(), 900);
+    assert_revert(
+        s.w.call_sol(stranger, manager, &IManager::applyFeeCall {}),
+        IManager::ManagerNothingToDo {},
+    );
+    let out = s
+        .keeper_call(&IManager::updateVolatilityCall { sigma: pct(31) })
+        .unwrap();
+    assert_eq!((out.tier, out.feePips), (0, 900));
+    assert!(!s.events_from::<IManager::VolatilityUpdated>(manager)[0].changed);
 }
 
 #[test]
@@ -189,12 +240,20 @@ fn rebalance_burns_toward_the_target_as_planned() {
     let mut s = funded();
     let (vault, manager) = (s.vault, s.manager);
     let (pool, price, before) = (s.pool_state(), s.oracle_price(), s.ledger());
-    let plan = plan_rebalance(&pool, &price, before.lp, before.idle0, before.idle1, 7_500).unwrap();
-    assert!(plan.burn_lp > U256::ZERO);
+    let plan = plan_rebalance(
+        &pool,
+        &price,
+        before.liquidity,
+        before.idle0,
+        before.idle1,
+        7_500,
+    )
+    .unwrap();
+    assert!(plan.burn > U256::ZERO && plan.add == U256::ZERO);
     let delta = rebalance(&mut s, 7_500).unwrap();
-    assert_eq!(delta, -I256::from_raw(plan.burn_lp));
-    let out0 = plan.burn_lp * pool.reserve0 / pool.supply;
-    let out1 = plan.burn_lp * pool.reserve1 / pool.supply;
+    assert_eq!(delta, -I256::from_raw(plan.burn));
+    // the PoolManager pays the removed liquidity at spot, rounded down
+    let (out0, out1) = lp_amounts(&pool, plan.burn).unwrap();
     assert_eq!(
         s.events_from::<IManager::Rebalanced>(manager),
         vec![IManager::Rebalanced {
@@ -202,22 +261,22 @@ fn rebalance_burns_toward_the_target_as_planned() {
             toBps: 7_500,
             amount0: out0,
             amount1: out1,
-            lpDelta: delta
+            liquidityDelta: delta
         }]
     );
     assert_eq!(
         s.events_from::<IVault::LiquidityMoved>(vault),
         vec![IVault::LiquidityMoved {
-            lpDelta: delta,
+            liquidityDelta: delta,
             amount0: out0,
             amount1: out1
         }]
     );
     let after = s.ledger();
     assert_eq!(
-        (after.lp, after.idle0, after.idle1),
+        (after.liquidity, after.idle0, after.idle1),
         (
-            before.lp - plan.burn_lp,
+            before.liquidity - plan.burn,
             before.idle0 + out0,
             before.idle1 + out1
         )
@@ -229,7 +288,7 @@ fn rebalance_burns_toward_the_target_as_planned() {
     let now = plan_rebalance(
         &s.pool_state(),
         &price,
-        after.lp,
+        after.liquidity,
         after.idle0,
         after.idle1,
         7_500,
@@ -255,9 +314,21 @@ fn rebalance_adds_idle_back_to_the_pool() {
     later(&mut s, il_manager::REVERSAL_COOLDOWN);
     let (pool, price, before) = (s.pool_state(), s.oracle_price(), s.ledger());
     // the burn left 7,499 bps (the share is floored): one step up is 9,999
-    let plan = plan_rebalance(&pool, &price, before.lp, before.idle0, before.idle1, 9_999).unwrap();
+    let plan = plan_rebalance(
+        &pool,
+        &price,
+        before.liquidity,
+        before.idle0,
+        before.idle1,
+        9_999,
+    )
+    .unwrap();
     assert_eq!(plan.current_bps, 7_499);
-    assert_eq!(plan.burn_lp, U256::ZERO);
+    assert_eq!(plan.burn, U256::ZERO);
+    assert_eq!(
+        (plan.add0, plan.add1),
+        add_amounts(&pool, plan.add).unwrap()
+    );
     assert_revert(
         rebalance(&mut s, 10_000),
         IManager::ManagerInvalidTarget {
@@ -267,6 +338,7 @@ fn rebalance_adds_idle_back_to_the_pool() {
     );
     let delta = rebalance(&mut s, 9_999).unwrap();
     let minted = delta.into_raw();
+    assert_eq!(minted, plan.add);
     assert!(minted > U256::ZERO);
     assert_eq!(
         s.events_from::<IManager::Rebalanced>(manager),
@@ -275,22 +347,22 @@ fn rebalance_adds_idle_back_to_the_pool() {
             toBps: 9_999,
             amount0: plan.add0,
             amount1: plan.add1,
-            lpDelta: delta
+            liquidityDelta: delta
         }]
     );
     assert_eq!(
         s.events_from::<IVault::LiquidityMoved>(vault),
         vec![IVault::LiquidityMoved {
-            lpDelta: delta,
+            liquidityDelta: delta,
             amount0: plan.add0,
             amount1: plan.add1
         }]
     );
     let after = s.ledger();
     assert_eq!(
-        (after.lp, after.idle0, after.idle1),
+        (after.liquidity, after.idle0, after.idle1),
         (
-            before.lp + minted,
+            before.liquidity + minted,
             before.idle0 - plan.add0,
             before.idle1 - plan.add1
         )
@@ -388,8 +460,7 @@ fn rebalance_refuses_a_spot_away_from_the_oracle() {
     let mut s = funded();
     // push the spot up about 2 % without touching the oracle
     s.swap(false, usdc(20_000));
-    let p = s.pool_state();
-    let spot = il_math::Price::from_reserves(p.reserve0, p.reserve1).unwrap();
+    let spot = s.pool_state().spot().unwrap();
     let deviation = spot.deviation_bps(&s.oracle_price()).unwrap();
     assert!(deviation > u(100));
     assert_revert(
@@ -456,7 +527,7 @@ fn hedge_opens_the_planned_short_with_collateral() {
     let plan = plan_hedge(
         &pool,
         &price,
-        before.lp,
+        before.liquidity,
         5_000,
         I256::ZERO,
         I256::ZERO,
@@ -525,7 +596,7 @@ fn hedge_moves_at_most_one_step_per_cooldown() {
     let target = plan_hedge(
         &s.pool_state(),
         &s.oracle_price(),
-        s.ledger().lp,
+        s.ledger().liquidity,
         10_000,
         I256::ZERO,
         I256::ZERO,
@@ -613,7 +684,7 @@ fn hedge_without_idle_collateral_opens_nothing() {
     let plan = plan_hedge(
         &pool,
         &price,
-        l.lp,
+        l.liquidity,
         5_000,
         I256::ZERO,
         I256::ZERO,
@@ -643,8 +714,7 @@ fn hedge_checks_the_oracle_like_rebalance() {
         },
     );
     s.set_answer(usd(2_100));
-    let p = s.pool_state();
-    let spot = il_math::Price::from_reserves(p.reserve0, p.reserve1).unwrap();
+    let spot = s.pool_state().spot().unwrap();
     let deviation = spot.deviation_bps(&s.oracle_price()).unwrap();
     assert_revert(
         s.keeper_call(&IManager::hedgeCall {}),
@@ -773,9 +843,7 @@ fn controller_moves_report_their_own_errors() {
             carol,
             vault,
             &IVault::moveLiquidityCall {
-                burnLp: U256::ZERO,
-                add0: u(1),
-                add1: U256::ZERO,
+                liquidityDelta: I256::ZERO,
             },
         ),
         IVault::VaultZeroAmount {},
@@ -785,30 +853,34 @@ fn controller_moves_report_their_own_errors() {
             carol,
             vault,
             &IVault::moveLiquidityCall {
-                burnLp: l.lp + u(1),
-                add0: U256::ZERO,
-                add1: U256::ZERO,
+                liquidityDelta: -I256::from_raw(l.liquidity + u(1)),
             },
         ),
         IVault::VaultInsufficientIdle {
-            needed: l.lp + u(1),
-            available: l.lp,
+            needed: l.liquidity + u(1),
+            available: l.liquidity,
         },
     );
-    assert_revert(
-        s.w.call_sol(
-            carol,
-            vault,
-            &IVault::moveLiquidityCall {
-                burnLp: U256::ZERO,
-                add0: u(1),
-                add1: u(1),
-            },
-        ),
-        IVault::VaultInsufficientIdle {
-            needed: u(1),
-            available: U256::ZERO,
+    // adding more than the idle tokens pay for: the vault cannot pay the
+    // PoolManager (its token refuses the transfer inside the unlock)
+    let r = s.w.call_sol(
+        carol,
+        vault,
+        &IVault::moveLiquidityCall {
+            liquidityDelta: I256::from_raw(l.liquidity),
         },
+    );
+    let failed = r
+        .unwrap_err()
+        .decode_error::<IVault::VaultCallFailed>()
+        .expect("VaultCallFailed");
+    assert_eq!(failed.target, s.v4.pool_manager);
+    let inner =
+        <IVault::VaultCallFailed as alloy_sol_types::SolError>::abi_decode(&failed.reason).unwrap();
+    assert_eq!(inner.target, s.token0);
+    assert!(
+        <IToken::ERC20InsufficientBalance as alloy_sol_types::SolError>::abi_decode(&inner.reason)
+            .is_ok()
     );
     assert_revert(
         s.w.call_sol(
@@ -827,28 +899,58 @@ fn controller_moves_report_their_own_errors() {
             carol,
             vault,
             &IVault::adjustHedgeCall {
-                fund: u(1),
+                fund: l.idle1 + u(1),
                 sizeDelta: I256::ZERO,
                 close: false,
             },
         ),
         IVault::VaultInsufficientIdle {
-            needed: u(1),
-            available: U256::ZERO,
+            needed: l.idle1 + u(1),
+            available: l.idle1,
         },
     );
-    // a burn then an add in one call
+    // half the liquidity out: the tokens the pool pays join the idle ones
+    let half = l.liquidity / u(2);
     let out = s.ok(
         carol,
         vault,
         &IVault::moveLiquidityCall {
-            burnLp: l.lp / u(2),
-            add0: U256::ZERO,
-            add1: U256::ZERO,
+            liquidityDelta: -I256::from_raw(half),
         },
     );
-    assert_eq!(out.minted, U256::ZERO);
-    assert_eq!(s.ledger().idle1, out.out1);
+    assert_eq!(
+        (out.amount0, out.amount1),
+        lp_amounts(&s.pool_state(), half).unwrap()
+    );
+    let after = s.ledger();
+    assert_eq!(
+        (after.liquidity, after.idle0, after.idle1),
+        (
+            l.liquidity - half,
+            l.idle0 + out.amount0,
+            l.idle1 + out.amount1
+        )
+    );
+    assert_eq!(
+        (s.balance0(vault), s.balance1(vault)),
+        (after.idle0, after.idle1)
+    );
+    // and back in: the PoolManager takes at most the idle tokens
+    let back = s.ok(
+        carol,
+        vault,
+        &IVault::moveLiquidityCall {
+            liquidityDelta: I256::from_raw(half / u(2)),
+        },
+    );
+    assert_eq!(
+        (back.amount0, back.amount1),
+        add_amounts(&s.pool_state(), half / u(2)).unwrap()
+    );
+    assert_eq!(
+        s.view(s.lens, &ILens::positionCall {}).liquidity,
+        s.ledger().liquidity
+    );
     // the venue refuses a trade without collateral: the vault reports it
     let r = s.w.call_sol(
         carol,
@@ -881,9 +983,7 @@ fn controller_moves_report_their_own_errors() {
             carol,
             vault,
             &IVault::moveLiquidityCall {
-                burnLp: u(1),
-                add0: U256::ZERO,
-                add1: U256::ZERO,
+                liquidityDelta: i(-1),
             },
         ),
         IVault::VaultPaused {},
@@ -989,9 +1089,20 @@ fn withdrawals_work_after_the_hedge_closed() {
     later(&mut s, il_manager::REVERSAL_COOLDOWN);
     s.keeper_call(&IManager::hedgeCall {}).unwrap();
     assert_eq!(s.position().size, I256::ZERO);
-    // no open position: no price is needed any more, even a stale one
+    // no open position: a withdrawal needs no price any more, even a
+    // stale one; a deposit does (the manager vouches for the pool's price)
     s.w.advance(7_200);
-    s.deposit(bob, eth(1), usdc(2_000));
+    s.mint(bob, eth(1), usdc(2_000));
+    let failed = s
+        .try_deposit(bob, eth(1), usdc(2_000), U256::ZERO)
+        .unwrap_err()
+        .decode_error::<IVault::VaultCallFailed>()
+        .expect("VaultCallFailed");
+    assert_eq!(failed.target, s.manager);
+    assert!(
+        <IManager::ManagerStalePrice as alloy_sol_types::SolError>::abi_decode(&failed.reason)
+            .is_ok()
+    );
     let shares = s.shares(alice);
     let out = s.withdraw(alice, shares);
     assert!(out.amount0 > U256::ZERO && out.amount1 > U256::ZERO);
@@ -999,6 +1110,8 @@ fn withdrawals_work_after_the_hedge_closed() {
         s.events_from::<IVault::Withdraw>(vault)[0].hedgePaid,
         U256::ZERO
     );
+    later(&mut s, 0);
+    s.try_deposit(bob, eth(1), usdc(2_000), U256::ZERO).unwrap();
     let bob_shares = s.shares(bob);
     s.withdraw(bob, bob_shares);
     let l = s.ledger();
@@ -1013,8 +1126,17 @@ fn deposits_with_an_open_hedge_count_the_venue_equity() {
     let (l, pool, supply) = (s.ledger(), s.pool_state(), s.supply());
     let equity = s.view(venue, &IHedge::equityOfCall { account: vault });
     assert!(equity > I256::ZERO);
-    let (in0, in1) = il_math::vault::lp_amounts(&pool, l.lp).unwrap();
-    let (total0, total1) = (in0 + l.idle0, in1 + l.idle1 + equity.into_raw());
+    // the deposit buys into the equity at the higher of its oracle and spot
+    // marks
+    let venue_state = VenueState {
+        equity,
+        size: s.position().size,
+        mark: s.oracle_price(),
+    };
+    let entering = venue_state.entering(&pool.spot().unwrap()).unwrap();
+    assert!(entering >= equity);
+    let (in0, in1) = lp_amounts(&pool, l.liquidity).unwrap();
+    let (total0, total1) = (in0 + l.idle0, in1 + l.idle1 + entering.into_raw());
     s.mint(bob, eth(100), usdc(10_000));
     let out = s
         .try_deposit(bob, eth(100), usdc(10_000), U256::ZERO)

@@ -2,9 +2,11 @@
 //! same deployed system, restored from a snapshot; the books property runs
 //! 10,000 sequences, `IL_PROPERTY_CASES` to change):
 //! - the books: shares sum to the supply; the vault holds exactly its
-//!   ledger (pool shares, idle tokens); holders' benchmarks sum to the
-//!   vault's; `pnl = il + fees + hedgePnl` for the vault and every holder;
-//!   a withdrawal never pays more than the pro-rata part of the holdings;
+//!   ledger (its liquidity in the PoolManager, idle tokens); holders'
+//!   benchmarks sum to the vault's; `pnl = il + fees + hedgePnl` for the
+//!   vault and every holder; a withdrawal never pays more than the
+//!   pro-rata part of the holdings (the fees the position is owed
+//!   included);
 //! - without rebalances or hedges, a withdrawal of `s` of a holder's `b`
 //!   shares, valued at the oracle price `P` (set to the spot), satisfies
 //!   `b * (out0 * P + out1) <= s * (hold + fees + hedgePnl) + b * 2`
@@ -13,13 +15,14 @@
 //!   hedge PnL (2 units of rounding slack per valuation);
 //! - rounding never favours the caller: deposit then withdraw at once
 //!   returns at most the deposit, token by token;
-//! - a donation (first deposit, then tokens sent straight to the vault or
-//!   the pool) costs the attacker more than it takes from the victim.
+//! - a donation (first deposit, then tokens sent straight to the vault, or
+//!   donated to the pool's liquidity with v4's `donate`) costs the attacker
+//!   more than it takes from the victim.
 
 use std::cell::RefCell;
 
 use alloy_primitives::{Address, I256, U256};
-use il_math::{Price, Rounding, vault::lp_amounts};
+use il_math::{Rounding, vault::lp_amounts};
 use il_testkit::Snapshot;
 use proptest::prelude::*;
 
@@ -33,7 +36,11 @@ fn with_system<T>(f: impl FnOnce(&mut Sys) -> T) -> T {
     SETUP.with(|cell| {
         let mut guard = cell.borrow_mut();
         let (s, snap) = guard.get_or_insert_with(|| {
-            let s = Sys::new();
+            // the manager's default tier table: `Tier` moves the pool's fee
+            let s = Sys::with(Setup {
+                pool_fee: None,
+                seed_pool: true,
+            });
             let snap = s.w.snapshot();
             (s, snap)
         });
@@ -113,17 +120,9 @@ fn holders(s: &Sys) -> [Address; 3] {
     [s.alice, s.bob, s.carol]
 }
 
-/// The spot price of the pool now.
-fn spot(s: &mut Sys) -> Price {
-    let p = s.pool_state();
-    Price::from_reserves(p.reserve0, p.reserve1).unwrap()
-}
-
 /// Sets the oracle to the pool's spot (to the answer's 8 decimals).
 fn oracle_to_spot(s: &mut Sys) {
-    let p = spot(s);
-    let answer = p.num() * pow10(20) / p.den();
-    s.set_answer(I256::from_raw(answer));
+    s.oracle_to_spot();
 }
 
 /// A keeper action may be refused (a target out of step, nothing to do,
@@ -182,11 +181,11 @@ fn check_books(s: &mut Sys) -> Result<(), TestCaseError> {
     }
     prop_assert_eq!(sum, supply, "shares sum to the supply");
     let l = s.ledger();
-    let (vault, pool) = (s.vault, s.pool);
+    let vault = s.vault;
     prop_assert_eq!(
-        s.view(pool, &IPool::balanceOfCall { account: vault }),
-        l.lp,
-        "pool shares held == ledger"
+        s.view(s.lens, &ILens::positionCall {}).liquidity,
+        l.liquidity,
+        "liquidity held in the PoolManager == ledger"
     );
     prop_assert_eq!(s.balance0(vault), l.idle0, "token0 held == ledger");
     prop_assert_eq!(s.balance1(vault), l.idle1, "token1 held == ledger");
@@ -245,7 +244,10 @@ fn run(s: &mut Sys, op: &Op, strict: bool) -> Result<(), TestCaseError> {
             }
             let view = strict.then(|| s.account_of(hs[who]));
             let (supply, l, pool) = (s.supply(), s.ledger(), s.pool_state());
-            let (in0, in1) = lp_amounts(&pool, l.lp).unwrap();
+            let (in0, in1) = lp_amounts(&pool, l.liquidity).unwrap();
+            // the withdrawal collects the fees owed first, into idle
+            let pos = s.view(s.lens, &ILens::positionCall {});
+            let (idle0, idle1) = (l.idle0 + pos.fees0, l.idle1 + pos.fees1);
             let Some(out) = vault_refusal(s.try_withdraw(hs[who], shares))? else {
                 // only a deposit lock refuses a withdrawal
                 let lock = s.view(s.vault, &IVault::lockOfCall { account: hs[who] });
@@ -253,10 +255,10 @@ fn run(s: &mut Sys, op: &Op, strict: bool) -> Result<(), TestCaseError> {
                 return Ok(());
             };
             // at most the pro-rata part of the holdings
-            prop_assert!(out.amount0 * supply <= shares * (in0 + l.idle0) + supply);
+            prop_assert!(out.amount0 * supply <= shares * (in0 + idle0) + supply);
             let w = s.events_from::<IVault::Withdraw>(s.vault);
             let hedge_paid = w[0].hedgePaid;
-            prop_assert!((out.amount1 - hedge_paid) * supply <= shares * (in1 + l.idle1) + supply);
+            prop_assert!((out.amount1 - hedge_paid) * supply <= shares * (in1 + idle1) + supply);
             if let Some(view) = view {
                 let p = s.oracle_price();
                 let got = p.quote(out.amount0, Rounding::Floor).unwrap() + out.amount1;
@@ -363,8 +365,8 @@ fn run(s: &mut Sys, op: &Op, strict: bool) -> Result<(), TestCaseError> {
 }
 
 /// Random sequences the books property runs: `IL_PROPERTY_CASES` or 10,000
-/// (about 40 s on one core of a shared 2-core machine; natively compiled
-/// contracts on the chain's engine).
+/// (natively compiled contracts and v4's PoolManager in the EVM, on the
+/// chain's engine).
 fn sequences() -> u32 {
     std::env::var("IL_PROPERTY_CASES")
         .ok()
@@ -465,25 +467,28 @@ proptest! {
         victim0 in 1..50u64,
     ) {
         with_system(|s| {
-            let (attacker, victim, vault, pool) = (s.stranger, s.alice, s.vault, s.pool);
+            let (attacker, victim, vault) = (s.stranger, s.alice, s.vault);
             let p = s.oracle_price();
             let worth = |a0: U256, a1: U256| p.quote(a0, Rounding::Floor).unwrap() + a1;
             // the first deposit: tiny, at the pool's ratio (2000 token1 units per 1e15 token0 units... raw)
             let a0 = U256::from(seed) * u(1_000_000_000);
             let a1 = U256::from(seed) * u(2);
             let first = s.deposit(attacker, a0, a1);
-            // then a donation straight to the vault or the pool
+            // then a donation straight to the vault, or to the pool's
+            // liquidity in range (v4's donate: fees to its LPs of the moment)
             let (d0, d1) = (eth(donate0), usdc(donate1));
-            s.mint(attacker, d0, d1);
-            let to = if to_pool { pool } else { vault };
-            if !d0.is_zero() {
-                s.ok(attacker, s.token0, &IToken::transferCall { to, value: d0 });
-            }
-            if !d1.is_zero() {
-                s.ok(attacker, s.token1, &IToken::transferCall { to, value: d1 });
-            }
             if to_pool {
-                s.ok(attacker, pool, &IPool::syncCall {});
+                if !(d0.is_zero() && d1.is_zero()) {
+                    s.donate(attacker, d0, d1);
+                }
+            } else {
+                s.mint(attacker, d0, d1);
+                if !d0.is_zero() {
+                    s.ok(attacker, s.token0, &IToken::transferCall { to: vault, value: d0 });
+                }
+                if !d1.is_zero() {
+                    s.ok(attacker, s.token1, &IToken::transferCall { to: vault, value: d1 });
+                }
             }
             // the victim deposits
             let v0 = eth(victim0);

@@ -55,7 +55,12 @@ fn later(s: &mut Sys, seconds: u64) {
 
 /// The setting (see the module documentation).
 fn setting() -> Sys {
-    let mut s = Sys::new();
+    setting_with(Setup::default())
+}
+
+/// The setting on a system built with `setup`.
+fn setting_with(setup: Setup) -> Sys {
+    let mut s = Sys::with(setup);
     let alice = s.alice;
     s.deposit(alice, eth(100), usdc(200_000));
     let mut p = s.params();
@@ -78,18 +83,23 @@ fn setting() -> Sys {
     s
 }
 
-/// The vault's totals as a deposit sees them: LP at spot + idle (token0),
-/// and LP at spot + idle + venue equity at the oracle (token1).
+/// The vault's totals as a deposit sees them: LP at spot + idle + the fees
+/// the position is owed (token0), and the same + venue equity at the
+/// oracle (token1).
 fn totals(s: &mut Sys) -> (U256, U256) {
     let (pool, l) = (s.pool_state(), s.ledger());
-    let (in0, in1) = il_math::vault::lp_amounts(&pool, l.lp).unwrap();
+    let (in0, in1) = il_math::vault::lp_amounts(&pool, l.liquidity).unwrap();
+    let pos = s.view(s.lens, &ILens::positionCall {});
     let equity = s.view(s.venue, &IHedge::equityOfCall { account: s.vault });
-    (in0 + l.idle0, in1 + l.idle1 + equity.into_raw())
+    (
+        in0 + l.idle0 + pos.fees0,
+        in1 + l.idle1 + pos.fees1 + equity.into_raw(),
+    )
 }
 
-/// Moves the pool's spot to about `dollars` per token0 with the trader's
-/// swaps, leaving the oracle as it is (the market moved, the feed lags).
-fn move_spot_to(s: &mut Sys, dollars: i128) {
+/// Moves the pool's spot to `dollars` per token0 with the trader's swaps,
+/// leaving the oracle as it is (the market moved, the feed lags).
+fn move_spot_only(s: &mut Sys, dollars: i128) {
     let answer = s.view(s.oracle, &IOracle::latestAnswerCall {});
     s.move_price_to(dollars);
     // the feed still answers the old price: only the pool moved
@@ -106,7 +116,7 @@ fn move_spot_to(s: &mut Sys, dollars: i128) {
 fn bob_round_trip_across_update(to: i128) -> (I256, U256, U256) {
     let mut s = setting();
     let (alice, bob) = (s.alice, s.bob);
-    move_spot_to(&mut s, to);
+    move_spot_only(&mut s, to);
     let without_bob = s.dry_run(|s| {
         s.set_answer(usd(to));
         s.account_of(alice).value
@@ -140,11 +150,41 @@ fn bob_round_trip_across_update(to: i128) -> (I256, U256, U256) {
 }
 
 #[test]
-fn h1_depositing_before_a_known_feed_update_does_not_pay() {
-    let (bob, alice, alice_alone) = bob_round_trip_across_update(1_960);
+fn h1_depositing_before_a_known_feed_update_is_refused_or_does_not_pay() {
+    // the 2 % move: the manager vouches for the pool's price before
+    // every deposit (checkSpot), and 2 % is beyond its 1 % bound
+    let mut s = setting();
+    let (bob, manager) = (s.bob, s.manager);
+    move_spot_only(&mut s, 1_960);
+    let (t0, t1) = totals(&mut s);
+    s.mint(bob, t0 * u(19), t1 * u(19));
+    let r = s.try_deposit(bob, t0 * u(19), t1 * u(19), U256::ZERO);
+    let deviation = s
+        .pool_state()
+        .spot()
+        .unwrap()
+        .deviation_bps(&s.oracle_price())
+        .unwrap();
+    let failed = r
+        .unwrap_err()
+        .decode_error::<IVault::VaultCallFailed>()
+        .expect("VaultCallFailed");
+    assert_eq!(failed.target, manager);
+    assert_eq!(
+        <IManager::ManagerPriceDeviation as alloy_sol_types::SolError>::abi_decode(&failed.reason)
+            .unwrap(),
+        IManager::ManagerPriceDeviation {
+            deviationBps: deviation,
+            maxBps: u(100),
+        }
+    );
+    // 1,960 at the sqrt price rounded down: 200 bps and a hair, rounded up
+    assert_eq!(deviation, u(201));
+    // within the bound (0.95 %): the round trip across the update
+    let (bob, alice, alice_alone) = bob_round_trip_across_update(1_981);
     let alice_loss = signed(alice) - signed(alice_alone);
     println!(
-        "H-1 (spot 1,960 before the feed): Bob {} token1, Alice {} token1 against Bob not coming",
+        "H-1 (spot 1,960 before the feed): Bob's deposit refused at {deviation} bps; spot 1,981: Bob {} token1, Alice {} token1 against Bob not coming",
         show(bob),
         show(alice_loss)
     );
@@ -163,7 +203,7 @@ fn carol_leaves_before_a_bad_update(to: i128) -> (I256, U256, U256) {
     s.mint(carol, t0, t1);
     s.try_deposit(carol, t0, t1, U256::ZERO).unwrap();
     later(&mut s, 30 * 86_400);
-    move_spot_to(&mut s, to);
+    move_spot_only(&mut s, to);
     let (stay_carol, stay_alice) = s.dry_run(|s| {
         s.set_answer(usd(to));
         (s.account_of(carol).value, s.account_of(alice).value)
@@ -346,9 +386,7 @@ fn m5_a_new_controller_waits_out_a_delay_the_holders_can_see() {
             stranger,
             vault,
             &IVault::moveLiquidityCall {
-                burnLp: u(1),
-                add0: U256::ZERO,
-                add1: U256::ZERO,
+                liquidityDelta: i(-1),
             },
         ),
         IVault::VaultNotController { account: stranger },
@@ -394,7 +432,7 @@ fn l1_a_rebalance_add_at_a_skewed_spot_is_checked_against_fair_value() {
     s.set_params(p);
     // adding after a burn is a reversal
     later(&mut s, il_manager::REVERSAL_COOLDOWN);
-    move_spot_to(&mut s, 2_200);
+    move_spot_only(&mut s, 2_200);
     let out = rebalance(&mut s, 9_999);
     println!("L-1: add at a spot 10 % off the oracle: {out:?}");
     assert!(
@@ -406,7 +444,11 @@ fn l1_a_rebalance_add_at_a_skewed_spot_is_checked_against_fair_value() {
 
 #[test]
 fn l2_the_fee_tier_cannot_flip_within_its_cooldown() {
-    let mut s = setting();
+    // the manager's default tier table (5 / 30 / 100 bps)
+    let mut s = setting_with(Setup {
+        pool_fee: None,
+        seed_pool: true,
+    });
     let sigma = |p: u64| il_math::WAD * U256::from(p) / u(100);
     s.keeper_call(&IManager::updateVolatilityCall { sigma: sigma(120) })
         .unwrap();

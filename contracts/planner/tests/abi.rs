@@ -5,10 +5,10 @@
 
 #[test]
 fn committed_interface_matches_the_code() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/IPool.sol");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/IPlanner.sol");
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
-        committed == il_pool::interface(),
+        committed == il_planner::interface(),
         "{path} differs from the code's interface: run scripts/export-abi.sh and commit the result"
     );
 }
