@@ -72,6 +72,7 @@ fn params(strategies: &[StrategyKind]) -> BacktestParams {
             horizon_secs: 7 * 86_400,
             min_width: 600,
             max_width: None,
+            swap: false,
         },
         fee_window_secs: 7 * 86_400,
         chart_points: 1_000,

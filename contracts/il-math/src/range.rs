@@ -122,7 +122,8 @@ impl RangeRule {
         // cannot overflow: raw <= max_width <= 1_774_544 and spacing <= 32_767.
         let up = raw
             .wrapping_add(spacing.wrapping_sub(1))
-            .wrapping_div(spacing)
+            .checked_div(spacing)
+            .ok_or(MathError::InvalidTickSpacing)?
             .wrapping_mul(spacing);
         Ok(up.clamp(self.min_width, self.max_width))
     }
@@ -157,7 +158,8 @@ impl RangeRule {
             .wrapping_mul(2)
             .wrapping_sub(w)
             .wrapping_add(s)
-            .div_euclid(two_s)
+            .checked_div_euclid(two_s)
+            .ok_or(MathError::InvalidTickSpacing)?
             .wrapping_mul(s);
         let lower = lower.clamp(i64::from(lo), i64::from(hi).wrapping_sub(w));
         let lower = i32::try_from(lower).map_err(|_| MathError::Overflow)?;

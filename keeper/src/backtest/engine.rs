@@ -141,6 +141,9 @@ pub struct RangeParams {
     /// Widest range, ticks; `None`: the whole usable span (the rule may
     /// reach the full range).
     pub max_width: Option<i32>,
+    /// Re-range with a swap in the pool (at its fee) to the new range's
+    /// token ratio, instead of leaving what the range cannot take idle.
+    pub swap: bool,
 }
 
 impl RangeParams {
@@ -400,6 +403,9 @@ pub struct StrategyResult {
     pub in_range: Option<f64>,
     /// A range strategy's ticks `[lower, upper)` at the end.
     pub range_ticks: Option<(i32, i32)>,
+    /// What a range strategy's re-range swaps paid the pool, token1 (inside
+    /// `il`, the residual).
+    pub swap_cost: Option<f64>,
     /// A range strategy's idle tokens at the end (what its re-ranges could
     /// not put back into a range), token1 at the last price.
     pub idle_value: Option<f64>,
@@ -867,6 +873,8 @@ struct RangeSim {
     book: Book,
     last: Option<i64>,
     in_range_steps: u64,
+    /// What the re-range swaps paid the pool (token1 at the time).
+    swap_cost: f64,
 }
 
 /// `x / 2^96` as a float (a Q64.96 sqrt price to `sqrt(P)`).
@@ -898,6 +906,7 @@ impl RangeSim {
             book: Book::default(),
             last: None,
             in_range_steps: 0,
+            swap_cost: 0.0,
         })
     }
 
@@ -950,16 +959,37 @@ impl RangeSim {
         let (x, y) = self.lp.holdings(s);
         let (ix, iy) = (self.idle_x + x, self.idle_y + y);
         let (sa, sb) = (sqrt_at_tick(lower)?, sqrt_at_tick(upper)?);
-        let l = RangeLp::fundable(sa, sb, s, ix, iy);
+        let (mut ix, mut iy) = (ix, iy);
+        let l = if params.range.swap {
+            // Swap the surplus token at the pool price less its fee so the
+            // tokens fit the new range exactly: per unit of liquidity the
+            // range holds (ux, uy) at s; selling dx token0 yields
+            // dx P (1 - f) token1, buying costs P / (1 - f) each.
+            let c = s.clamp(sa, sb);
+            let (ux, uy) = (1.0 / c - 1.0 / sb, c - sa);
+            let (pp, g) = (s * s, 1.0 - fee_of(params.fee_pips));
+            let sell = (iy + ix * pp * g) / (uy + ux * pp * g);
+            let (l, cost) = if ix >= sell * ux {
+                (sell, (ix - sell * ux) * pp * (1.0 - g))
+            } else {
+                let buy = (ix + iy * g / pp) / (ux + uy * g / pp);
+                (buy, (buy * ux - ix) * pp * (1.0 - g) / g)
+            };
+            self.swap_cost += cost;
+            (ix, iy) = (l * ux, l * uy);
+            l
+        } else {
+            RangeLp::fundable(sa, sb, s, ix, iy)
+        };
         let next = RangeLp {
             l,
             sa,
             sb,
             ..self.lp
         };
-        let (ux, uy) = next.holdings(s);
-        self.idle_x = (ix - ux).max(0.0);
-        self.idle_y = (iy - uy).max(0.0);
+        let (hx, hy) = next.holdings(s);
+        self.idle_x = (ix - hx).max(0.0);
+        self.idle_y = (iy - hy).max(0.0);
         self.lp = next;
         self.lower = lower;
         self.upper = upper;
@@ -1044,7 +1074,11 @@ pub fn run(
         .iter()
         .map(|&(k, i)| match k {
             StrategyKind::LpRange => {
-                format!("LP range k={}", f64::from(params.range.ks_bps[i]) / 1e4)
+                format!(
+                    "LP range k={}{}",
+                    f64::from(params.range.ks_bps[i]) / 1e4,
+                    if params.range.swap { " swap" } else { "" }
+                )
             }
             _ => k.label().to_string(),
         })
@@ -1449,6 +1483,7 @@ pub fn run(
             }
             StrategyKind::Keeper => Some(lp_exact(raw(kv.liquidity))?),
         };
+        let swap_cost = (k == StrategyKind::LpRange).then(|| ranges[ri].swap_cost);
         let (range_k, in_range, range_ticks, idle_value) = if k == StrategyKind::LpRange {
             let r = &ranges[ri];
             #[allow(clippy::cast_precision_loss)]
@@ -1468,6 +1503,7 @@ pub fn run(
             range_k,
             in_range,
             range_ticks,
+            swap_cost,
             idle_value,
             final_value,
             total_return: final_value / capital - 1.0,
@@ -1973,6 +2009,7 @@ mod tests {
                 horizon_secs: 7 * 86_400,
                 min_width: 600,
                 max_width: None,
+                swap: false,
             },
             fee_window_secs: 7 * 86_400,
             chart_points: 200,
@@ -2020,6 +2057,27 @@ mod tests {
                 exact / 1e18
             );
             assert_eq!(x.fee_income, 0.0);
+        }
+    }
+
+    #[test]
+    fn a_range_re_ranged_with_swaps_keeps_nothing_idle_and_pays_the_pool_fee() {
+        let mut p = params(&[StrategyKind::LpRange]);
+        p.range.swap = true;
+        let r = run(&gbm(3, 120, 24), &p, &mut |_| {}).unwrap();
+        let mut no_swap = params(&[StrategyKind::LpRange]);
+        no_swap.range.swap = false;
+        let q = run(&gbm(3, 120, 24), &no_swap, &mut |_| {}).unwrap();
+        for (x, y) in ranges(&r).into_iter().zip(ranges(&q)) {
+            assert!(x.label.ends_with(" swap"), "{}", x.label);
+            assert!(x.actions >= 1);
+            // everything back in the range at each re-range: nothing idle
+            // but rounding
+            assert!(x.idle_value.unwrap() < 1e-6 * r.capital, "{}", x.label);
+            assert!(x.swap_cost.unwrap() > 0.0, "{}", x.label);
+            assert_eq!(y.swap_cost, Some(0.0));
+            let sum = x.il + x.fee_income + x.hedge_pnl - x.gas_cost;
+            assert!((sum - x.vs_hold).abs() < 1e-6 * r.capital);
         }
     }
 

@@ -167,17 +167,18 @@ pub fn table(r: &BacktestReport) -> String {
         .filter_map(|x| {
             x.in_range.map(|f| {
                 format!(
-                    "k={}: {} re-ranges, in range {:.1} % of steps, idle at the end {:.1} % of its value",
-                    x.range_k.unwrap_or(0.0),
+                    "{}: {} re-ranges, in range {:.1} % of steps, idle at the end {:.1} % of its value, swaps paid {}",
+                    x.label,
                     x.actions,
                     f * 100.0,
-                    x.idle_value.unwrap_or(0.0) / x.final_value * 100.0
+                    x.idle_value.unwrap_or(0.0) / x.final_value * 100.0,
+                    money(x.swap_cost.unwrap_or(0.0), 2)
                 )
             })
         })
         .collect();
     if !ranges.is_empty() {
-        let _ = writeln!(s, "\nLP ranges (re-ranged without swaps):");
+        let _ = writeln!(s, "\nLP ranges:");
         for line in ranges {
             let _ = writeln!(s, "  {line}");
         }

@@ -223,6 +223,10 @@ pub struct BacktestArgs {
     /// LP range: widest range, ticks (default: the whole usable span).
     #[arg(long, help_heading = "Ranges")]
     pub range_max_width: Option<i32>,
+    /// LP range: re-range with a swap in the pool (paying its fee) to the
+    /// new range's token ratio, instead of leaving what it cannot take idle.
+    #[arg(long, help_heading = "Ranges")]
+    pub range_swap: bool,
 
     /// Strategies to run (hold always runs).
     #[arg(long, value_enum, value_delimiter = ',', help_heading = "Output")]
@@ -392,6 +396,7 @@ impl BacktestArgs {
                 horizon_secs: secs(self.range_horizon),
                 min_width: self.range_min_width,
                 max_width: self.range_max_width,
+                swap: self.range_swap,
             },
             fee_window_secs: secs(self.fee_window),
             chart_points: self.chart_points,
