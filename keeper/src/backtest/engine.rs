@@ -1001,6 +1001,20 @@ impl RangeSim {
     }
 }
 
+/// The ranges in the fixed-fee pool after one step: the noise at the old
+/// sqrt price `s_before` (the pool's per-unit growth `d`), the arbitrage's
+/// flow across their own ranges.
+// Out of the per-step loop, as `observed_rates`: the loop optimises better
+// small.
+#[inline(never)]
+fn step_ranges(ranges: &mut [RangeSim], s_before: f64, pool: &Pool, d: (f64, f64)) {
+    for r in ranges {
+        r.lp.noise(s_before, d.0, d.1);
+        r.lp.arbitrage(s_before, pool.y, pool.fee);
+        r.in_range_steps += u64::from(r.lp.in_range(pool.y));
+    }
+}
+
 fn fee_of(pips: u32) -> f64 {
     f64::from(pips) / 1e6
 }
@@ -1112,6 +1126,10 @@ pub fn run(
             (fee / fixed_fee).powf(-params.noise_fee_elasticity)
         }
     };
+    // The multiplier per pool, recomputed only when its fee changes (a
+    // `powf` per step was 6 % of a keeper run).
+    let mut tiers_mult = (tiers_pool.fee, volume_mult(tiers_pool.fee));
+    let mut keeper_mult = (f64::NAN, 1.0);
 
     // Delta hedge state.
     let ratio = f64::from(params.hedge.ratio_bps) / 1e4;
@@ -1245,12 +1263,13 @@ pub fn run(
         let (s_before, g0, g1) = (pool_fixed.y, pool_fixed.growth0, pool_fixed.growth1);
         pool_fixed.noise(turnover_per_sec * dt_secs * v_before);
         let trade = pool_fixed.arbitrage(p);
-        // The ranges in the same pool: the noise at the old price, the
-        // arbitrage's flow across their own ranges.
-        for r in &mut ranges {
-            r.lp.noise(s_before, pool_fixed.growth0 - g0, pool_fixed.growth1 - g1);
-            r.lp.arbitrage(s_before, pool_fixed.y, fixed_fee);
-            r.in_range_steps += u64::from(r.lp.in_range(pool_fixed.y));
+        if !ranges.is_empty() {
+            step_ranges(
+                &mut ranges,
+                s_before,
+                &pool_fixed,
+                (pool_fixed.growth0 - g0, pool_fixed.growth1 - g1),
+            );
         }
         let v_after = pool_fixed.value_at(p);
         let inv_v = 1.0 / v_before;
@@ -1281,7 +1300,10 @@ pub fn run(
         // Tier pool.
         if run_tiers {
             let v_before = tiers_pool.value_at(p_prev);
-            let mult = volume_mult(tiers_pool.fee);
+            if tiers_mult.0 != tiers_pool.fee {
+                tiers_mult = (tiers_pool.fee, volume_mult(tiers_pool.fee));
+            }
+            let mult = tiers_mult.1;
             tiers_pool.noise(turnover_per_sec * dt_secs * v_before * mult);
             tiers_pool.arbitrage(p);
         }
@@ -1289,7 +1311,10 @@ pub fn run(
         // Keeper pool.
         if run_keeper {
             let v_before = kv.pool.value_at(p_prev);
-            let mult = volume_mult(kv.pool.fee);
+            if keeper_mult.0 != kv.pool.fee {
+                keeper_mult = (kv.pool.fee, volume_mult(kv.pool.fee));
+            }
+            let mult = keeper_mult.1;
             let vol_noise = turnover_per_sec * dt_secs * v_before * mult;
             kv.pool.noise(vol_noise);
             let tr = kv.pool.arbitrage(p);
@@ -1760,18 +1785,23 @@ fn keeper_input(
         idle1: raw(kv.idle_y),
         equity: I256::ZERO,
     };
-    let lp_bps = il_math::vault::lp_bps(&pool, &holdings, &price).map_err(math)?;
-    let lp_value = il_math::vault::lp_value(&pool, holdings.liquidity, &price).map_err(math)?;
     let ratio = u16::try_from(v.hedge_ratio_bps).unwrap_or(u16::MAX);
-    let hedge_target =
-        il_math::vault::hedge_target(&pool, holdings.liquidity, &price, ratio).map_err(math)?;
+    // lp_bps, lp_value and hedge_target in one pass (one sqrt price)
+    let il_math::vault::Valuation {
+        lp_value,
+        lp_bps,
+        hedge_target,
+    } = il_math::vault::valuation(&pool, &holdings, &price, ratio).map_err(math)?;
     let total = kv.lp_value(p) + kv.idle_value(p) + kv.owed_value(p);
     let spot = kv.pool.price();
     // deviation bps rounded up, bounded.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let deviation_bps = ((spot - p).abs() / p * 1e4).ceil().min(1e9) as u32;
     let (fee_rate_wad, turnover) = observed_rates(kv, t, p);
-    let native = Price::from_f64(params.gas.native_price.unwrap_or(p)).map_err(math)?;
+    let native = match params.gas.native_price {
+        Some(n) => Price::from_f64(n).map_err(math)?,
+        None => oracle.clone(),
+    };
     Ok(PolicyInput {
         time: u64::try_from(t).unwrap_or(0),
         sigma_wad,
