@@ -1800,7 +1800,7 @@ fn keeper_input(
     let (fee_rate_wad, turnover) = observed_rates(kv, t, p);
     let native = match params.gas.native_price {
         Some(n) => Price::from_f64(n).map_err(math)?,
-        None => oracle.clone(),
+        None => oracle,
     };
     Ok(PolicyInput {
         time: u64::try_from(t).unwrap_or(0),
