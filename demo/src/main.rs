@@ -577,7 +577,7 @@ fn run_backtest(keeper_bin: &Path, out: &Path, deposited: &U256) -> Result<Strin
         let f = |k: &str| s[k].as_f64().unwrap_or(0.0);
         text.push_str(&format!(
             "  {:<14}{:>14}{:>14}{:>14}{:>14}{:>9}\n",
-            s["strategy"].as_str().unwrap_or("?"),
+            s["label"].as_str().unwrap_or("?"),
             money(f("vs_hold")),
             money(f("il")),
             money(f("fee_income")),

@@ -116,6 +116,9 @@ pub struct ChainConfig {
     pub state_file: Option<PathBuf>,
     /// Post-block states kept for queries at past blocks.
     pub history: usize,
+    /// Nitro's activation rules to model (a debug chain allows the
+    /// `console` imports; multi-value types are refused from ArbOS 60).
+    pub activation: il_wasm::activation::Rules,
 }
 
 impl Default for ChainConfig {
@@ -127,6 +130,7 @@ impl Default for ChainConfig {
             mnemonic: accounts::DEFAULT_MNEMONIC.to_string(),
             state_file: None,
             history: 128,
+            activation: il_wasm::activation::Rules::default(),
         }
     }
 }
@@ -260,6 +264,7 @@ impl Chain {
             world.accounts.entry(a.address).or_default().balance = config.balance;
         }
         let engine = Engine::new(config.chain_id, world);
+        engine.set_activation_rules(config.activation);
         let mut chain = Self {
             engine,
             chain_id: config.chain_id,
@@ -306,6 +311,7 @@ impl Chain {
             return Err(err("no blocks".to_string()));
         }
         let engine = Engine::new(p.chain_id, p.world);
+        engine.set_activation_rules(config.activation);
         let by_hash = p.blocks.iter().map(|b| (b.hash, b.header.number)).collect();
         let latest = p.blocks.len() as u64 - 1;
         let mut history = VecDeque::new();

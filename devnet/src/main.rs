@@ -40,6 +40,13 @@ struct Cli {
     /// Post-block states kept for queries at past blocks.
     #[arg(long, default_value_t = 128)]
     history: usize,
+    /// Model a debug chain: programs may import the `console` functions.
+    #[arg(long)]
+    debug: bool,
+    /// The ArbOS version activation follows (60 and above refuse multi-value
+    /// function types, as Nitro does).
+    #[arg(long, default_value_t = 40)]
+    arbos_version: u64,
     /// More logging (-v: debug, -vv: trace); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -89,6 +96,10 @@ async fn run(cli: Cli) -> eyre::Result<()> {
             mnemonic: cli.mnemonic.clone(),
             state_file: cli.state.clone(),
             history: cli.history,
+            activation: il_wasm::activation::Rules {
+                debug: cli.debug,
+                arbos_version: cli.arbos_version,
+            },
         },
     };
     let handle = Devnet::spawn(config).await?;

@@ -9,7 +9,8 @@ use std::hint::black_box;
 use alloy_primitives::U256;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use il_keeper::backtest::engine::{
-    self, BacktestParams, GasParams, HedgeParams, SimVault, StrangleSetup, StrategyKind,
+    self, BacktestParams, GasParams, HedgeParams, RangeParams, SimVault, StrangleSetup,
+    StrategyKind,
 };
 use il_keeper::backtest::prices::{Synthetic, generate};
 use il_keeper::exact::Tier;
@@ -64,6 +65,14 @@ fn params(strategies: &[StrategyKind]) -> BacktestParams {
             fee_tier: 150_000,
             rebalance: 600_000,
             hedge: 400_000,
+            rerange: 500_000,
+        },
+        range: RangeParams {
+            ks_bps: vec![10_000, 20_000, 40_000],
+            horizon_secs: 7 * 86_400,
+            min_width: 600,
+            max_width: None,
+            swap: false,
         },
         fee_window_secs: 7 * 86_400,
         chart_points: 1_000,

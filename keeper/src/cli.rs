@@ -57,6 +57,10 @@ pub enum Command {
     Run(Box<cmd::run::RunArgs>),
     /// The vault at a glance: TVL, IL, fees, hedge, tier, estimates, actions.
     Status(Box<cmd::status::StatusArgs>),
+    /// One account's history from the chain's events, valued by the lens at
+    /// each step (value, hold, IL, fees, hedge PnL), and its time-weighted
+    /// return.
+    Statement(Box<cmd::statement::StatementArgs>),
     /// Deploy and wire the whole system from the release wasm; write the manifest.
     Deploy(Box<cmd::deploy::DeployArgs>),
 }
@@ -160,6 +164,7 @@ pub fn run() -> Result<(), Failure> {
         Command::Tick(a) => a.run(&globals),
         Command::Run(a) => a.run(&globals),
         Command::Status(a) => a.run(&globals),
+        Command::Statement(a) => a.run(&globals),
         Command::Deploy(a) => a.run(&globals),
     }
 }

@@ -66,6 +66,16 @@ pub struct PolicyConfig {
     /// when none is observed; `None`: tier changes are not gas-checked
     /// without an observation (the tier is the chain's rule, not a bet).
     pub turnover_per_year: Option<f64>,
+    /// Ranges: re-range when the oracle's tick is further from the range's
+    /// middle than this fraction (bps) of its half-width (<= 10,000; 10,000:
+    /// only once the price has left the range).
+    pub range_inner_bps: u32,
+    /// Ranges: re-range when the width the volatility asks for differs
+    /// from the range's by more than this fraction (bps) of it (> 0).
+    pub range_width_tolerance_bps: u32,
+    /// Ranges: skip a re-range whose gas costs more than this fraction (bps)
+    /// of what it redeploys (the position and the idle tokens).
+    pub range_max_gas_bps: u32,
 }
 
 impl Default for PolicyConfig {
@@ -80,6 +90,15 @@ impl Default for PolicyConfig {
             redeploy_margin_bps: 2_000,
             horizon_secs: 86_400,
             turnover_per_year: None,
+            // half the half-width: the position still holds both tokens
+            // (about a quarter of its value in the scarcer one), so a
+            // re-range redeploys most of it; waiting for the exit leaves it
+            // all in one token, which a centred range can barely use.
+            range_inner_bps: 5_000,
+            // +/- 50 %: a 30-day EWMA moves by that much in a regime change,
+            // not from day to day.
+            range_width_tolerance_bps: 5_000,
+            range_max_gas_bps: 10,
         }
     }
 }
@@ -99,6 +118,12 @@ impl PolicyConfig {
         }
         if u64::from(self.hedge_band_bps) > BPS {
             return Err(("hedge_band_bps", "must be at most 10000 (100 %)".into()));
+        }
+        if u64::from(self.range_inner_bps) > BPS {
+            return Err(("range_inner_bps", "must be at most 10000 (100 %)".into()));
+        }
+        if self.range_width_tolerance_bps == 0 {
+            return Err(("range_width_tolerance_bps", "must be positive".into()));
         }
         if let Some(t) = self.turnover_per_year
             && !(t.is_finite() && t >= 0.0)
@@ -771,6 +796,85 @@ pub fn decide(input: &PolicyInput, cfg: &PolicyConfig) -> Result<Vec<Decision>, 
     Ok(vec![ctx.fee_tier()?, ctx.rebalance()?, ctx.hedge()?])
 }
 
+/// A concentrated position as the re-range rule sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeView {
+    /// The position's ticks `[lower, upper)`.
+    pub lower: i32,
+    /// Upper tick.
+    pub upper: i32,
+    /// The oracle price's tick (`il_math::tick_at_sqrt_price` of its sqrt
+    /// price): where the contract would centre a new range.
+    pub tick: i32,
+    /// The width the contract would give a new range now
+    /// (`il_math::range::RangeRule::width` at the current sigma).
+    pub target_width: i32,
+    /// Gas cost of a re-range, token1 raw units.
+    #[serde(with = "dec")]
+    pub gas_cost: U256,
+    /// What a re-range redeploys (the position and the idle tokens),
+    /// token1 raw units.
+    #[serde(with = "dec")]
+    pub value: U256,
+}
+
+/// Why a range should move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RerangeReason {
+    /// The price has left the range: the position earns nothing and holds
+    /// one token only.
+    OutOfRange,
+    /// The price has left the range's inner band (`range_inner_bps` of the
+    /// half-width around the middle).
+    LeftInnerBand,
+    /// The volatility asks for a width off the range's by more than
+    /// `range_width_tolerance_bps`.
+    WidthOff,
+}
+
+impl fmt::Display for RerangeReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::OutOfRange => "the price is out of the range",
+            Self::LeftInnerBand => "the price left the range's inner band",
+            Self::WidthOff => "the volatility asks for another width",
+        })
+    }
+}
+
+/// The re-range rule (the keeper says *when*; the contract computes the new
+/// ticks from the oracle and sigma): `Some(reason)` when the oracle's tick
+/// is out of `[lower, upper)`, or further from the middle than
+/// `range_inner_bps` of the half-width (`|2 tick - lower - upper| * 1e4 >
+/// inner * (upper - lower)`), or the target width is off the current one by
+/// more than `range_width_tolerance_bps` of the current (`|target - width| *
+/// 1e4 > tolerance * width`); `None` otherwise, and also when the gas costs
+/// more than `range_max_gas_bps` of what it redeploys (a re-range that
+/// costs more than it can earn back; the check is exact integer math).
+#[must_use]
+pub fn rerange_due(v: &RangeView, cfg: &PolicyConfig) -> Option<RerangeReason> {
+    let (lower, upper, tick) = (i64::from(v.lower), i64::from(v.upper), i64::from(v.tick));
+    let width = (upper - lower).max(1);
+    let bps = i64::try_from(BPS).unwrap_or(10_000);
+    let reason = if tick < lower || tick >= upper {
+        RerangeReason::OutOfRange
+    } else if (2 * tick - lower - upper).abs() * bps > i64::from(cfg.range_inner_bps) * width {
+        RerangeReason::LeftInnerBand
+    } else if (i64::from(v.target_width) - width).abs() * bps
+        > i64::from(cfg.range_width_tolerance_bps) * width
+    {
+        RerangeReason::WidthOff
+    } else {
+        return None;
+    };
+    // gas * 1e4 > max_gas_bps * value: not worth it (products of values
+    // below 2^200 and 2^32 cannot overflow; saturate regardless)
+    let gas = v.gas_cost.saturating_mul(U256::from(BPS));
+    let cap = v.value.saturating_mul(U256::from(cfg.range_max_gas_bps));
+    (gas <= cap).then_some(reason)
+}
+
 /// `U256` as a decimal string in serde (JSON numbers cannot hold 256 bits).
 pub mod dec {
     use alloy_primitives::U256;
@@ -1262,5 +1366,80 @@ mod tests {
             ..PolicyConfig::default()
         };
         assert_eq!(bad.validate().unwrap_err().0, "turnover_per_year");
+    }
+
+    fn view(lower: i32, upper: i32, tick: i32, target_width: i32) -> RangeView {
+        RangeView {
+            lower,
+            upper,
+            tick,
+            target_width,
+            gas_cost: U256::from(10_000u32),
+            value: U256::from(10_000_000u32),
+        }
+    }
+
+    #[test]
+    fn rerange_rule_edges() {
+        let cfg = PolicyConfig::default(); // inner 50 %, tolerance 50 %, gas 10 bps
+        // range [-600, 600): middle 0, half-width 600, inner band |tick| <= 300
+        assert_eq!(rerange_due(&view(-600, 600, 0, 1_200), &cfg), None);
+        assert_eq!(rerange_due(&view(-600, 600, 300, 1_200), &cfg), None);
+        assert_eq!(rerange_due(&view(-600, 600, -300, 1_200), &cfg), None);
+        assert_eq!(
+            rerange_due(&view(-600, 600, 301, 1_200), &cfg),
+            Some(RerangeReason::LeftInnerBand)
+        );
+        assert_eq!(
+            rerange_due(&view(-600, 600, -301, 1_200), &cfg),
+            Some(RerangeReason::LeftInnerBand)
+        );
+        // upper is exclusive, lower inclusive (v4's in-range test)
+        assert_eq!(
+            rerange_due(&view(-600, 600, 600, 1_200), &cfg),
+            Some(RerangeReason::OutOfRange)
+        );
+        assert_eq!(
+            rerange_due(&view(-600, 600, -601, 1_200), &cfg),
+            Some(RerangeReason::OutOfRange)
+        );
+        // width: 1,800 is exactly +50 %: held; 1,860 is beyond
+        assert_eq!(rerange_due(&view(-600, 600, 0, 1_800), &cfg), None);
+        assert_eq!(rerange_due(&view(-600, 600, 0, 600), &cfg), None);
+        assert_eq!(
+            rerange_due(&view(-600, 600, 0, 1_860), &cfg),
+            Some(RerangeReason::WidthOff)
+        );
+        assert_eq!(
+            rerange_due(&view(-600, 600, 0, 540), &cfg),
+            Some(RerangeReason::WidthOff)
+        );
+        // gas: 10,000 of 10,000,000 is exactly 10 bps (allowed); 10,001 is not
+        let mut v = view(-600, 600, 700, 1_200);
+        assert_eq!(rerange_due(&v, &cfg), Some(RerangeReason::OutOfRange));
+        v.gas_cost = U256::from(10_001u32);
+        assert_eq!(rerange_due(&v, &cfg), None);
+        // inner 100 %: only leaving the range counts
+        let wide = PolicyConfig {
+            range_inner_bps: 10_000,
+            ..PolicyConfig::default()
+        };
+        assert_eq!(rerange_due(&view(-600, 600, 599, 1_200), &wide), None);
+        assert!(
+            PolicyConfig {
+                range_inner_bps: 10_001,
+                ..PolicyConfig::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            PolicyConfig {
+                range_width_tolerance_bps: 0,
+                ..PolicyConfig::default()
+            }
+            .validate()
+            .is_err()
+        );
     }
 }

@@ -233,7 +233,15 @@ fn backtest_same_seed_prints_the_same_json() {
     assert_eq!(a.status.code(), Some(0));
     assert_eq!(stdout(&a), stdout(&b));
     let v: serde_json::Value = serde_json::from_str(&stdout(&a)).unwrap();
-    assert_eq!(v["strategies"].as_array().unwrap().len(), 6);
+    // seven kinds, the range one once per k (1, 2, 4 by default)
+    assert_eq!(v["strategies"].as_array().unwrap().len(), 9);
+    let labels: Vec<&str> = v["strategies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"LP range k=2"), "{labels:?}");
 }
 
 #[test]
@@ -292,7 +300,9 @@ fn backtest_writes_charts_and_csv() {
     let png = std::fs::read(dir.join("pnl.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let report = std::fs::read_to_string(&csv).unwrap();
-    assert_eq!(report.lines().count(), 7, "{report}");
+    // a header and nine strategy rows (the range strategy once per k)
+    assert_eq!(report.lines().count(), 10, "{report}");
+    assert!(report.contains("\nLP range k=4,"), "{report}");
     assert!(
         std::fs::read_to_string(dir.join("series.csv"))
             .unwrap()

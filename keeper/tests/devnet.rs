@@ -251,3 +251,145 @@ async fn deploy_through_the_binary_writes_a_manifest_the_keeper_uses() {
     chain.shutdown().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_statement_lists_the_accounts_moves_and_ends_at_the_lens() {
+    use alloy::eips::BlockId;
+    use il_deploy::bindings::IVault;
+    use il_deploy::{ops, send::Sender};
+
+    let s = system("statement").await;
+    keeper_config(&s);
+    let owner = s.node.dev_accounts()[0].address;
+    let friend = s.node.dev_accounts()[3].address;
+    let vault = IVault::new(s.manifest.contracts.vault, &s.owner);
+    let shares = vault.balanceOf(owner).call().await.unwrap();
+    // a quarter of the shares to a friend, a price move, a withdrawal of a
+    // third of the rest, another move
+    let r = vault
+        .transfer(friend, shares / alloy::primitives::U256::from(4u8))
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(r.status());
+    shock(&s, ANSWER * 11 / 10).await;
+    let left = vault.balanceOf(owner).call().await.unwrap();
+    let zero = alloy::primitives::U256::ZERO;
+    ops::withdraw(
+        &mut Sender::new(&s.owner, owner),
+        &s.manifest,
+        left / alloy::primitives::U256::from(3u8),
+        zero,
+        zero,
+    )
+    .await
+    .unwrap();
+    shock(&s, ANSWER).await;
+
+    let config = s.dir.join("keeper.toml");
+    let csv = s.dir.join("statement.csv");
+    let account = owner.to_string();
+    let o = keeper_bin(
+        &config,
+        &[
+            "--json",
+            "statement",
+            "--account",
+            &account,
+            "--csv",
+            csv.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    let events: Vec<&str> = rows.iter().map(|r| r["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        events,
+        ["deposit", "transfer_out", "withdraw", "now"],
+        "{v:#}"
+    );
+    assert_eq!(
+        rows[1]["shares_delta"].as_str().unwrap(),
+        format!("-{}", shares / alloy::primitives::U256::from(4u8))
+    );
+    // the last row is the lens's accountOf at the same block, to the unit
+    let last = rows.last().unwrap();
+    let block = last["block"].as_u64().unwrap();
+    let at = ILens::new(s.manifest.contracts.lens, &s.owner)
+        .accountOf(owner)
+        .block(BlockId::number(block))
+        .call()
+        .await
+        .unwrap();
+    for (key, want) in [
+        ("shares", at.shares.to_string()),
+        ("value", at.value.to_string()),
+        ("hold", at.hold.to_string()),
+        ("pnl", at.pnl.to_string()),
+        ("il", at.il.to_string()),
+        ("fees", at.fees.to_string()),
+        ("hedge_pnl", at.hedgePnl.to_string()),
+    ] {
+        assert_eq!(last[key].as_str().unwrap(), want, "{key}");
+    }
+    assert!(!at.fees.is_zero(), "the arbitrage paid the position fees");
+    assert!(v["time_weighted_return"].as_f64().is_some(), "{v:#}");
+    // the CSV: a header and one line per row
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), rows.len() + 1, "{text}");
+    assert!(
+        lines[0].starts_with("block,time,event,tx,shares_delta,"),
+        "{text}"
+    );
+    assert!(lines[2].contains(",transfer_out,"), "{text}");
+    // the table: a header, four rows, the return
+    let o = keeper_bin(&config, &["statement", "--account", &account]).await;
+    let text = String::from_utf8_lossy(&o.stdout);
+    eprintln!("{text}");
+    assert!(
+        text.contains("block") && text.contains("hedge PnL"),
+        "{text}"
+    );
+    assert!(text.contains("time-weighted return: "), "{text}");
+    assert_eq!(text.lines().count(), 1 + 1 + 4 + 1, "{text}");
+    // the friend's statement: the transfer in, then now
+    let o = keeper_bin(
+        &config,
+        &["--json", "statement", "--account", &friend.to_string()],
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let events: Vec<&str> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["transfer_in", "now"], "{v:#}");
+    // a stranger: just now, no return
+    let o = keeper_bin(
+        &config,
+        &[
+            "statement",
+            "--account",
+            &s.node.dev_accounts()[4].address.to_string(),
+        ],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("time-weighted return: -"), "{text}");
+    s.node.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&s.dir);
+}

@@ -12,6 +12,8 @@
 //! - [`v4`]: Uniswap v4 ticks and Q64.96 sqrt prices (bit-exact with
 //!   v4-core), liquidity and token amounts, and the closed forms of a range
 //!   position ([`RangePosition`]).
+//! - [`range`]: the vault's base range: centred on a price, its width from
+//!   volatility within an owner's bounds, on the pool's tick spacing.
 //!
 //! Every division and square root states its rounding and is exact for it
 //! (the floor or the ceiling of the real value). No float is used anywhere
@@ -26,6 +28,7 @@ pub mod fees;
 pub mod fixed;
 pub mod il;
 pub mod price;
+pub mod range;
 pub mod strangle;
 pub mod v4;
 pub mod vault;

@@ -269,6 +269,64 @@ pub fn hedge_target(
     il_math::to_negative(target)
 }
 
+/// The three numbers a keeper reads off the vault's position at `price`,
+/// computed with one sqrt price and one range: the same values as
+/// [`lp_value`], [`lp_bps`] and [`hedge_target`] (the tests check it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Valuation {
+    /// As [`lp_value`].
+    pub lp_value: U256,
+    /// As [`lp_bps`].
+    pub lp_bps: u16,
+    /// As [`hedge_target`] at `ratio_bps`.
+    pub hedge_target: I256,
+}
+
+/// See [`Valuation`].
+///
+/// # Errors
+/// As [`lp_value`], [`lp_bps`] and [`hedge_target`].
+pub fn valuation(
+    pool: &PoolState,
+    h: &Holdings,
+    price: &Price,
+    ratio_bps: u16,
+) -> Result<Valuation, MathError> {
+    let (lp, held0) = if h.liquidity.is_zero() {
+        (U256::ZERO, U256::ZERO)
+    } else {
+        let position = pool.position(h.liquidity)?;
+        let s = price.sqrt_price_x96(Rounding::Floor);
+        (position.value(s)?, position.delta(s)?)
+    };
+    let total = il_math::add(
+        il_math::add(lp, price.quote(h.idle0, Rounding::Floor)?)?,
+        h.idle1,
+    )?;
+    let lp_bps = if total.is_zero() {
+        0
+    } else {
+        // cannot truncate: lp <= total, so bps <= 10_000.
+        il_math::mul_div(lp, U256::from(il_math::BPS), total, Rounding::Floor)?
+            .saturating_to::<u16>()
+    };
+    let hedge_target = if h.liquidity.is_zero() || ratio_bps == 0 {
+        I256::ZERO
+    } else {
+        il_math::to_negative(il_math::mul_div(
+            held0,
+            U256::from(ratio_bps),
+            U256::from(il_math::BPS),
+            Rounding::Floor,
+        )?)?
+    };
+    Ok(Valuation {
+        lp_value: lp,
+        lp_bps,
+        hedge_target,
+    })
+}
+
 /// Share of the capital (LP + idle, at `price`) that sits in the pool, bps.
 /// Floor. An empty vault reports 0.
 ///
@@ -2229,5 +2287,34 @@ mod tests {
         let moved = signed_share(v, u(1), u(3)).unwrap();
         assert_eq!(moved, signed(-3));
         assert_eq!(v - moved, signed(-7));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+        #[test]
+        fn valuation_equals_the_three_functions(
+            p_num in 1_u128..1_000_000_000_000,
+            p_den in 1_u128..1_000_000_000_000,
+            liquidity in proptest::prop_oneof![proptest::strategy::Just(0_u128), 0_u128..u128::from(u64::MAX) << 20],
+            idle0 in 0_u128..u128::MAX >> 40,
+            idle1 in 0_u128..u128::MAX >> 40,
+            ratio in 0_u16..=10_000,
+            lower in -600_i32..0,
+            width in 1_i32..1_200,
+            full in proptest::bool::ANY,
+        ) {
+            let price = Price::new(u(p_num), u(p_den)).unwrap();
+            let (tick_lower, tick_upper) = if full {
+                v4::full_range_ticks(60).unwrap()
+            } else {
+                (lower * 60, (lower + width) * 60)
+            };
+            let pool = PoolState { sqrt_price: price.sqrt_price_x96(Rounding::Floor), tick_lower, tick_upper };
+            let h = Holdings { liquidity: u(liquidity), idle0: u(idle0), idle1: u(idle1), equity: I256::ZERO };
+            let v = valuation(&pool, &h, &price, ratio).unwrap();
+            proptest::prop_assert_eq!(v.lp_value, lp_value(&pool, h.liquidity, &price).unwrap());
+            proptest::prop_assert_eq!(v.lp_bps, lp_bps(&pool, &h, &price).unwrap());
+            proptest::prop_assert_eq!(v.hedge_target, hedge_target(&pool, h.liquidity, &price, ratio).unwrap());
+        }
     }
 }

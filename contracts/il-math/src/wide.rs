@@ -324,9 +324,13 @@ pub(crate) fn isqrt<const B: usize, const L: usize>(
     from_digits(&isqrt_digits(&to_digits(&x), rounding))
 }
 
-/// Newton iteration from above, started at `2^ceil(bits/2) >= sqrt(x)`:
-/// `y = floor((s + floor(x / s)) / 2)` stays `>= floor(sqrt(x))` (AM-GM)
-/// and decreases strictly until it reaches it. One instance for every width.
+/// Newton iteration from above: `y = floor((s + floor(x / s)) / 2)` stays
+/// `>= floor(sqrt(x))` (AM-GM) and decreases strictly until it reaches it.
+/// The start is `(isqrt(t) + 1) * 2^(e/2)` with `t = floor(x / 2^e)` the top
+/// 61 or 62 bits of `x` (`e` even): `x < (t + 1) 2^e <= (isqrt(t) + 1)^2 2^e`,
+/// so it is above `sqrt(x)`, and within a relative `2^-30` of it, so Newton
+/// needs about `log2(bits / 30)` steps instead of `log2(bits)`. One instance
+/// for every width.
 #[inline(never)]
 fn isqrt_digits(x: &Digits, rounding: Rounding) -> Digits {
     let len = digit_len(x);
@@ -337,12 +341,7 @@ fn isqrt_digits(x: &Digits, rounding: Rounding) -> Digits {
     let bits = 32_u32
         .saturating_mul(u32::try_from(len).unwrap_or(u32::MAX).saturating_sub(1))
         .saturating_add(32_u32.saturating_sub(x[len.saturating_sub(1)].leading_zeros()));
-    let half = bits.div_ceil(2);
-    let mut s = [0_u32; DIGITS];
-    // half <= 576 < 32 * DIGITS: the index is in range.
-    if let Some(d) = s.get_mut(usize::try_from(half / 32).unwrap_or(DIGITS)) {
-        *d = 1 << (half % 32);
-    }
+    let mut s = isqrt_start(x, bits);
     loop {
         let (q, _) = divmod_digits(x, &s);
         let y = half_sum(&s, &q);
@@ -355,6 +354,48 @@ fn isqrt_digits(x: &Digits, rounding: Rounding) -> Digits {
         add_one(&s)
     } else {
         s
+    }
+}
+
+/// `(isqrt(t) + 1) * 2^(e/2)` for `t = floor(x / 2^e)`, `e` the even number
+/// that leaves `t` 61 or 62 bits (0 for a smaller `x`); `bits` is the bit
+/// length of `x` (<= 32 * DIGITS).
+// Index and shift arithmetic: bits <= 1152, so e <= 1092, e / 32 + 2 < 37
+// (the `get`s cover the top), e / 2 <= 546 and (e / 2) / 32 + 2 < DIGITS;
+// t < 2^62, so isqrt(t) + 1 <= 2^31 and the shifted start < 2^63 in u128.
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+fn isqrt_start(x: &Digits, bits: u32) -> Digits {
+    let e = bits.saturating_sub(62);
+    let e = e + (e & 1);
+    let w = (e / 32) as usize;
+    let digit = |i: usize| u128::from(x.get(i).copied().unwrap_or(0));
+    let window = digit(w) | (digit(w + 1) << 32) | (digit(w + 2) << 64);
+    let t = (window >> (e % 32)) as u64;
+    let r = u128::from(isqrt_u64(t) + 1);
+    let h = e / 2;
+    let v = r << (h % 32);
+    let mut s = [0_u32; DIGITS];
+    let at = (h / 32) as usize;
+    s[at] = v as u32;
+    s[at + 1] = (v >> 32) as u32;
+    s[at + 2] = (v >> 64) as u32;
+    s
+}
+
+/// `floor(sqrt(t))` for `t < 2^62` (Newton from `2^ceil(bits/2)`, in u64).
+// t < 2^62: s <= 2^31 and t / s < 2^62, so s + t / s < 2^63; s > 0.
+#[allow(clippy::arithmetic_side_effects)]
+fn isqrt_u64(t: u64) -> u64 {
+    if t < 2 {
+        return t;
+    }
+    let mut s = 1_u64 << (64 - t.leading_zeros()).div_ceil(2);
+    loop {
+        let y = (s + t / s) >> 1;
+        if y >= s {
+            return s;
+        }
+        s = y;
     }
 }
 
@@ -435,6 +476,35 @@ mod tests {
             let (q, r) = div_rem(n, d);
             let (q_ref, r_ref) = n.div_rem(d);
             proptest::prop_assert_eq!((q, r), (q_ref, r_ref));
+        }
+
+        #[test]
+        fn isqrt_is_the_exact_floor_and_ceiling_at_every_width(x in edgy_digits()) {
+            let x = U1152::from_limbs(x);
+            let s = isqrt(x, Rounding::Floor);
+            // s < 2^576: s^2 and 2s fit 1152 bits. s^2 <= x < (s + 1)^2,
+            // i.e. x - s^2 <= 2s.
+            let sq = s.wrapping_mul(s);
+            proptest::prop_assert!(sq <= x);
+            proptest::prop_assert!(x.wrapping_sub(sq) <= s.wrapping_add(s));
+            let c = isqrt(x, Rounding::Ceil);
+            let expected = if sq == x { s } else { s.wrapping_add(U1152::from(1_u8)) };
+            proptest::prop_assert_eq!(c, expected);
+        }
+    }
+
+    #[test]
+    fn isqrt_of_small_numbers_is_exact() {
+        // every value below 2^16, and around the 62-bit window of the start
+        for x in (0_u64..65_536).chain((1_u64 << 60) - 3..(1_u64 << 60) + 3) {
+            let s = isqrt(U256::from(x), Rounding::Floor).to::<u64>();
+            assert!(u128::from(s) * u128::from(s) <= u128::from(x), "{x}");
+            assert!(u128::from(s + 1) * u128::from(s + 1) > u128::from(x), "{x}");
+        }
+        for t in [0_u64, 1, 2, 3, 4, 15, 16, 17, (1 << 62) - 1, 1 << 61] {
+            let r = isqrt_u64(t);
+            assert!(u128::from(r) * u128::from(r) <= u128::from(t), "{t}");
+            assert!(u128::from(r + 1) * u128::from(r + 1) > u128::from(t), "{t}");
         }
     }
 

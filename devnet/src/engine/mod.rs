@@ -354,6 +354,12 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
+    /// The Nitro activation rules this chain models (default: not debug,
+    /// ArbOS 40); see `il_wasm::activation`.
+    pub fn set_activation_rules(&self, rules: il_wasm::activation::Rules) {
+        self.0.wasm.set_rules(rules);
+    }
+
     /// A new engine over `world` with the ArbWasm, StylusDeployer and ArbSys
     /// handlers installed (and `0xfe` marker code at their addresses).
     pub fn new(chain_id: u64, world: WorldState) -> Self {

@@ -200,6 +200,8 @@ pub struct WasmRuntime {
     linker: Linker<WasmData>,
     modules: RefCell<HashMap<B256, Module>>,
     timings: Cell<WasmTimings>,
+    /// The Nitro rules activation applies (`il_wasm::activation`).
+    rules: Cell<il_wasm::activation::Rules>,
 }
 
 impl std::fmt::Debug for WasmRuntime {
@@ -243,7 +245,18 @@ impl WasmRuntime {
             linker,
             modules: RefCell::new(HashMap::new()),
             timings: Cell::new(WasmTimings::default()),
+            rules: Cell::new(il_wasm::activation::Rules::default()),
         }
+    }
+
+    /// The chain activation models (debug or not, ArbOS version).
+    pub fn set_rules(&self, rules: il_wasm::activation::Rules) {
+        self.rules.set(rules);
+    }
+
+    /// The rules activation applies.
+    pub fn rules(&self) -> il_wasm::activation::Rules {
+        self.rules.get()
     }
 
     /// Cumulative wall time spent instantiating, executing and compiling.
@@ -258,7 +271,9 @@ impl WasmRuntime {
     }
 
     /// Activation checks on Stylus account code: decompress with the 128 KiB
-    /// cap, parse with Stylus's feature set, only supported imports with
+    /// cap, Nitro's structural rules (`il_wasm::activation::check`: features,
+    /// sections, names, limits, no float arithmetic, `console` only on a
+    /// debug chain, growable memory paid for), only supported imports with
     /// their exact signatures, exports `user_entrypoint: (i32) -> i32` and
     /// `memory`, no start function, initial memory within [`PAGE_LIMIT`];
     /// then compile and cache the module.
@@ -267,7 +282,7 @@ impl WasmRuntime {
     /// A one-line reason (naming an unsupported import when that is the cause).
     pub fn validate(&self, code_hash: B256, code: &[u8]) -> Result<Validated, String> {
         let wasm = il_wasm::parse_contract_code(code).map_err(|e| e.to_string())?;
-        il_wasm::validate(&wasm).map_err(|e| e.to_string())?;
+        il_wasm::activation::check(&wasm, &self.rules.get())?;
         let started = Instant::now();
         let module =
             Module::new(&self.engine, &wasm[..]).map_err(|e| format!("wasm rejected: {e}"))?;

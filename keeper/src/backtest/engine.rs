@@ -3,7 +3,10 @@
 //!
 //! Strategies (see [`StrategyKind`]): hold; LP at a fixed fee; LP with
 //! dynamic fee tiers; LP with a band delta hedge; LP with the Proposition 4.1
-//! long strangle; LP run by the keeper's full policy ([`crate::policy::decide`]
+//! long strangle; concentrated LP re-ranged by the keeper's range rule (one
+//! row per width multiple `k`: the contract's
+//! [`il_math::range::RangeRule`] places the range, [`crate::policy::rerange_due`]
+//! says when); LP run by the keeper's full policy ([`crate::policy::decide`]
 //! at the keeper's tick interval, tiers + de-risk + hedge).
 //!
 //! Every LP is what the vault holds: a full-range position in a Uniswap v4
@@ -28,13 +31,15 @@ use serde::Serialize;
 
 use super::options;
 use super::pool::Pool;
+use super::pool::RangeLp;
 use super::prices::PricePath;
 use crate::exact::{self, Price, Tier};
 use crate::policy::{
-    self, Action, Decision, GasSnapshot, PolicyConfig, PolicyInput, PoolSnapshot, VaultSnapshot,
-    Waits,
+    self, Action, Decision, GasSnapshot, PolicyConfig, PolicyInput, PoolSnapshot, RangeView,
+    VaultSnapshot, Waits,
 };
 use crate::vol::{self, Estimator, Ewma, RollingRealised, VolConfig};
+use il_math::range::RangeRule;
 
 const WAD_F: f64 = 1e18;
 /// `2^96` as `f64` (Q64.96 sqrt prices).
@@ -54,18 +59,22 @@ pub enum StrategyKind {
     LpHedge,
     /// LP with the Proposition 4.1 long strangle.
     LpStrangle,
+    /// Concentrated LP (fixed fee), a range per width multiple, re-ranged
+    /// by the keeper's range rule.
+    LpRange,
     /// LP run by the keeper's full policy.
     Keeper,
 }
 
 impl StrategyKind {
     /// All strategies, in report order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Hold,
         Self::Lp,
         Self::LpTiers,
         Self::LpHedge,
         Self::LpStrangle,
+        Self::LpRange,
         Self::Keeper,
     ];
 
@@ -78,6 +87,7 @@ impl StrategyKind {
             Self::LpTiers => "LP+tiers",
             Self::LpHedge => "LP+hedge",
             Self::LpStrangle => "LP+strangle",
+            Self::LpRange => "LP range",
             Self::Keeper => "keeper",
         }
     }
@@ -116,6 +126,56 @@ pub struct StrangleSetup {
     pub sigma: Option<f64>,
     /// Pool return over the horizon assumed in the sizing (fraction).
     pub pool_return: f64,
+}
+
+/// The concentrated strategies: one range per `k`, all with the same
+/// horizon and width bounds (the owner's settings of the contract's rule).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RangeParams {
+    /// Width multiples `k`, bps (20,000 = 2): one strategy row each.
+    pub ks_bps: Vec<u32>,
+    /// Horizon of the width, seconds.
+    pub horizon_secs: u64,
+    /// Narrowest range, ticks (a multiple of the spacing).
+    pub min_width: i32,
+    /// Widest range, ticks; `None`: the whole usable span (the rule may
+    /// reach the full range).
+    pub max_width: Option<i32>,
+    /// Re-range with a swap in the pool (at its fee) to the new range's
+    /// token ratio, instead of leaving what the range cannot take idle.
+    pub swap: bool,
+}
+
+impl RangeParams {
+    /// The contract's rule for width multiple `k_bps` on `spacing`.
+    ///
+    /// # Errors
+    /// [`BacktestError::Param`] for a bad spacing or rule.
+    pub fn rule(&self, k_bps: u32, spacing: i32) -> Result<RangeRule, BacktestError> {
+        let (lo, hi) = il_math::v4::full_range_ticks(spacing)
+            .map_err(|e| param("tick-spacing", e.to_string()))?;
+        let rule = RangeRule {
+            k_bps,
+            horizon_secs: self.horizon_secs,
+            min_width: self.min_width,
+            max_width: self.max_width.unwrap_or(hi - lo),
+        };
+        rule.validate(spacing).map_err(|_| {
+            param(
+                "range-k/horizon/min-width/max-width",
+                format!(
+                    "need 0 < k <= {}, 0 < horizon <= 365d, widths multiples of the spacing {spacing} with spacing <= min <= max <= {}; got k {} bps, horizon {} s, widths {}..{}",
+                    il_math::range::MAX_K_BPS,
+                    hi - lo,
+                    rule.k_bps,
+                    rule.horizon_secs,
+                    rule.min_width,
+                    rule.max_width
+                ),
+            )
+        })?;
+        Ok(rule)
+    }
 }
 
 /// The simulated vault: the contract parameters the keeper works within.
@@ -163,6 +223,8 @@ pub struct GasParams {
     pub rebalance: u64,
     /// Gas per `hedge`.
     pub hedge: u64,
+    /// Gas per re-range (burn, collect, mint).
+    pub rerange: u64,
 }
 
 /// Everything a backtest run needs besides the path.
@@ -188,6 +250,8 @@ pub struct BacktestParams {
     pub policy: PolicyConfig,
     /// The simulated contract.
     pub vault: SimVault,
+    /// The concentrated strategies.
+    pub range: RangeParams,
     /// Gas.
     pub gas: GasParams,
     /// Window of the observed fee rate and turnover, seconds.
@@ -308,6 +372,15 @@ impl BacktestParams {
         }
         il_math::v4::full_range_ticks(v.tick_spacing)
             .map_err(|e| param("tick-spacing", format!("{}: {e}", v.tick_spacing)))?;
+        if self.strategies.contains(&StrategyKind::LpRange) && self.range.ks_bps.is_empty() {
+            return Err(param(
+                "range-k",
+                "the LP range strategy needs at least one k",
+            ));
+        }
+        for &k in &self.range.ks_bps {
+            self.range.rule(k, v.tick_spacing)?;
+        }
         self.vol
             .validate()
             .map_err(|e| param("volatility", e.to_string()))?;
@@ -321,6 +394,21 @@ impl BacktestParams {
 pub struct StrategyResult {
     /// Which.
     pub strategy: StrategyKind,
+    /// Its name in tables and charts (the kind's label, with `k` for a
+    /// range).
+    pub label: String,
+    /// The width multiple of a range strategy.
+    pub range_k: Option<f64>,
+    /// The fraction of steps a range strategy's position was in range.
+    pub in_range: Option<f64>,
+    /// A range strategy's ticks `[lower, upper)` at the end.
+    pub range_ticks: Option<(i32, i32)>,
+    /// What a range strategy's re-range swaps paid the pool, token1 (inside
+    /// `il`, the residual).
+    pub swap_cost: Option<f64>,
+    /// A range strategy's idle tokens at the end (what its re-ranges could
+    /// not put back into a range), token1 at the last price.
+    pub idle_value: Option<f64>,
     /// Value at the end.
     pub final_value: f64,
     /// `final_value / capital - 1`.
@@ -351,7 +439,7 @@ pub struct StrategyResult {
     pub pnl_volatility: f64,
     /// The LP position's final value through il-math (token1 raw units,
     /// decimal), when the strategy holds one: `il_math::vault::lp_value` of
-    /// its liquidity (the full range) at the exact last price, as the vault
+    /// its liquidity over its range at the exact last price, as the vault
     /// values it (fees and idle tokens not included).
     pub final_lp_value_exact: Option<String>,
 }
@@ -387,6 +475,8 @@ pub struct Series {
     pub values: Vec<Vec<f64>>,
     /// Strategies in `values`.
     pub strategies: Vec<StrategyKind>,
+    /// Their labels (a range strategy has one entry per `k`).
+    pub labels: Vec<String>,
     /// IL of the unhedged LP excluding fees (fraction of hold).
     pub il_measured: Vec<f64>,
     /// Closed-form IL(P_t / P_0) (fraction), il-math's formula in f64.
@@ -763,6 +853,168 @@ impl KeeperVault {
     }
 }
 
+/// A concentrated strategy: a range position in the fixed-fee pool, the
+/// tokens its re-ranges could not use (idle), and its book. It starts over
+/// the full range (as the vault does until its first re-range) and moves
+/// when [`policy::rerange_due`] says so, to where the contract's rule puts
+/// it ([`RangeRule::base_range`] at the oracle price and sigma). A re-range
+/// burns the position into idle, then mints the most liquidity the idle
+/// tokens fund in the new range at the pool's price (no swap: what the new
+/// range cannot take stays idle, as the vault keeps it); it pays the
+/// re-range's gas. Fees are paid out and kept aside, never reinvested.
+#[derive(Debug, Clone)]
+struct RangeSim {
+    rule: RangeRule,
+    lp: RangeLp,
+    lower: i32,
+    upper: i32,
+    idle_x: f64,
+    idle_y: f64,
+    book: Book,
+    last: Option<i64>,
+    in_range_steps: u64,
+    /// What the re-range swaps paid the pool (token1 at the time).
+    swap_cost: f64,
+}
+
+/// `x / 2^96` as a float (a Q64.96 sqrt price to `sqrt(P)`).
+fn from_x96(x: U256) -> f64 {
+    let l = x.as_limbs();
+    #[allow(clippy::cast_precision_loss)]
+    let v = l[0] as f64
+        + l[1] as f64 * 18_446_744_073_709_551_616.0
+        + l[2] as f64 * 340_282_366_920_938_463_463_374_607_431_768_211_456.0;
+    v / Q96_F
+}
+
+/// `sqrt(P)` of a tick, from v4's exact sqrt price.
+fn sqrt_at_tick(tick: i32) -> Result<f64, BacktestError> {
+    il_math::sqrt_price_at_tick(tick)
+        .map(from_x96)
+        .map_err(math)
+}
+
+impl RangeSim {
+    fn new(rule: RangeRule, l: f64, full: (i32, i32)) -> Result<Self, BacktestError> {
+        Ok(Self {
+            rule,
+            lp: RangeLp::new(l, sqrt_at_tick(full.0)?, sqrt_at_tick(full.1)?),
+            lower: full.0,
+            upper: full.1,
+            idle_x: 0.0,
+            idle_y: 0.0,
+            book: Book::default(),
+            last: None,
+            in_range_steps: 0,
+            swap_cost: 0.0,
+        })
+    }
+
+    /// Everything at `p`: the holdings at pool sqrt price `s`, idle tokens,
+    /// the fees paid, less gas.
+    fn value(&self, s: f64, p: f64) -> f64 {
+        self.lp.value_at(s, p) + self.idle_x * p + self.idle_y + self.lp.fee0 * p + self.lp.fee1
+            - self.book.gas_cost
+    }
+
+    /// A keeper tick: re-ranges when the rule says so and the contract
+    /// would accept (cooldown, spot within the deviation bound, a range
+    /// that differs from the current one).
+    #[inline(never)]
+    fn tick(
+        &mut self,
+        params: &BacktestParams,
+        s: f64,
+        p: f64,
+        t: i64,
+        sigma_wad: U256,
+    ) -> Result<(), BacktestError> {
+        let spacing = params.vault.tick_spacing;
+        let centre = sqrt_price_x96(p.sqrt());
+        let target_width = self.rule.width(sigma_wad, spacing).map_err(math)?;
+        let tick = il_math::tick_at_sqrt_price(centre).map_err(math)?;
+        let gas = gas_value(&params.gas, params.gas.rerange, p);
+        let view = RangeView {
+            lower: self.lower,
+            upper: self.upper,
+            tick,
+            target_width,
+            gas_cost: raw(gas),
+            // what a re-range redeploys: the position and the idle tokens
+            value: raw(self.lp.value_at(s, p) + self.idle_x * p + self.idle_y),
+        };
+        if policy::rerange_due(&view, &params.policy).is_none()
+            || cooldown_left(self.last, t, params.vault.rebalance_cooldown_secs) > 0
+            || (s * s - p).abs() / p * 1e4 > f64::from(params.vault.max_deviation_bps)
+        {
+            return Ok(());
+        }
+        let (lower, upper) = self
+            .rule
+            .base_range(centre, sigma_wad, spacing)
+            .map_err(math)?;
+        if (lower, upper) == (self.lower, self.upper) {
+            return Ok(());
+        }
+        let (x, y) = self.lp.holdings(s);
+        let (ix, iy) = (self.idle_x + x, self.idle_y + y);
+        let (sa, sb) = (sqrt_at_tick(lower)?, sqrt_at_tick(upper)?);
+        let (mut ix, mut iy) = (ix, iy);
+        let l = if params.range.swap {
+            // Swap the surplus token at the pool price less its fee so the
+            // tokens fit the new range exactly: per unit of liquidity the
+            // range holds (ux, uy) at s; selling dx token0 yields
+            // dx P (1 - f) token1, buying costs P / (1 - f) each.
+            let c = s.clamp(sa, sb);
+            let (ux, uy) = (1.0 / c - 1.0 / sb, c - sa);
+            let (pp, g) = (s * s, 1.0 - fee_of(params.fee_pips));
+            let sell = (iy + ix * pp * g) / (uy + ux * pp * g);
+            let (l, cost) = if ix >= sell * ux {
+                (sell, (ix - sell * ux) * pp * (1.0 - g))
+            } else {
+                let buy = (ix + iy * g / pp) / (ux + uy * g / pp);
+                (buy, (buy * ux - ix) * pp * (1.0 - g) / g)
+            };
+            self.swap_cost += cost;
+            (ix, iy) = (l * ux, l * uy);
+            l
+        } else {
+            RangeLp::fundable(sa, sb, s, ix, iy)
+        };
+        let next = RangeLp {
+            l,
+            sa,
+            sb,
+            ..self.lp
+        };
+        let (hx, hy) = next.holdings(s);
+        self.idle_x = (ix - hx).max(0.0);
+        self.idle_y = (iy - hy).max(0.0);
+        self.lp = next;
+        self.lower = lower;
+        self.upper = upper;
+        self.last = Some(t);
+        self.book.actions += 1;
+        self.book.gas_used += params.gas.rerange;
+        self.book.gas_cost += gas;
+        Ok(())
+    }
+}
+
+/// The ranges in the fixed-fee pool after one step: the noise at the old
+/// sqrt price `s_before` (the pool's per-unit growth `d`), the arbitrage's
+/// flow across their own ranges.
+// Out of the per-step loop, as `observed_rates`: the loop optimises better
+// small.
+#[inline(never)]
+fn step_ranges(ranges: &mut [RangeSim], s_before: f64, pool: &Pool, d: (f64, f64)) {
+    for r in ranges {
+        r.lp.noise(s_before, d.0, d.1);
+        r.lp.arbitrage(s_before, pool.y, pool.fee);
+        r.in_range_steps += u64::from(r.lp.in_range(pool.y));
+    }
+}
+
 fn fee_of(pips: u32) -> f64 {
     f64::from(pips) / 1e6
 }
@@ -821,7 +1073,40 @@ pub fn run(
     let range = il_math::v4::full_range_ticks(params.vault.tick_spacing).map_err(math)?;
     let want = |k: StrategyKind| k == StrategyKind::Hold || params.strategies.contains(&k);
     let run_tiers = want(StrategyKind::LpTiers);
-    let run_kinds: Vec<StrategyKind> = StrategyKind::ALL.into_iter().filter(|k| want(*k)).collect();
+    // One slot per row: a range strategy has one per k (its index in
+    // `ranges`).
+    let mut slots: Vec<(StrategyKind, usize)> = Vec::new();
+    for k in StrategyKind::ALL.into_iter().filter(|k| want(*k)) {
+        if k == StrategyKind::LpRange {
+            slots.extend((0..params.range.ks_bps.len()).map(|i| (k, i)));
+        } else {
+            slots.push((k, 0));
+        }
+    }
+    let run_kinds: Vec<StrategyKind> = slots.iter().map(|s| s.0).collect();
+    let labels: Vec<String> = slots
+        .iter()
+        .map(|&(k, i)| match k {
+            StrategyKind::LpRange => {
+                format!(
+                    "LP range k={}{}",
+                    f64::from(params.range.ks_bps[i]) / 1e4,
+                    if params.range.swap { " swap" } else { "" }
+                )
+            }
+            _ => k.label().to_string(),
+        })
+        .collect();
+    let mut ranges: Vec<RangeSim> = Vec::new();
+    if want(StrategyKind::LpRange) {
+        for &k in &params.range.ks_bps {
+            ranges.push(RangeSim::new(
+                params.range.rule(k, params.vault.tick_spacing)?,
+                l0,
+                range,
+            )?);
+        }
+    }
 
     // Pools (per unit of liquidity): one per fee regime.
     let fixed_fee = fee_of(params.fee_pips);
@@ -841,6 +1126,10 @@ pub fn run(
             (fee / fixed_fee).powf(-params.noise_fee_elasticity)
         }
     };
+    // The multiplier per pool, recomputed only when its fee changes (a
+    // `powf` per step was 6 % of a keeper run).
+    let mut tiers_mult = (tiers_pool.fee, volume_mult(tiers_pool.fee));
+    let mut keeper_mult = (f64::NAN, 1.0);
 
     // Delta hedge state.
     let ratio = f64::from(params.hedge.ratio_bps) / 1e4;
@@ -894,7 +1183,7 @@ pub fn run(
     let warmup = OnlineVol::warmup(&params.vol);
     let mut returns_seen = 0usize;
     // Only the tier and keeper strategies read the estimate.
-    let need_vol = run_tiers || want(StrategyKind::Keeper);
+    let need_vol = run_tiers || want(StrategyKind::Keeper) || !ranges.is_empty();
     let mut last_tick = i64::MIN;
     let tick = i64::try_from(params.tick_secs).unwrap_or(i64::MAX);
 
@@ -906,6 +1195,7 @@ pub fn run(
         price: vec![p0],
         values: run_kinds.iter().map(|_| vec![capital]).collect(),
         strategies: run_kinds.clone(),
+        labels: labels.clone(),
         il_measured: vec![0.0],
         il_closed_form: vec![0.0],
     };
@@ -970,8 +1260,17 @@ pub fn run(
         // relative to the value before the step.
         let v_before = pool_fixed.value_at(p_prev);
         let x_before = pool_fixed.x;
+        let (s_before, g0, g1) = (pool_fixed.y, pool_fixed.growth0, pool_fixed.growth1);
         pool_fixed.noise(turnover_per_sec * dt_secs * v_before);
         let trade = pool_fixed.arbitrage(p);
+        if !ranges.is_empty() {
+            step_ranges(
+                &mut ranges,
+                s_before,
+                &pool_fixed,
+                (pool_fixed.growth0 - g0, pool_fixed.growth1 - g1),
+            );
+        }
         let v_after = pool_fixed.value_at(p);
         let inv_v = 1.0 / v_before;
         lvr_fixed += (x_before * (p - p_prev) - (v_after - v_before)) * inv_v;
@@ -1001,7 +1300,10 @@ pub fn run(
         // Tier pool.
         if run_tiers {
             let v_before = tiers_pool.value_at(p_prev);
-            let mult = volume_mult(tiers_pool.fee);
+            if tiers_mult.0 != tiers_pool.fee {
+                tiers_mult = (tiers_pool.fee, volume_mult(tiers_pool.fee));
+            }
+            let mult = tiers_mult.1;
             tiers_pool.noise(turnover_per_sec * dt_secs * v_before * mult);
             tiers_pool.arbitrage(p);
         }
@@ -1009,7 +1311,10 @@ pub fn run(
         // Keeper pool.
         if run_keeper {
             let v_before = kv.pool.value_at(p_prev);
-            let mult = volume_mult(kv.pool.fee);
+            if keeper_mult.0 != kv.pool.fee {
+                keeper_mult = (kv.pool.fee, volume_mult(kv.pool.fee));
+            }
+            let mult = keeper_mult.1;
             let vol_noise = turnover_per_sec * dt_secs * v_before * mult;
             kv.pool.noise(vol_noise);
             let tr = kv.pool.arbitrage(p);
@@ -1041,6 +1346,9 @@ pub fn run(
                         tiers_book.gas_used += params.gas.fee_tier;
                         tiers_book.gas_cost += gas_value(&params.gas, params.gas.fee_tier, p);
                     }
+                }
+                for r in &mut ranges {
+                    r.tick(params, pool_fixed.y, p, t, sigma_wad)?;
                 }
                 if run_keeper {
                     let input = keeper_input(&kv, params, range, p, t, sigma_wad, estimator)?;
@@ -1079,7 +1387,7 @@ pub fn run(
         // Values: the position's holdings plus the fee tokens it was paid.
         let hold = x0 * p + y0;
         let lp_fixed = l0 * (pool_fixed.value_at(p) + pool_fixed.fees_value(p));
-        for (j, k) in run_kinds.iter().enumerate() {
+        for (j, &(k, ri)) in slots.iter().enumerate() {
             let val = match k {
                 StrategyKind::Hold => hold,
                 StrategyKind::Lp => lp_fixed,
@@ -1093,6 +1401,7 @@ pub fn run(
                         .map_or(0.0, |s| strangle_value(s, p, t - t0, i == n - 1));
                     strangle_scale * lp_fixed + s
                 }
+                StrategyKind::LpRange => ranges[ri].value(pool_fixed.y, p),
                 StrategyKind::Keeper => kv.value(p),
             };
             values[j] = val;
@@ -1151,7 +1460,9 @@ pub fn run(
     };
 
     let mut results = Vec::new();
-    for (j, &k) in run_kinds.iter().enumerate() {
+    #[allow(clippy::cast_precision_loss)]
+    let steps_f = steps.max(1) as f64;
+    for (j, &(k, ri)) in slots.iter().enumerate() {
         let book = match k {
             StrategyKind::Hold => Book::default(),
             StrategyKind::Lp => book_fixed,
@@ -1175,6 +1486,11 @@ pub fn run(
                     ..Book::default()
                 }
             }
+            StrategyKind::LpRange => Book {
+                fee0: ranges[ri].lp.fee0,
+                fee1: ranges[ri].lp.fee1,
+                ..ranges[ri].book
+            },
             StrategyKind::Keeper => kv.book,
         };
         let final_value = values[j];
@@ -1186,10 +1502,34 @@ pub fn run(
                 Some(lp_exact(start.liquidity)?)
             }
             StrategyKind::LpStrangle => Some(lp_exact(raw(strangle_scale * l0))?),
+            StrategyKind::LpRange => {
+                let r = &ranges[ri];
+                Some(exact_lp_value(raw(r.lp.l), &last_price, (r.lower, r.upper))?.to_string())
+            }
             StrategyKind::Keeper => Some(lp_exact(raw(kv.liquidity))?),
+        };
+        let swap_cost = (k == StrategyKind::LpRange).then(|| ranges[ri].swap_cost);
+        let (range_k, in_range, range_ticks, idle_value) = if k == StrategyKind::LpRange {
+            let r = &ranges[ri];
+            #[allow(clippy::cast_precision_loss)]
+            let f = r.in_range_steps as f64 / steps_f;
+            (
+                Some(f64::from(r.rule.k_bps) / 1e4),
+                Some(f),
+                Some((r.lower, r.upper)),
+                Some(r.idle_x * p_last + r.idle_y),
+            )
+        } else {
+            (None, None, None, None)
         };
         results.push(StrategyResult {
             strategy: k,
+            label: labels[j].clone(),
+            range_k,
+            in_range,
+            range_ticks,
+            swap_cost,
+            idle_value,
             final_value,
             total_return: final_value / capital - 1.0,
             vs_hold,
@@ -1445,18 +1785,23 @@ fn keeper_input(
         idle1: raw(kv.idle_y),
         equity: I256::ZERO,
     };
-    let lp_bps = il_math::vault::lp_bps(&pool, &holdings, &price).map_err(math)?;
-    let lp_value = il_math::vault::lp_value(&pool, holdings.liquidity, &price).map_err(math)?;
     let ratio = u16::try_from(v.hedge_ratio_bps).unwrap_or(u16::MAX);
-    let hedge_target =
-        il_math::vault::hedge_target(&pool, holdings.liquidity, &price, ratio).map_err(math)?;
+    // lp_bps, lp_value and hedge_target in one pass (one sqrt price)
+    let il_math::vault::Valuation {
+        lp_value,
+        lp_bps,
+        hedge_target,
+    } = il_math::vault::valuation(&pool, &holdings, &price, ratio).map_err(math)?;
     let total = kv.lp_value(p) + kv.idle_value(p) + kv.owed_value(p);
     let spot = kv.pool.price();
     // deviation bps rounded up, bounded.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let deviation_bps = ((spot - p).abs() / p * 1e4).ceil().min(1e9) as u32;
     let (fee_rate_wad, turnover) = observed_rates(kv, t, p);
-    let native = Price::from_f64(params.gas.native_price.unwrap_or(p)).map_err(math)?;
+    let native = match params.gas.native_price {
+        Some(n) => Price::from_f64(n).map_err(math)?,
+        None => oracle,
+    };
     Ok(PolicyInput {
         time: u64::try_from(t).unwrap_or(0),
         sigma_wad,
@@ -1687,6 +2032,14 @@ mod tests {
                 fee_tier: 150_000,
                 rebalance: 600_000,
                 hedge: 400_000,
+                rerange: 500_000,
+            },
+            range: RangeParams {
+                ks_bps: vec![10_000, 20_000, 40_000],
+                horizon_secs: 7 * 86_400,
+                min_width: 600,
+                max_width: None,
+                swap: false,
             },
             fee_window_secs: 7 * 86_400,
             chart_points: 200,
@@ -1702,6 +2055,91 @@ mod tests {
 
     fn result(r: &BacktestReport, k: StrategyKind) -> &StrategyResult {
         r.strategies.iter().find(|s| s.strategy == k).unwrap()
+    }
+
+    fn ranges(r: &BacktestReport) -> Vec<&StrategyResult> {
+        r.strategies
+            .iter()
+            .filter(|s| s.strategy == StrategyKind::LpRange)
+            .collect()
+    }
+
+    #[test]
+    fn a_feeless_range_ends_at_il_maths_value_of_its_last_range() {
+        // No fee, no noise, no gas: the pool sits at the oracle price, so a
+        // range's float holdings must equal il-math's exact value of its
+        // final liquidity over its final ticks (the idle tokens aside).
+        let mut p = feeless(params(&[StrategyKind::LpRange]));
+        p.gas.price_gwei = 0.0;
+        let r = run(&gbm(11, 120, 24), &p, &mut |_| {}).unwrap();
+        let rows = ranges(&r);
+        assert_eq!(rows.len(), 3);
+        for x in rows {
+            assert!(x.actions >= 1, "{} never re-ranged", x.label);
+            let (lower, upper) = x.range_ticks.unwrap();
+            assert!(upper - lower < 887_220 * 2, "{} still full range", x.label);
+            let exact: f64 = x.final_lp_value_exact.as_deref().unwrap().parse().unwrap();
+            let float = x.final_value - x.idle_value.unwrap();
+            assert!(
+                (float - exact / 1e18).abs() <= 1e-9 * r.capital,
+                "{}: float {float} exact {}",
+                x.label,
+                exact / 1e18
+            );
+            assert_eq!(x.fee_income, 0.0);
+        }
+    }
+
+    #[test]
+    fn a_range_re_ranged_with_swaps_keeps_nothing_idle_and_pays_the_pool_fee() {
+        let mut p = params(&[StrategyKind::LpRange]);
+        p.range.swap = true;
+        let r = run(&gbm(3, 120, 24), &p, &mut |_| {}).unwrap();
+        let mut no_swap = params(&[StrategyKind::LpRange]);
+        no_swap.range.swap = false;
+        let q = run(&gbm(3, 120, 24), &no_swap, &mut |_| {}).unwrap();
+        for (x, y) in ranges(&r).into_iter().zip(ranges(&q)) {
+            assert!(x.label.ends_with(" swap"), "{}", x.label);
+            assert!(x.actions >= 1);
+            // everything back in the range at each re-range: nothing idle
+            // but rounding
+            assert!(x.idle_value.unwrap() < 1e-6 * r.capital, "{}", x.label);
+            assert!(x.swap_cost.unwrap() > 0.0, "{}", x.label);
+            assert_eq!(y.swap_cost, Some(0.0));
+            let sum = x.il + x.fee_income + x.hedge_pnl - x.gas_cost;
+            assert!((sum - x.vs_hold).abs() < 1e-6 * r.capital);
+        }
+    }
+
+    #[test]
+    fn a_range_follows_the_price_once_it_walks_out() {
+        // Flat at 2,000 (hourly noise of +/-0.5 % so the volatility
+        // estimate is ~30 %/yr), then a jump to 2,600 and flat again: each
+        // range re-ranges to the new price after the jump (cooldown
+        // permitting) and then stays.
+        let mut csv = String::from("time,close\n");
+        let mut t = 0_i64;
+        for i in 0..(24 * 40) {
+            let base = if i < 24 * 20 { 2_000.0 } else { 2_600.0 };
+            let wiggle = if i % 2 == 0 { 1.005 } else { 0.995 };
+            csv.push_str(&format!("{t},{}\n", base * wiggle));
+            t += 3_600;
+        }
+        let path = parse_csv(&csv, "jump").unwrap();
+        let mut p = params(&[StrategyKind::LpRange]);
+        p.vol.estimator = Estimator::Ewma;
+        let r = run(&path, &p, &mut |_| {}).unwrap();
+        let centre = il_math::tick_at_sqrt_price(sqrt_price_x96(2_600.0_f64.sqrt())).unwrap();
+        for x in ranges(&r) {
+            let (lower, upper) = x.range_ticks.unwrap();
+            let mid = (lower + upper) / 2;
+            assert!(
+                (mid - centre).abs() <= 60 + (upper - lower) / 4,
+                "{}: [{lower}, {upper}) vs centre {centre}",
+                x.label
+            );
+            assert!(x.in_range.unwrap() > 0.9, "{}: {:?}", x.label, x.in_range);
+        }
     }
 
     fn gbm(seed: u64, days: u32, steps_per_day: u32) -> PricePath {

@@ -62,7 +62,7 @@ struct Chart {
     markers: Vec<(f64, String, RGBColor)>,
 }
 
-const PALETTE: [RGBColor; 7] = [
+const PALETTE: [RGBColor; 10] = [
     RGBColor(0x44, 0x44, 0x44),
     RGBColor(0x1f, 0x77, 0xb4),
     RGBColor(0xff, 0x7f, 0x0e),
@@ -70,12 +70,10 @@ const PALETTE: [RGBColor; 7] = [
     RGBColor(0xd6, 0x27, 0x28),
     RGBColor(0x94, 0x67, 0xbd),
     RGBColor(0x8c, 0x56, 0x4b),
+    RGBColor(0xe3, 0x77, 0xc2),
+    RGBColor(0x17, 0xbe, 0xcf),
+    RGBColor(0xbc, 0xbd, 0x22),
 ];
-
-fn color_of(k: StrategyKind) -> RGBColor {
-    let i = StrategyKind::ALL.iter().position(|&x| x == k).unwrap_or(0);
-    PALETTE[i % PALETTE.len()]
-}
 
 fn bounds(lines: &[Line]) -> (f64, f64, f64, f64) {
     let mut b = (
@@ -242,9 +240,11 @@ pub fn write_charts(r: &BacktestReport, dir: &Path) -> Result<Vec<PathBuf>, Plot
     let pnl_lines = se
         .strategies
         .iter()
+        .zip(&se.labels)
         .zip(&se.values)
-        .map(|(&k, vals)| Line {
-            name: k.label().into(),
+        .enumerate()
+        .map(|(j, ((&k, label), vals))| Line {
+            name: label.clone(),
             points: se
                 .days
                 .iter()
@@ -252,7 +252,7 @@ pub fn write_charts(r: &BacktestReport, dir: &Path) -> Result<Vec<PathBuf>, Plot
                 .enumerate()
                 .map(|(i, (&d, &v))| (d, v - hold.map_or(0.0, |h| h[i])))
                 .collect(),
-            color: color_of(k),
+            color: PALETTE[j % PALETTE.len()],
             dashed: k == StrategyKind::Hold,
         })
         .collect();

@@ -185,6 +185,108 @@ impl Pool {
     }
 }
 
+/// A concentrated position in the same pool: liquidity `l` over the sqrt
+/// prices `[sa, sb)` (whole-token units, as [`Pool`]).
+///
+/// Its holdings at the pool's sqrt price `s` are v4's: with
+/// `c = min(max(s, sa), sb)`, `x = l (1/c - 1/sb)` token0 and
+/// `y = l (c - sa)` token1. Its fees are v4's `feeGrowthInside`: a swap pays
+/// a position the fee on the part of its input that crossed the position's
+/// own range, so an arbitrage from `s` to `s'` pays it `f / (1 - f)` of its
+/// own token flow, `l (c' - c)` token1 (buying token0) or
+/// `l (1/c' - 1/c)` token0 (selling), and uninformed volume at `s` pays it
+/// `l` times the pool's per-unit growth when `sa <= s < sb`, nothing
+/// otherwise. (The pool's path is the per-unit one of [`Pool`]: the
+/// position is small against the pool, so it does not move the price.)
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RangeLp {
+    /// Liquidity (whole-token units).
+    pub l: f64,
+    /// `sqrt` of the lower bound's price.
+    pub sa: f64,
+    /// `sqrt` of the upper bound's price.
+    pub sb: f64,
+    /// Token0 fees paid to the position so far.
+    pub fee0: f64,
+    /// Token1 fees paid to the position so far.
+    pub fee1: f64,
+}
+
+impl RangeLp {
+    /// A position of `l` over `[sa, sb)` with no fees yet.
+    #[must_use]
+    pub fn new(l: f64, sa: f64, sb: f64) -> Self {
+        Self {
+            l,
+            sa,
+            sb,
+            fee0: 0.0,
+            fee1: 0.0,
+        }
+    }
+
+    fn clamp(&self, s: f64) -> f64 {
+        s.clamp(self.sa, self.sb)
+    }
+
+    /// Token amounts held at the pool's sqrt price `s`.
+    #[must_use]
+    pub fn holdings(&self, s: f64) -> (f64, f64) {
+        let c = self.clamp(s);
+        (self.l * (1.0 / c - 1.0 / self.sb), self.l * (c - self.sa))
+    }
+
+    /// The holdings at pool sqrt price `s`, valued at `p`.
+    #[must_use]
+    pub fn value_at(&self, s: f64, p: f64) -> f64 {
+        let (x, y) = self.holdings(s);
+        x * p + y
+    }
+
+    /// Whether v4 counts the position as active at `s` (`sa <= s < sb`).
+    #[must_use]
+    pub fn in_range(&self, s: f64) -> bool {
+        self.sa <= s && s < self.sb
+    }
+
+    /// Credits uninformed volume's fees: the pool's per-unit growth
+    /// `(d0, d1)` taken at sqrt price `s`.
+    pub fn noise(&mut self, s: f64, d0: f64, d1: f64) {
+        if self.in_range(s) {
+            self.fee0 += self.l * d0;
+            self.fee1 += self.l * d1;
+        }
+    }
+
+    /// Credits an arbitrage that moved the pool from `s` to `s_new` at fee
+    /// `fee`: the fee on the position's own flow.
+    pub fn arbitrage(&mut self, s: f64, s_new: f64, fee: f64) {
+        let (c, c_new) = (self.clamp(s), self.clamp(s_new));
+        if c_new == c {
+            return;
+        }
+        let k = fee / (1.0 - fee);
+        if c_new > c {
+            self.fee1 += k * self.l * (c_new - c);
+        } else {
+            self.fee0 += k * self.l * (1.0 / c_new - 1.0 / c);
+        }
+    }
+
+    /// The largest liquidity `(x, y)` can fund over `[sa, sb)` at pool sqrt
+    /// price `s` (v4's `getLiquidityForAmounts`, in floats).
+    #[must_use]
+    pub fn fundable(sa: f64, sb: f64, s: f64, x: f64, y: f64) -> f64 {
+        if s <= sa {
+            x / (1.0 / sa - 1.0 / sb)
+        } else if s >= sb {
+            y / (sb - sa)
+        } else {
+            (x / (1.0 / s - 1.0 / sb)).min(y / (s - sa))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,5 +378,62 @@ mod tests {
         // than the fair ones: the arbitrageur's profit is the difference
         assert!(Pool::fair_value(3_000.0) < p.value_at(3_000.0));
         assert!(Pool::fair_value(1_000.0) < p.value_at(1_000.0));
+    }
+
+    #[test]
+    fn a_range_inside_earns_what_full_range_liquidity_earns_per_unit() {
+        // A range wider than the move: every trade is inside it, so it is
+        // paid l times the pool's per-unit growth, exactly as v4's
+        // feeGrowthInside pays it.
+        let fee = 0.003;
+        let mut pool = Pool::at_price(2_000.0, fee);
+        let mut r = RangeLp::new(3.0, 1_000.0_f64.sqrt(), 4_000.0_f64.sqrt());
+        for p in [2_100.0, 1_900.0, 2_300.0, 1_700.0] {
+            let (g0, g1, s) = (pool.growth0, pool.growth1, pool.y);
+            pool.noise(50.0);
+            r.noise(s, pool.growth0 - g0, pool.growth1 - g1);
+            pool.arbitrage(p);
+            r.arbitrage(s, pool.y, fee);
+        }
+        assert!((r.fee0 / (3.0 * pool.growth0) - 1.0).abs() < 1e-12);
+        assert!((r.fee1 / (3.0 * pool.growth1) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_range_is_paid_only_for_the_part_of_a_move_inside_it() {
+        let fee = 0.003;
+        let (sa, sb) = (1_900.0_f64.sqrt(), 2_100.0_f64.sqrt());
+        let mut r = RangeLp::new(1.0, sa, sb);
+        // 2,000 -> 2,500: only 2,000 -> 2,100 is inside
+        let (s, s_new) = (2_000.0_f64.sqrt(), 2_500.0_f64.sqrt());
+        r.arbitrage(s, s_new, fee);
+        assert!((r.fee1 - fee / (1.0 - fee) * (sb - s)).abs() < 1e-15);
+        assert_eq!(r.fee0, 0.0);
+        // above the range: nothing, for trades and for noise
+        let before = r;
+        r.arbitrage(s_new, 2_600.0_f64.sqrt(), fee);
+        r.noise(s_new, 1.0, 1.0);
+        assert_eq!(r, before);
+        // holdings above: all token1, l (sb - sa); below: all token0
+        assert_eq!(r.holdings(s_new), (0.0, sb - sa));
+        let (x, y) = r.holdings(1_000.0_f64.sqrt());
+        assert!((x - (1.0 / sa - 1.0 / sb)).abs() < 1e-15 && y == 0.0);
+        // the upper bound itself is out of range (v4: tick < upper)
+        assert!(!r.in_range(sb) && r.in_range(sa));
+    }
+
+    #[test]
+    fn fundable_liquidity_spends_the_scarcer_token_exactly() {
+        let (sa, sb, s) = (1_600.0_f64.sqrt(), 2_500.0_f64.sqrt(), 2_000.0_f64.sqrt());
+        let l = RangeLp::fundable(sa, sb, s, 10.0, 1_000.0);
+        let (x, y) = RangeLp::new(l, sa, sb).holdings(s);
+        assert!(x <= 10.0 * (1.0 + 1e-12) && y <= 1_000.0 * (1.0 + 1e-12));
+        assert!((x / 10.0 - 1.0).abs() < 1e-12 || (y / 1_000.0 - 1.0).abs() < 1e-12);
+        // one-sided outside the range
+        assert!(
+            (RangeLp::fundable(sa, sb, 30.0, 10.0, 0.0) * (1.0 / sa - 1.0 / sb) - 10.0).abs()
+                < 1e-9
+        );
+        assert!((RangeLp::fundable(sa, sb, 60.0, 0.0, 10.0) * (sb - sa) - 10.0).abs() < 1e-9);
     }
 }

@@ -161,6 +161,28 @@ pub fn table(r: &BacktestReport) -> String {
             st.covered
         );
     }
+    let ranges: Vec<String> = r
+        .strategies
+        .iter()
+        .filter_map(|x| {
+            x.in_range.map(|f| {
+                format!(
+                    "{}: {} re-ranges, in range {:.1} % of steps, idle at the end {:.1} % of its value, swaps paid {}",
+                    x.label,
+                    x.actions,
+                    f * 100.0,
+                    x.idle_value.unwrap_or(0.0) / x.final_value * 100.0,
+                    money(x.swap_cost.unwrap_or(0.0), 2)
+                )
+            })
+        })
+        .collect();
+    if !ranges.is_empty() {
+        let _ = writeln!(s, "\nLP ranges:");
+        for line in ranges {
+            let _ = writeln!(s, "  {line}");
+        }
+    }
     let count = |rule: Rule| r.keeper_actions.iter().filter(|d| d.rule == rule).count();
     if r.strategies
         .iter()
@@ -192,7 +214,7 @@ pub fn table(r: &BacktestReport) -> String {
 
 fn row(x: &StrategyResult) -> [String; 11] {
     [
-        x.strategy.label().to_string(),
+        x.label.clone(),
         money(x.final_value, 2),
         pct(x.total_return),
         money(x.vs_hold, 2),
@@ -216,7 +238,7 @@ pub fn csv(r: &BacktestReport) -> String {
         let _ = writeln!(
             s,
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            x.strategy.label(),
+            x.label,
             x.final_value,
             x.total_return,
             x.vs_hold,
@@ -240,8 +262,8 @@ pub fn csv(r: &BacktestReport) -> String {
 pub fn series_csv(r: &BacktestReport) -> String {
     let se = &r.series;
     let mut s = String::from("day,price");
-    for k in &se.strategies {
-        let _ = write!(s, ",{}", k.label());
+    for label in &se.labels {
+        let _ = write!(s, ",{label}");
     }
     s.push_str(",il_measured,il_closed_form\n");
     for i in 0..se.days.len() {

@@ -16,7 +16,8 @@ use eyre::WrapErr;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::backtest::engine::{
-    self, BacktestParams, GasParams, HedgeParams, SimVault, StrangleSetup, StrategyKind,
+    self, BacktestParams, GasParams, HedgeParams, RangeParams, SimVault, StrangleSetup,
+    StrategyKind,
 };
 use crate::backtest::prices::{self, Model, PricePath, Synthetic};
 use crate::backtest::{plot, report};
@@ -200,6 +201,32 @@ pub struct BacktestArgs {
     /// Gas per hedge (estimate).
     #[arg(long, default_value_t = 400_000, help_heading = "Gas")]
     pub gas_hedge: u64,
+    /// Gas per re-range of a concentrated position (estimate).
+    #[arg(long, default_value_t = 500_000, help_heading = "Gas")]
+    pub gas_rerange: u64,
+
+    /// LP range: width multiples k (a range of +/- k sigma sqrt(horizon)
+    /// around the oracle price), one strategy row each.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,2,4",
+        help_heading = "Ranges"
+    )]
+    pub range_k: Vec<f64>,
+    /// LP range: the horizon of the width.
+    #[arg(long, default_value = "7d", value_parser = humantime::parse_duration, help_heading = "Ranges")]
+    pub range_horizon: Duration,
+    /// LP range: narrowest range, ticks (a multiple of the tick spacing).
+    #[arg(long, default_value_t = 600, help_heading = "Ranges")]
+    pub range_min_width: i32,
+    /// LP range: widest range, ticks (default: the whole usable span).
+    #[arg(long, help_heading = "Ranges")]
+    pub range_max_width: Option<i32>,
+    /// LP range: re-range with a swap in the pool (paying its fee) to the
+    /// new range's token ratio, instead of leaving what it cannot take idle.
+    #[arg(long, help_heading = "Ranges")]
+    pub range_swap: bool,
 
     /// Strategies to run (hold always runs).
     #[arg(long, value_enum, value_delimiter = ',', help_heading = "Output")]
@@ -344,6 +371,32 @@ impl BacktestArgs {
                 fee_tier: self.gas_tier,
                 rebalance: self.gas_rebalance,
                 hedge: self.gas_hedge,
+                rerange: self.gas_rerange,
+            },
+            range: RangeParams {
+                ks_bps: self
+                    .range_k
+                    .iter()
+                    .map(|&k| {
+                        let bps = (k * 1e4).round();
+                        if k.is_finite()
+                            && bps >= 1.0
+                            && bps <= f64::from(il_math::range::MAX_K_BPS)
+                        {
+                            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                            Ok(bps as u32)
+                        } else {
+                            Err(Failure::input(eyre::eyre!(
+                                "--range-k {k}: must be between 0.0001 and {}",
+                                il_math::range::MAX_K_BPS / 10_000
+                            )))
+                        }
+                    })
+                    .collect::<Result<_, _>>()?,
+                horizon_secs: secs(self.range_horizon),
+                min_width: self.range_min_width,
+                max_width: self.range_max_width,
+                swap: self.range_swap,
             },
             fee_window_secs: secs(self.fee_window),
             chart_points: self.chart_points,

@@ -5,6 +5,7 @@ pub mod config;
 pub mod deploy;
 pub mod il;
 pub mod run;
+pub mod statement;
 pub mod status;
 pub mod strangle;
 pub mod tick;

@@ -21,6 +21,7 @@
 
 use std::io::{Read, Write};
 
+pub mod activation;
 pub mod artifacts;
 pub mod deployer;
 

@@ -129,6 +129,27 @@ fn check(max_code: usize, files: &[PathBuf]) -> Result<ExitCode, String> {
                 "{label}: import {module}::{name} is outside vm_hooks"
             ));
         }
+        // Nitro's structural rules on the prepared module: today's chains
+        // (a failure), and ArbOS 60's (a note: multi-value types go).
+        match il_wasm::prepare(&raw) {
+            Ok(prepared) => {
+                let today = il_wasm::activation::Rules::default();
+                if let Err(e) = il_wasm::activation::check(&prepared, &today) {
+                    failures.push(format!("{label}: Nitro would refuse it: {e}"));
+                }
+                let next = il_wasm::activation::Rules {
+                    arbos_version: il_wasm::activation::ARBOS_NO_MULTI_VALUE,
+                    ..today
+                };
+                if let Err(e) = il_wasm::activation::check(&prepared, &next) {
+                    println!(
+                        "    note: ArbOS {} would refuse it: {e}",
+                        next.arbos_version
+                    );
+                }
+            }
+            Err(e) => failures.push(format!("{label}: {e}")),
+        }
         if !report.has_entrypoint() {
             failures.push(format!("{label}: no `{}` export", il_wasm::ENTRYPOINT));
         }
