@@ -155,6 +155,8 @@ type Outcome = Result<Bytes, Vec<u8>>;
 fn life_of(out: &Outcome) -> Result<Option<Life>, ChainError> {
     use IArbWasm::IArbWasmErrors as E;
     match out {
+        // no ArbWasm here (not an Arbitrum chain): nothing is a program
+        Ok(b) if b.is_empty() => Ok(None),
         Ok(b) => {
             let secs = IArbWasm::programTimeLeftCall::abi_decode_returns(b).map_err(|e| {
                 ChainError::Decode {
@@ -233,6 +235,15 @@ impl Client {
         .await
         .map_err(|e| super::classify("program lifetimes", e))?;
         let block = block.ok_or_else(|| ChainError::Node("latest block: null".into()))?;
+        if expiry.is_empty() {
+            // no ArbWasm precompile: not an Arbitrum chain, no programs
+            return Ok(Lifetimes {
+                block: block.header.number,
+                time: block.header.timestamp,
+                expiry_secs: 0,
+                programs: Vec::new(),
+            });
+        }
         let days = IArbWasm::expiryDaysCall::abi_decode_returns(&expiry).map_err(|e| {
             ChainError::Decode {
                 what: "expiryDays".into(),
@@ -368,6 +379,7 @@ mod tests {
         );
         let not_wasm = IArbWasm::ProgramNotWasm {}.abi_encode();
         assert_eq!(life_of(&Err(not_wasm)).unwrap(), None);
+        assert_eq!(life_of(&Ok(Bytes::new())).unwrap(), None);
         let ok = Ok(Bytes::from(
             IArbWasm::programTimeLeftCall::abi_encode_returns(&99u64),
         ));
