@@ -42,6 +42,15 @@ alloy::sol!(
     "../contracts/lens/ILens.sol"
 );
 
+alloy::sol!(
+    #[sol(all_derives)]
+    "../devnet/IArbWasm.sol"
+);
+
+/// Arbitrum's ArbWasm precompile (program activation, lifetimes).
+pub const ARBWASM: alloy::primitives::Address =
+    alloy::primitives::address!("0x0000000000000000000000000000000000000071");
+
 /// Uniswap v4-core 1.0.2 as the system uses it: the `PoolManager` (the
 /// vault's pool lives in it; reads with `extsload`), and the test routers
 /// the local chain deploys for the demo's trader. Declared here from v4's
@@ -138,6 +147,7 @@ pub fn decode_revert(data: &[u8]) -> Option<String> {
         .or_else(|| named::<v4::IPoolManager::IPoolManagerErrors>(data))
         .or_else(|| named::<IOracle::IOracleErrors>(data))
         .or_else(|| named::<IToken::ITokenErrors>(data))
+        .or_else(|| named::<IArbWasm::IArbWasmErrors>(data))
         .or_else(|| {
             Revert::abi_decode(data)
                 .ok()

@@ -135,6 +135,9 @@ struct RawContracts {
     hedge: Option<String>,
     manager: Option<String>,
     lens: Option<String>,
+    engine: Option<String>,
+    planner: Option<String>,
+    vault_ops: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -153,6 +156,8 @@ struct RawKeeper {
     rpc_budget_secs: Option<u64>,
     max_replacements: Option<u32>,
     native_price: Option<String>,
+    keepalive: Option<bool>,
+    keepalive_margin_days: Option<u32>,
 }
 
 /// Flags (and their environment variables) that override the file. `tick`,
@@ -267,6 +272,12 @@ pub struct Contracts {
     pub manager: Option<Address>,
     /// Lens (views).
     pub lens: Option<Address>,
+    /// The vault's engine (arithmetic).
+    pub engine: Option<Address>,
+    /// The planner (the manager's and lens's arithmetic).
+    pub planner: Option<Address>,
+    /// The vault's operations program.
+    pub vault_ops: Option<Address>,
 }
 
 /// The addresses the chain-facing commands need, all present.
@@ -287,6 +298,27 @@ pub struct Deployed {
 }
 
 impl Contracts {
+    /// Every known contract by name (the Stylus programs among them are
+    /// the ones whose lifetimes the keeper watches; others are skipped).
+    #[must_use]
+    pub fn named(&self) -> Vec<(&'static str, Address)> {
+        [
+            ("vault", self.vault),
+            ("vault_ops", self.vault_ops),
+            ("engine", self.engine),
+            ("planner", self.planner),
+            ("manager", self.manager),
+            ("lens", self.lens),
+            ("oracle", self.oracle),
+            ("hedge", self.hedge),
+            ("token0", self.token0),
+            ("token1", self.token1),
+        ]
+        .into_iter()
+        .filter_map(|(n, a)| a.map(|a| (n, a)))
+        .collect()
+    }
+
     /// The addresses `tick`, `run` and `status` need.
     ///
     /// # Errors
@@ -334,7 +366,17 @@ pub struct KeeperConfig {
     /// guard; `None`: the oracle price (token0 is the gas token's wrapper,
     /// 18 decimals, as WETH).
     pub native_price: Option<Price>,
+    /// Renew the contracts' Stylus programs (ArbWasm `codehashKeepalive`,
+    /// or `activateProgram` once expired) when they come within
+    /// `keepalive_margin_days` of expiry; off: warn only.
+    pub keepalive: bool,
+    /// Days before a program's expiry from which the keeper warns (and,
+    /// with `keepalive`, renews it), 1 to 334.
+    pub keepalive_margin_days: u32,
 }
+
+/// Default of `keeper.keepalive_margin_days`.
+pub const DEFAULT_KEEPALIVE_MARGIN_DAYS: u32 = 30;
 
 /// The validated configuration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -533,6 +575,9 @@ impl Config {
             hedge: addr("contracts.hedge", &args.hedge, &raw.contracts.hedge)?,
             manager: addr("contracts.manager", &args.manager, &raw.contracts.manager)?,
             lens: addr("contracts.lens", &args.lens, &raw.contracts.lens)?,
+            engine: addr("contracts.engine", &none, &raw.contracts.engine)?,
+            planner: addr("contracts.planner", &none, &raw.contracts.planner)?,
+            vault_ops: addr("contracts.vault_ops", &none, &raw.contracts.vault_ops)?,
         };
         let manifest = match (&args.manifest, &raw.contracts.manifest) {
             (Some(m), _) => Some(m.clone()),
@@ -549,6 +594,9 @@ impl Config {
             contracts.hedge = contracts.hedge.or(Some(c.hedge));
             contracts.manager = contracts.manager.or(Some(c.manager));
             contracts.lens = contracts.lens.or(Some(c.lens));
+            contracts.engine = contracts.engine.or(Some(c.engine));
+            contracts.planner = contracts.planner.or(Some(c.planner));
+            contracts.vault_ops = contracts.vault_ops.or(Some(c.vault_ops));
             contracts.manifest = Some(m);
         }
 
@@ -633,6 +681,18 @@ impl Config {
                 Price::parse(t).map_err(|e| invalid("keeper.native_price", format!("{t:?}: {e}")))
             })
             .transpose()?;
+        let keepalive = k.keepalive.unwrap_or(false);
+        let keepalive_margin_days = k
+            .keepalive_margin_days
+            .unwrap_or(DEFAULT_KEEPALIVE_MARGIN_DAYS);
+        // A keepalive is refused in a program's first 31 days, which a
+        // margin above 365 - 31 days would ask for.
+        if !(1..=334).contains(&keepalive_margin_days) {
+            return Err(invalid(
+                "keeper.keepalive_margin_days",
+                format!("must be 1 to 334 days, got {keepalive_margin_days}"),
+            ));
+        }
 
         raw.volatility
             .validate()
@@ -655,6 +715,8 @@ impl Config {
                 rpc_budget_secs,
                 max_replacements,
                 native_price,
+                keepalive,
+                keepalive_margin_days,
             },
             volatility: raw.volatility,
             policy: raw.policy,
@@ -965,6 +1027,23 @@ mod tests {
                 reason: "missing: set it, or contracts.manifest".into()
             }
         );
+    }
+
+    #[test]
+    fn keepalive_margin_is_bounded() {
+        let c = load("[keeper]\nkeepalive = true\n").unwrap();
+        assert!(c.keeper.keepalive);
+        assert_eq!(
+            c.keeper.keepalive_margin_days,
+            DEFAULT_KEEPALIVE_MARGIN_DAYS
+        );
+        for bad in ["0", "335"] {
+            let e = load(&format!("[keeper]\nkeepalive_margin_days = {bad}\n")).unwrap_err();
+            assert!(
+                matches!(&e, ConfigError::Invalid { key, .. } if key == "keeper.keepalive_margin_days"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

@@ -10,6 +10,13 @@
 //!    logged skip naming the error), decide again with the estimated gas;
 //! 5. send at most `max_tx_per_run` transactions (none with `--dry-run`),
 //!    wait for receipts, record everything.
+//!
+//! Between 1 and 2, the contracts' Stylus program lifetimes
+//! ([`crate::chain::programs`]): one warning line names every program
+//! within `keeper.keepalive_margin_days` of expiry (or past it); with
+//! `keeper.keepalive` each is renewed (keepalive, or reactivation once
+//! expired), recorded like any other action. A program that still does not
+//! run fails the pass: nothing else can work until it does.
 
 use alloy::primitives::{Address, Bytes, U256};
 use alloy::sol_types::SolCall;
@@ -17,6 +24,7 @@ use il_deploy::bindings::IManager;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::chain::programs::{self, Lifetimes};
 use crate::chain::tx::{Call, Hook, Sender, TxError, TxLimits, gas_limit_for};
 use crate::chain::{ChainError, Client, Counts, Snapshot};
 use crate::config::Config;
@@ -72,6 +80,9 @@ pub struct PassReport {
     pub run: i64,
     /// Block of the snapshot.
     pub block: u64,
+    /// The contracts' program lifetimes, read before the snapshot (before
+    /// any renewal this pass sent).
+    pub lifetimes: Lifetimes,
     /// Transactions resolved by reconciliation.
     pub reconciled: usize,
     /// Pending transactions of earlier runs waited for (or replaced) and mined.
@@ -389,6 +400,9 @@ async fn pass_inner(
         pending.clear();
     }
 
+    // Program lifetimes: warn, renew when allowed; stop if one cannot run.
+    let (lifetimes, mut sent) = renew_programs(cfg, client, store, opts, run).await?;
+
     // 2. Read and record.
     let snap = client.snapshot().await?;
     let history = store.observations(HISTORY)?;
@@ -427,11 +441,12 @@ async fn pass_inner(
         return Ok(PassReport {
             run,
             block: snap.block,
+            lifetimes,
             reconciled,
             resumed,
             estimate: None,
             decisions: Vec::new(),
-            sent: Vec::new(),
+            sent,
             rpc: client.counts().since(start),
         });
     };
@@ -494,8 +509,9 @@ async fn pass_inner(
         }
     }
 
-    // 5. Send.
-    let mut sent = Vec::new();
+    // 5. Send (renewals above do not count against the budget: they are
+    // what keeps the vault callable at all).
+    let renewals = sent.len();
     let mut budget = cfg.keeper.max_tx_per_run;
     let limits = TxLimits::from_config(&cfg.keeper);
     for i in 0..decisions.len() {
@@ -517,7 +533,7 @@ async fn pass_inner(
         }
         if budget == 0 {
             let reason = match &sims[rule_index(d.rule)] {
-                Some((_, Err(named))) if sent.is_empty() => format!("skipped: {named}"),
+                Some((_, Err(named))) if sent.len() == renewals => format!("skipped: {named}"),
                 _ => format!("max_tx_per_run reached ({})", d.reason),
             };
             decisions[i] = skip(&d, reason);
@@ -529,7 +545,7 @@ async fn pass_inner(
         // Once a transaction of this pass changed the state, every later
         // call is simulated again (a hedge may need the idle tokens a
         // rebalance just freed).
-        let simulated = if sent.is_empty() {
+        let simulated = if sent.len() == renewals {
             simulated
         } else {
             match client.simulate(from, client.contracts.manager, &data).await {
@@ -587,6 +603,7 @@ async fn pass_inner(
     Ok(PassReport {
         run,
         block: snap.block,
+        lifetimes,
         reconciled,
         resumed,
         estimate: Some(record),
@@ -594,6 +611,179 @@ async fn pass_inner(
         sent,
         rpc: client.counts().since(start),
     })
+}
+
+/// A lifetime action for the store: `action` is `warn`, `skip`,
+/// `keepalive` or `reactivate`.
+fn lifetime_record(
+    time: u64,
+    action: &str,
+    program: &programs::ProgramLife,
+    reason: &str,
+) -> DecisionRecord {
+    let line = json!({
+        "time": time,
+        "rule": "keepalive",
+        "action": action,
+        "program": program.name,
+        "address": program.address.to_string(),
+        "reason": reason,
+    })
+    .to_string();
+    tracing::info!(target: "il_keeper::decision", "{line}");
+    DecisionRecord {
+        time,
+        rule: "keepalive".into(),
+        action: action.into(),
+        line,
+    }
+}
+
+/// Reads the programs' lifetimes; for each one due, warns (one line in
+/// all) and, with `keeper.keepalive` and a key (not in a dry run), renews
+/// it paying the data fee ArbWasm quotes plus 10 % (refunded). Returns the
+/// lifetimes read and the renewals sent.
+///
+/// # Errors
+/// [`PassError`]: RPC, store, a renewal mined but reverted, and
+/// [`PassError::Other`] when a program still cannot run (expired without
+/// renewal, or its renewal was refused).
+#[allow(clippy::too_many_lines)]
+async fn renew_programs(
+    cfg: &Config,
+    client: &Client,
+    store: &mut Store,
+    opts: &PassOptions,
+    run: i64,
+) -> Result<(Lifetimes, Vec<SentTx>), PassError> {
+    let lives = client.lifetimes(&cfg.contracts.named()).await?;
+    let margin = cfg.keeper.keepalive_margin_days;
+    let Some(warning) = lives.warning(margin) else {
+        return Ok((lives, Vec::new()));
+    };
+    tracing::warn!("{warning}");
+    let signer = client
+        .signer()
+        .map(alloy::signers::local::PrivateKeySigner::address);
+    let off = if !cfg.keeper.keepalive {
+        Some("keeper.keepalive is off")
+    } else if opts.dry_run {
+        Some("dry run")
+    } else if signer.is_none() {
+        Some("no key")
+    } else {
+        None
+    };
+    let mut rows = Vec::new();
+    let mut sent = Vec::new();
+    let mut stuck = Vec::new();
+    let mut renewed: Vec<(alloy::primitives::B256, String)> = Vec::new();
+    let limits = TxLimits::from_config(&cfg.keeper);
+    for p in lives.due(margin) {
+        let what = p.describe(lives.time, lives.expiry_secs);
+        let runs = matches!(p.life, programs::Life::Active { .. });
+        let (Some(from), None) = (signer, off) else {
+            let why = off.unwrap_or("no key");
+            rows.push(lifetime_record(
+                lives.time,
+                "warn",
+                p,
+                &format!("{what} (not renewed: {why})"),
+            ));
+            if !runs {
+                stuck.push(what);
+            }
+            continue;
+        };
+        let (kind, data, codehash) = client.renewal(p).await?;
+        // contracts sharing code (two test tokens) share one activation
+        if let Some(first) = renewed.iter().find(|(h, _)| *h == codehash) {
+            let reason = format!("{what}: renewed with {} (same code)", first.1);
+            rows.push(lifetime_record(lives.time, kind, p, &reason));
+            continue;
+        }
+        let refused =
+            |revert: &[u8]| format!("{kind} refused: {}", crate::chain::decode_revert(revert));
+        let fee = match client.simulate_renewal(from, &data, U256::ZERO).await? {
+            Ok(_) => U256::ZERO,
+            Err(revert) => match programs::wanted_fee(&revert) {
+                Some(want) => want,
+                None => {
+                    rows.push(lifetime_record(lives.time, "skip", p, &refused(&revert)));
+                    if !runs {
+                        stuck.push(what);
+                    }
+                    continue;
+                }
+            },
+        };
+        // 10 % over the quote absorbs a data-price move before inclusion;
+        // ArbWasm refunds what is not needed.
+        let value = fee.saturating_add(fee / U256::from(10u8));
+        let gas = match client.simulate_renewal(from, &data, value).await? {
+            Ok(g) => g,
+            Err(revert) => {
+                rows.push(lifetime_record(lives.time, "skip", p, &refused(&revert)));
+                if !runs {
+                    stuck.push(what);
+                }
+                continue;
+            }
+        };
+        let call = Call {
+            rule: format!("{kind}:{}", p.name),
+            to: il_deploy::bindings::ARBWASM,
+            data,
+            value,
+            gas_limit: gas_limit_for(gas),
+        };
+        let sender = Sender::new(client, limits, opts.hook.clone())?;
+        match sender.send(store, run, &call).await {
+            Ok(m) => {
+                sent.push(SentTx {
+                    rule: call.rule.clone(),
+                    hash: m.hash.to_string(),
+                    block: m.block,
+                    success: m.success,
+                    attempts: m.attempts,
+                });
+                if !m.success {
+                    store.add_decisions(run, &rows)?;
+                    return Err(PassError::Reverted {
+                        rule: call.rule,
+                        hash: m.hash.to_string(),
+                    });
+                }
+                renewed.push((codehash, p.name.clone()));
+                let reason = format!("{what}: renewed, paying up to {value} wei ({})", m.hash);
+                rows.push(lifetime_record(lives.time, kind, p, &reason));
+            }
+            Err(TxError::GasCap { price, cap }) => {
+                let reason = format!("{what}: gas price {price} wei above the cap {cap} wei");
+                rows.push(lifetime_record(lives.time, "skip", p, &reason));
+                if !runs {
+                    stuck.push(what);
+                }
+            }
+            Err(e) => {
+                store.add_decisions(run, &rows)?;
+                return Err(e.into());
+            }
+        }
+    }
+    store.add_decisions(run, &rows)?;
+    if !stuck.is_empty() {
+        return Err(PassError::Other(format!(
+            "{} cannot run until renewed (set keeper.keepalive = true, or call ArbWasm.activateProgram): {}",
+            if stuck.len() == 1 {
+                "a Stylus program"
+            } else {
+                "Stylus programs"
+            },
+            stuck.join("; ")
+        )));
+    }
+    Ok((lives, sent))
 }
 
 fn record_decisions(

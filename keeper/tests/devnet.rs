@@ -393,3 +393,136 @@ async fn a_statement_lists_the_accounts_moves_and_ends_at_the_lens() {
     s.node.shutdown().await.unwrap();
     let _ = std::fs::remove_dir_all(&s.dir);
 }
+
+/// Issue 15: the keeper watches its programs' yearly expiry. Fresh programs
+/// are not due; 340 days on, `status` and a pass without keepalive warn in
+/// one line and exit 0; a pass with keepalive renews every program
+/// (`codehashKeepalive`, one per code); past expiry the vault's calls fail
+/// with `ProgramExpired`, a pass without keepalive fails naming the expired
+/// programs, and one with keepalive reactivates them and the vault works.
+#[tokio::test(flavor = "multi_thread")]
+async fn programs_near_expiry_are_warned_renewed_and_reactivated() {
+    use common::rpc;
+    use il_keeper::chain::programs::{DAY, Life};
+
+    let s = system("expiry").await;
+    let cfg = keeper_config(&s);
+    let toml = s.dir.join("keeper.toml");
+    let with_keepalive = s.dir.join("keeper-keepalive.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&with_keepalive, format!("{text}keepalive = true\n")).unwrap();
+    let renewing = Config::load(Some(&with_keepalive), &Default::default()).unwrap();
+    let lens = ILens::new(s.manifest.contracts.lens, &s.owner);
+    let later = |days: u64| {
+        let node = &s.node;
+        async move {
+            rpc(node, "evm_increaseTime", serde_json::json!([days * DAY])).await;
+            rpc(node, "evm_mine", serde_json::json!([])).await;
+        }
+    };
+
+    // Fresh: every contract is a program with a year left; nothing is due.
+    let r = pass(&cfg, &PassOptions::default()).await;
+    assert!(r.sent.is_empty(), "{:?}", r.sent);
+    let mut names: Vec<&str> = r
+        .lifetimes
+        .programs
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "engine",
+            "hedge",
+            "lens",
+            "manager",
+            "oracle",
+            "planner",
+            "token0",
+            "token1",
+            "vault",
+            "vault_ops"
+        ]
+    );
+    assert!(
+        r.lifetimes
+            .programs
+            .iter()
+            .all(|p| p.secs_left() > 364 * DAY)
+    );
+
+    // 340 days on: inside the 30-day margin. Warned, exit 0, nothing sent.
+    later(340).await;
+    for args in [&["status"][..], &["tick"][..]] {
+        let out = keeper_bin(&toml, args).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        let warnings: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("Stylus programs need renewal"))
+            .collect();
+        assert_eq!(warnings.len(), 1, "{args:?}: {stderr}");
+        assert!(warnings[0].contains("vault ("), "{}", warnings[0]);
+        assert!(
+            warnings[0].contains("expires in 25.0 days"),
+            "{}",
+            warnings[0]
+        );
+    }
+    let out = keeper_bin(&toml, &["status"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("program      vault"), "{stdout}");
+
+    // With keepalive: one codehashKeepalive per distinct code (the two test
+    // tokens share theirs), then a year left again and nothing due.
+    let r = pass(&renewing, &PassOptions::default()).await;
+    let rules: Vec<&str> = r.sent.iter().map(|t| t.rule.as_str()).collect();
+    assert_eq!(rules.len(), 9, "{rules:?}");
+    assert!(
+        rules.iter().all(|r| r.starts_with("keepalive:")),
+        "{rules:?}"
+    );
+    let r = pass(&renewing, &PassOptions::default()).await;
+    assert!(r.sent.is_empty(), "{:?}", r.sent);
+    assert!(
+        r.lifetimes
+            .programs
+            .iter()
+            .all(|p| p.secs_left() > 364 * DAY)
+    );
+
+    // Past expiry: the vault cannot be read, a pass without keepalive fails
+    // (exit 1) naming the expired programs.
+    later(366).await;
+    let err = lens.accounting().call().await.unwrap_err();
+    let data = err.as_revert_data().expect("a revert with data");
+    let named = il_deploy::bindings::decode_revert(&data).unwrap();
+    assert!(named.starts_with("ProgramExpired"), "{named}");
+    let out = keeper_bin(&toml, &["tick"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot run until renewed"), "{stderr}");
+    assert!(stderr.contains("expired 1.0 days ago"), "{stderr}");
+    let out = keeper_bin(&toml, &["status"]).await;
+    assert_eq!(out.status.code(), Some(1));
+
+    // With keepalive: reactivated, and the vault answers again.
+    let r = pass(&renewing, &PassOptions::default()).await;
+    let rules: Vec<&str> = r.sent.iter().map(|t| t.rule.as_str()).collect();
+    assert_eq!(rules.len(), 9, "{rules:?}");
+    assert!(
+        rules.iter().all(|r| r.starts_with("reactivate:")),
+        "{rules:?}"
+    );
+    assert!(
+        r.lifetimes
+            .programs
+            .iter()
+            .all(|p| matches!(p.life, Life::Expired { .. }))
+    );
+    lens.accounting().call().await.unwrap();
+    let r = pass(&renewing, &PassOptions::default()).await;
+    assert!(r.sent.is_empty(), "{:?}", r.sent);
+}

@@ -319,6 +319,35 @@ impl Frame {
         Ok(())
     }
 
+    /// `transient_load_bytes32`: EIP-1153 TLOAD on the acting address (the
+    /// same transient store the EVM's TLOAD reads), 100 gas.
+    ///
+    /// # Errors
+    /// [`Halt::OutOfGas`].
+    pub fn transient_load(&mut self, key: U256) -> Result<B256, Halt> {
+        self.charge_gas(gas::TRANSIENT_GAS)?;
+        let value = self.engine.state().transient(self.msg.address, key);
+        Ok(B256::from(value))
+    }
+
+    /// `transient_store_bytes32`: EIP-1153 TSTORE on the acting address
+    /// (journaled: a revert of this frame undoes it; cleared at the end of
+    /// the transaction), 100 gas.
+    ///
+    /// # Errors
+    /// [`Halt::WriteProtection`] in a static context, [`Halt::OutOfGas`].
+    pub fn transient_store(&mut self, key: U256, value: B256) -> Result<(), Halt> {
+        self.charge_gas(gas::TRANSIENT_GAS)?;
+        if self.msg.is_static {
+            return Err(Halt::WriteProtection);
+        }
+        let address = self.msg.address;
+        self.engine
+            .state_mut()
+            .set_transient(address, key, U256::from_be_bytes(value.0));
+        Ok(())
+    }
+
     fn account_access(&mut self, address: Address) -> Result<(), Halt> {
         let cold = self.engine.state_mut().touch_account(address);
         self.charge_gas(if cold {

@@ -14,6 +14,28 @@ pub const INK_PRICE: u32 = 10_000;
 
 /// Base cost of every hostio call from a wasm program, in ink (0.84 gas).
 pub const HOSTIO_INK: u64 = 8_400;
+/// Nitro's price of a hostio's pointer arguments beyond the base, in ink
+/// (`crates/arbutil/src/pricing.rs`: `PTR_INK`).
+pub const PTR_INK: u64 = 13_440 - HOSTIO_INK;
+/// Nitro's price of a hostio that reaches the EVM's state, in ink (`EVM_API_INK`).
+pub const EVM_API_INK: u64 = 59_673;
+/// Nitro's price of a 256-bit division or remainder, in ink (`DIV_INK`).
+pub const DIV_INK: u64 = 20_000;
+/// Nitro's price of a 256-bit `mulmod`, in ink (`MUL_MOD_INK`).
+pub const MUL_MOD_INK: u64 = 24_100;
+/// Nitro's price of a 256-bit `addmod`, in ink (`ADD_MOD_INK`).
+pub const ADD_MOD_INK: u64 = 21_000;
+/// EIP-1153 TLOAD and TSTORE.
+pub const TRANSIENT_GAS: u64 = 100;
+
+/// Nitro's price of `math_pow` for a 32-byte big-endian `exponent`, in ink
+/// (`pow_price`): 3,000 plus 17,500 for each byte from the first non-zero one,
+/// plus one (20,500 for a zero exponent, 563,500 for a full one).
+pub fn pow_ink(exponent: &[u8; 32]) -> u64 {
+    let zeros = exponent.iter().take_while(|&&b| b == 0).count() as u64;
+    3_000 + (33 - zeros) * 17_500
+}
+
 /// Cost per 32-byte word copied in or out of a program (args, results, return data, code).
 pub const COPY_WORD_GAS: u64 = 3;
 
@@ -145,6 +167,17 @@ mod tests {
             21_000 + 33 * 16 + 32_000 + 4
         );
         assert_eq!(intrinsic_gas(&[], false, 2, 3), 21_000 + 4_800 + 5_700);
+    }
+
+    #[test]
+    fn pow_costs_by_the_exponents_significant_bytes() {
+        let mut e = [0u8; 32];
+        assert_eq!(pow_ink(&e), 20_500);
+        e[31] = 2;
+        assert_eq!(pow_ink(&e), 38_000);
+        e[0] = 1;
+        assert_eq!(pow_ink(&e), 3_000 + 33 * 17_500);
+        assert_eq!(PTR_INK, 5_040);
     }
 
     #[test]

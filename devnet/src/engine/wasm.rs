@@ -70,6 +70,14 @@ pub const HOSTIOS: &[(&str, &str, &[ValType], &[ValType])] = {
         ),
         ("vm_hooks", "emit_log", &[I32, I32, I32], &[]),
         ("vm_hooks", "evm_gas_left", &[], &[I64]),
+        ("vm_hooks", "exit_early", &[I32], &[]),
+        ("vm_hooks", "math_add_mod", &[I32, I32, I32], &[]),
+        ("vm_hooks", "math_div", &[I32, I32], &[]),
+        ("vm_hooks", "math_mod", &[I32, I32], &[]),
+        ("vm_hooks", "math_mul_mod", &[I32, I32, I32], &[]),
+        ("vm_hooks", "math_pow", &[I32, I32], &[]),
+        ("vm_hooks", "transient_load_bytes32", &[I32, I32], &[]),
+        ("vm_hooks", "transient_store_bytes32", &[I32, I32], &[]),
         ("vm_hooks", "evm_ink_left", &[], &[I64]),
         ("vm_hooks", "pay_for_memory_grow", &[I32], &[]),
         ("vm_hooks", "msg_reentrant", &[], &[I32]),
@@ -176,6 +184,20 @@ impl std::fmt::Display for HostHalt {
 }
 
 impl HostError for HostHalt {}
+
+/// `exit_early(status)` unwinding the program: it ends as if
+/// `user_entrypoint` had returned `status` (the output written so far is
+/// returned, or reverted with when `status` is not 0).
+#[derive(Debug)]
+struct ExitEarly(u32);
+
+impl std::fmt::Display for ExitEarly {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit_early({})", self.0)
+    }
+}
+
+impl HostError for ExitEarly {}
 
 fn halt(h: Halt) -> WasmiError {
     WasmiError::host(HostHalt(h))
@@ -418,7 +440,10 @@ fn execute(
     record(instantiated - started, instantiated.elapsed());
     let status = match result {
         Ok(status) => status,
-        Err(e) => return ProgramExit::Halt(map_error(e)),
+        Err(e) => match e.downcast_ref::<ExitEarly>() {
+            Some(ExitEarly(status)) => *status,
+            None => return ProgramExit::Halt(map_error(e)),
+        },
     };
     let fuel = store.get_fuel().unwrap_or(0);
     let data = store.data_mut();
@@ -475,6 +500,39 @@ fn hostio<R>(
     let r = f(c)?;
     leave(c)?;
     Ok(r)
+}
+
+/// A hostio that costs `ink` in all (Nitro's price for it) instead of the
+/// base [`gas::HOSTIO_INK`] alone.
+fn priced_hostio<R>(
+    c: &mut C<'_>,
+    ink: u64,
+    f: impl FnOnce(&mut C<'_>) -> Result<R, WasmiError>,
+) -> Result<R, WasmiError> {
+    hostio(c, |c| {
+        let extra = ink.saturating_sub(gas::HOSTIO_INK);
+        frame(c).charge_ink(extra).map_err(halt)?;
+        f(c)
+    })
+}
+
+/// The 256-bit `math_*` hostios: reads the words at `ptrs`, writes
+/// `op(words)` over the first (as Nitro does), after charging `ink` (and,
+/// for `math_pow`, the exponent's price).
+fn math_hostio<const N: usize>(
+    c: &mut C<'_>,
+    ink: u64,
+    ptrs: [u32; N],
+    op: impl FnOnce([U256; N]) -> U256,
+) -> Result<(), WasmiError> {
+    priced_hostio(c, ink, |c| {
+        let mut words = [U256::ZERO; N];
+        for (w, p) in words.iter_mut().zip(ptrs) {
+            *w = U256::from_be_bytes(read_word(c, p)?.0);
+        }
+        let result = op(words);
+        write(c, ptrs[0], &result.to_be_bytes::<32>())
+    })
 }
 
 fn oob() -> WasmiError {
@@ -900,6 +958,85 @@ fn define_hostios(linker: &mut Linker<WasmData>) {
                 let pages = u16::try_from(pages).unwrap_or(u16::MAX);
                 frame(c).pay_for_memory_grow(pages).map_err(halt)
             })
+        },
+    );
+
+    def(linker, VM, "exit_early", |mut c: C<'_>, status: u32| {
+        // no price of its own on Nitro: it only unwinds
+        let fuel = c.get_fuel()?;
+        let data = c.data_mut();
+        data.frame.set_fuel(fuel);
+        settle_pages(data).map_err(halt)?;
+        Err::<(), _>(WasmiError::host(ExitEarly(status)))
+    });
+    def(
+        linker,
+        VM,
+        "transient_load_bytes32",
+        |mut c: C<'_>, key: u32, dest: u32| {
+            let ink = gas::HOSTIO_INK + 2 * gas::PTR_INK + gas::EVM_API_INK;
+            priced_hostio(&mut c, ink, |c| {
+                let key = U256::from_be_bytes(read_word(c, key)?.0);
+                let value = frame(c).transient_load(key).map_err(halt)?;
+                write(c, dest, value.as_slice())
+            })
+        },
+    );
+    def(
+        linker,
+        VM,
+        "transient_store_bytes32",
+        |mut c: C<'_>, key: u32, value: u32| {
+            let ink = gas::HOSTIO_INK + 2 * gas::PTR_INK + gas::EVM_API_INK;
+            priced_hostio(&mut c, ink, |c| {
+                let key = U256::from_be_bytes(read_word(c, key)?.0);
+                let value = read_word(c, value)?;
+                frame(c).transient_store(key, value).map_err(halt)
+            })
+        },
+    );
+    let div_ink = gas::HOSTIO_INK + 3 * gas::PTR_INK + gas::DIV_INK;
+    def(
+        linker,
+        VM,
+        "math_div",
+        move |mut c: C<'_>, a: u32, b: u32| {
+            math_hostio(&mut c, div_ink, [a, b], |[a, b]| {
+                a.checked_div(b).unwrap_or_default()
+            })
+        },
+    );
+    def(
+        linker,
+        VM,
+        "math_mod",
+        move |mut c: C<'_>, a: u32, b: u32| {
+            math_hostio(&mut c, div_ink, [a, b], |[a, b]| {
+                a.checked_rem(b).unwrap_or_default()
+            })
+        },
+    );
+    def(linker, VM, "math_pow", |mut c: C<'_>, a: u32, b: u32| {
+        let exponent = read_word(&c, b)?.0;
+        let ink = gas::HOSTIO_INK + 3 * gas::PTR_INK + gas::pow_ink(&exponent);
+        math_hostio(&mut c, ink, [a, b], |[a, b]| a.wrapping_pow(b))
+    });
+    def(
+        linker,
+        VM,
+        "math_add_mod",
+        |mut c: C<'_>, a: u32, b: u32, m: u32| {
+            let ink = gas::HOSTIO_INK + 4 * gas::PTR_INK + gas::ADD_MOD_INK;
+            math_hostio(&mut c, ink, [a, b, m], |[a, b, m]| a.add_mod(b, m))
+        },
+    );
+    def(
+        linker,
+        VM,
+        "math_mul_mod",
+        |mut c: C<'_>, a: u32, b: u32, m: u32| {
+            let ink = gas::HOSTIO_INK + 4 * gas::PTR_INK + gas::MUL_MOD_INK;
+            math_hostio(&mut c, ink, [a, b, m], |[a, b, m]| a.mul_mod(b, m))
         },
     );
 

@@ -5,6 +5,7 @@
 //! Every contract call goes through `il_deploy::bindings` (the contracts'
 //! committed interfaces); no selector is written by hand.
 
+pub mod programs;
 pub mod revert;
 pub mod rpc;
 pub mod snapshot;

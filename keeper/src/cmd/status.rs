@@ -2,7 +2,9 @@
 //! snapshot batch): TVL, share price, IL vs hold, fee income, hedge size and
 //! PnL, the fee tier in force; from the store (read-only, no lock taken):
 //! the latest volatility estimates and the last actions with their
-//! transaction hashes. Amounts are raw token1 units (exact integers).
+//! transaction hashes; and each contract's Stylus program time left (a
+//! warning line when one is within `keeper.keepalive_margin_days` of
+//! expiry). Amounts are raw token1 units (exact integers).
 
 use std::path::Path;
 
@@ -10,6 +12,7 @@ use alloy::primitives::{I256, U256};
 use rusqlite::OpenFlags;
 use serde::Serialize;
 
+use crate::chain::programs::{DAY, Life, Lifetimes};
 use crate::chain::{Client, Snapshot};
 use crate::cli::{Failure, Globals};
 use crate::config::{ChainArgs, Config};
@@ -82,6 +85,8 @@ pub struct Status {
     pub decisions: Vec<DecisionRecord>,
     /// Latest transactions, newest first.
     pub transactions: Vec<TxRecord>,
+    /// The contracts' Stylus program lifetimes.
+    pub programs: Lifetimes,
 }
 
 /// Reads the store without taking the run lock (status must work while a
@@ -104,7 +109,7 @@ fn share_price(value: U256, shares: U256) -> Option<String> {
         .map(|v| v.to_string())
 }
 
-fn build(s: &Snapshot, store: StoreView) -> Status {
+fn build(s: &Snapshot, store: StoreView, programs: Lifetimes) -> Status {
     let (estimates, decisions, transactions) = store;
     let i = |v: I256| v.to_string();
     Status {
@@ -136,6 +141,22 @@ fn build(s: &Snapshot, store: StoreView) -> Status {
         estimates,
         decisions,
         transactions,
+        programs,
+    }
+}
+
+fn print_programs(l: &Lifetimes) {
+    for p in &l.programs {
+        let state = match &p.life {
+            #[allow(clippy::cast_precision_loss)]
+            Life::Active { secs_left } => format!(
+                "{:.1} days left (expires at {})",
+                *secs_left as f64 / DAY as f64,
+                l.time.saturating_add(*secs_left)
+            ),
+            _ => p.describe(l.time, l.expiry_secs),
+        };
+        println!("program      {:<10} {} {state}", p.name, p.address);
     }
 }
 
@@ -208,6 +229,7 @@ fn print_text(st: &Status) {
     for d in &st.decisions {
         println!("decision     {} {} at {}", d.rule, d.action, d.time);
     }
+    print_programs(&st.programs);
 }
 
 impl StatusArgs {
@@ -221,14 +243,39 @@ impl StatusArgs {
         let mut cfg = Config::load(g.config.as_deref(), &self.chain).map_err(Failure::input)?;
         cfg.keeper.key = None;
         let client = Client::from_config(&cfg).map_err(Failure::input)?;
-        let snap = runtime()?.block_on(client.snapshot()).map_err(|e| {
+        let rt = runtime()?;
+        let chain_failure = |e: crate::chain::ChainError| {
             if e.is_input() {
                 Failure::input(e)
             } else {
                 Failure::runtime(e)
             }
-        })?;
-        let st = build(&snap, read_store(&cfg.keeper.state, self.last)?);
+        };
+        let programs = rt
+            .block_on(client.lifetimes(&cfg.contracts.named()))
+            .map_err(chain_failure)?;
+        let margin = cfg.keeper.keepalive_margin_days;
+        if let Some(w) = programs.warning(margin) {
+            tracing::warn!("{w}");
+        }
+        let stopped: Vec<String> = programs
+            .programs
+            .iter()
+            .filter(|p| !matches!(p.life, Life::Active { .. }))
+            .map(|p| p.describe(programs.time, programs.expiry_secs))
+            .collect();
+        if !stopped.is_empty() {
+            // the vault cannot be read through programs that do not run
+            if !g.json {
+                print_programs(&programs);
+            }
+            return Err(Failure::runtime(eyre::eyre!(
+                "the vault cannot be read until its programs are renewed: {}",
+                stopped.join("; ")
+            )));
+        }
+        let snap = rt.block_on(client.snapshot()).map_err(chain_failure)?;
+        let st = build(&snap, read_store(&cfg.keeper.state, self.last)?, programs);
         if g.json {
             println!(
                 "{}",
