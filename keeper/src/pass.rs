@@ -73,6 +73,19 @@ pub struct SentTx {
     pub attempts: u32,
 }
 
+impl SentTx {
+    /// The record of `rule`'s transaction, mined as `m`.
+    fn of(rule: &str, m: &crate::chain::tx::Mined) -> Self {
+        Self {
+            rule: rule.to_string(),
+            hash: m.hash.to_string(),
+            block: m.block,
+            success: m.success,
+            attempts: m.attempts,
+        }
+    }
+}
+
 /// What a pass did.
 #[derive(Debug, Clone, Serialize)]
 pub struct PassReport {
@@ -572,13 +585,7 @@ async fn pass_inner(
         match sender.send(store, run, &call).await {
             Ok(m) => {
                 budget = budget.saturating_sub(1);
-                sent.push(SentTx {
-                    rule: call.rule.clone(),
-                    hash: m.hash.to_string(),
-                    block: m.block,
-                    success: m.success,
-                    attempts: m.attempts,
-                });
+                sent.push(SentTx::of(&call.rule, &m));
                 if !m.success {
                     record_decisions(store, run, &decisions)?;
                     return Err(PassError::Reverted {
@@ -740,13 +747,7 @@ async fn renew_programs(
         let sender = Sender::new(client, limits, opts.hook.clone())?;
         match sender.send(store, run, &call).await {
             Ok(m) => {
-                sent.push(SentTx {
-                    rule: call.rule.clone(),
-                    hash: m.hash.to_string(),
-                    block: m.block,
-                    success: m.success,
-                    attempts: m.attempts,
-                });
+                sent.push(SentTx::of(&call.rule, &m));
                 if !m.success {
                     store.add_decisions(run, &rows)?;
                     return Err(PassError::Reverted {
