@@ -276,11 +276,6 @@ impl WasmRuntime {
         self.rules.set(rules);
     }
 
-    /// The rules activation applies.
-    pub fn rules(&self) -> il_wasm::activation::Rules {
-        self.rules.get()
-    }
-
     /// Cumulative wall time spent instantiating, executing and compiling.
     pub fn timings(&self) -> WasmTimings {
         self.timings.get()
