@@ -585,6 +585,29 @@ mod tests {
     }
 
     #[test]
+    fn pages_are_counted_per_transaction_and_the_peak_is_paid_once() {
+        let mut j = Journaled::default();
+        j.begin_tx();
+        // a program opens 10 pages, calls one that opens 5, both return
+        let first = j.pages_cost(10);
+        assert_eq!(first, super::super::gas::memory_gas(10, 0, 0));
+        j.open_pages(10);
+        let nested = j.pages_cost(5);
+        assert_eq!(
+            nested,
+            5_000 + super::super::gas::memory_exp(15) - super::super::gas::memory_exp(10)
+        );
+        j.open_pages(5);
+        j.close_pages(10);
+        j.close_pages(0);
+        // a second program in the same transaction pays the linear part only
+        assert_eq!(j.pages_cost(15), 13_000);
+        // a new transaction starts from nothing
+        j.begin_tx();
+        assert_eq!(j.pages_cost(10), first);
+    }
+
+    #[test]
     fn revert_undoes_balances_storage_programs_and_logs() {
         let mut j = Journaled::default();
         j.add_balance(addr(1), U256::from(100));

@@ -242,7 +242,7 @@ pub fn measure(wasm: &[u8]) -> Result<ModuleShape, String> {
                     let d = d.map_err(err)?;
                     shape.data_segments_len = shape
                         .data_segments_len
-                        .saturating_add(d.range.end.saturating_sub(d.range.start) as u64);
+                        .saturating_add(d.range.end.saturating_sub(d.range.start));
                     shape.data_bytes = shape.data_bytes.saturating_add(d.data.len() as u64);
                 }
             }
@@ -251,7 +251,7 @@ pub fn measure(wasm: &[u8]) -> Result<ModuleShape, String> {
                     let e = e.map_err(err)?;
                     shape.element_segments_len = shape
                         .element_segments_len
-                        .saturating_add(e.range.end.saturating_sub(e.range.start) as u64);
+                        .saturating_add(e.range.end.saturating_sub(e.range.start));
                 }
             }
             Payload::CodeSectionEntry(body) => bodies.push(body),
