@@ -23,6 +23,7 @@ interface IArbWasm {
     function pageLimit() external view returns (uint16 limit);
     function minInitGas() external view returns (uint64 gas, uint64 cached);
     function initCostScalar() external view returns (uint64 percent);
+    function activationGas() external view returns (uint64 gas);
     function expiryDays() external view returns (uint16 _days);
     function keepaliveDays() external view returns (uint16 _days);
     function blockCacheSize() external view returns (uint16 count);

@@ -145,12 +145,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         false,
     )?;
+    let nitro = il_wasm::costs::nitro_costs(&prepared)?;
     println!(
         "gas: deploy (creation tx, {} B code) {}, activation {} with data fee {} wei",
         code.len(),
         deploy.gas_used,
-        gas::activation_gas(prepared.len()) + 21_000,
-        arbwasm::data_fee(prepared.len())
+        nitro.activation_gas() + 21_000,
+        arbwasm::data_fee(&engine, &prepared)?
     );
 
     // JSON-RPC over HTTP
@@ -173,7 +174,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let activate = TransactionRequest::default()
             .with_to(arbwasm::ADDRESS)
             .with_input(IArbWasm::activateProgramCall { program: address }.abi_encode())
-            .with_value(arbwasm::data_fee(prepared.len()));
+            .with_value(arbwasm::data_fee(&engine, &prepared)?);
         p.send_transaction(activate).await?.get_receipt().await?;
         let body = serde_json::json!({
             "jsonrpc": "2.0", "id": 1, "method": "eth_call",

@@ -43,9 +43,10 @@ struct Cli {
     /// Model a debug chain: programs may import the `console` functions.
     #[arg(long)]
     debug: bool,
-    /// The ArbOS version activation follows (60 and above refuse multi-value
-    /// function types, as Nitro does).
-    #[arg(long, default_value_t = 40)]
+    /// The ArbOS version the chain models (Arbitrum One and Sepolia run 51;
+    /// 50 and above report a 22,000-word stack depth; 60 and above refuse
+    /// multi-value function types and serve `activationGas`, as Nitro does).
+    #[arg(long, default_value_t = 51)]
     arbos_version: u64,
     /// More logging (-v: debug, -vv: trace); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count)]

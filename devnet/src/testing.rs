@@ -104,6 +104,9 @@ pub enum DeployError {
     /// The wasm could not be prepared.
     #[error("wasm: {0}")]
     Wasm(#[from] il_wasm::WasmError),
+    /// Nitro's cost formulas refuse the module.
+    #[error("wasm: {0}")]
+    Costs(String),
     /// The transaction was rejected.
     #[error("transaction rejected: {0}")]
     Tx(#[from] TxError),
@@ -174,16 +177,16 @@ pub fn activate(
     )
 }
 
-/// Account code and prepared wasm length, by keccak of the raw wasm.
-type CodeCache = HashMap<B256, (Vec<u8>, usize)>;
+/// Account code and prepared wasm, by keccak of the raw wasm.
+type CodeCache = HashMap<B256, (Vec<u8>, Vec<u8>)>;
 
-/// Account code and prepared length of `raw_wasm`, memoised per process by
+/// Account code and prepared (decompressed) wasm of `raw_wasm`, memoised per process by
 /// keccak of the raw bytes (brotli at quality 11 takes a noticeable fraction
 /// of a second, and tests deploy the same program many times).
 ///
 /// # Errors
 /// The errors of [`il_wasm::prepare`].
-pub fn prepared_code(raw_wasm: &[u8]) -> Result<(Vec<u8>, usize), il_wasm::WasmError> {
+pub fn prepared_code(raw_wasm: &[u8]) -> Result<(Vec<u8>, Vec<u8>), il_wasm::WasmError> {
     static CACHE: OnceLock<Mutex<CodeCache>> = OnceLock::new();
     let key = alloy::primitives::keccak256(raw_wasm);
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
@@ -191,7 +194,7 @@ pub fn prepared_code(raw_wasm: &[u8]) -> Result<(Vec<u8>, usize), il_wasm::WasmE
         return Ok(hit);
     }
     let prepared = il_wasm::prepare(raw_wasm)?;
-    let entry = (il_wasm::contract_code(&prepared), prepared.len());
+    let entry = (il_wasm::contract_code(&prepared), prepared);
     if let Ok(mut c) = cache.lock() {
         c.insert(key, entry.clone());
     }
@@ -199,7 +202,8 @@ pub fn prepared_code(raw_wasm: &[u8]) -> Result<(Vec<u8>, usize), il_wasm::WasmE
 }
 
 /// Prepares `raw_wasm` with [`il_wasm::prepare`], deploys it and, unless its
-/// code hash is already active, activates it paying the exact data fee.
+/// code hash is already active, activates it paying the exact data fee
+/// (the data pricer's price in the current block).
 /// Returns the program's address.
 ///
 /// # Errors
@@ -209,7 +213,7 @@ pub fn deploy_wasm(
     from: Address,
     raw_wasm: &[u8],
 ) -> Result<Address, DeployError> {
-    let (code, wasm_len) = prepared_code(raw_wasm)?;
+    let (code, wasm) = prepared_code(raw_wasm)?;
     let address = create_code(engine, from, &code)?;
     if engine
         .runnable_program(alloy::primitives::keccak256(&code))
@@ -217,7 +221,7 @@ pub fn deploy_wasm(
     {
         return Ok(address);
     }
-    let fee = arbwasm::data_fee(wasm_len);
+    let fee = arbwasm::data_fee(engine, &wasm).map_err(DeployError::Costs)?;
     let out = activate(engine, from, address, fee)?;
     if !out.status.is_success() {
         return Err(failed("activation", &out));

@@ -6,7 +6,7 @@
 
 use alloy::primitives::{Address, U256, address};
 use alloy::sol_types::SolError;
-use il_devnet::engine::{BlockEnv, Engine, ExitStatus, WorldState};
+use il_devnet::engine::{BlockEnv, Engine, ExitStatus, Halt, WorldState};
 use il_devnet::testing::{activate, create_code, send};
 use il_wasm::activation::Rules;
 
@@ -225,7 +225,15 @@ fn an_import_twice_with_two_types_is_refused() {
 fn initial_memory_over_128_pages_is_refused() {
     let e = engine(Rules::default());
     let pages = |n: u32| format!(r#"(memory (export "memory") {n} {n})"#);
-    activation(&e, &program("", &pages(128), "", "")).unwrap();
+    // 128 pages activate; opening them all costs 126 x 1,000 + 31,873,998
+    // gas (Nitro's memory model), more than a transaction may carry
+    let wasm = program("", &pages(128), "", "");
+    let at = create_code(&e, ALICE, &il_wasm::contract_code(&wasm)).unwrap();
+    let out = activate(&e, ALICE, at, U256::from(10u64).pow(U256::from(18))).unwrap();
+    assert_eq!(out.status, ExitStatus::Success, "{out:?}");
+    let ran = send(&e, ALICE, at, vec![1], U256::ZERO).unwrap();
+    assert_eq!(ran.status, ExitStatus::Halt(Halt::OutOfGas));
+    activation(&e, &program("", &pages(64), "", "")).unwrap();
     refused(
         &e,
         &program("", &pages(129), "", ""),

@@ -57,7 +57,8 @@ async fn deploy_probe(p: &impl Provider) -> Address {
     let activate = TransactionRequest::default()
         .with_to(arbwasm::ADDRESS)
         .with_input(IArbWasm::activateProgramCall { program: address }.abi_encode())
-        .with_value(arbwasm::data_fee(prepared.len()));
+        // a budget for the data fee: ArbWasm refunds the rest
+        .with_value(U256::from(10_000_000_000_000_000u64));
     let receipt = p
         .send_transaction(activate)
         .await
@@ -258,19 +259,16 @@ async fn reverts_reach_alloy_as_decodable_errors() {
     // estimateGas reports the same revert
     let err = p.estimate_gas(req).await.unwrap_err();
     assert_eq!(err.as_error_resp().unwrap().code, 3);
-    // a trap is a server error, not a revert
+    // a trap reverts with no data, as on Nitro
     let trap = TransactionRequest::default()
         .with_to(probe)
         .with_input(IProbe::panicNowCall {}.abi_encode());
     let err = p.call(trap.clone()).await.unwrap_err();
     let payload = err.as_error_resp().unwrap();
-    assert_eq!(payload.code, -32000);
-    assert!(
-        payload.message.contains("unreachable"),
-        "{}",
-        payload.message
-    );
-    // mined anyway with an explicit gas limit: a failed receipt
+    assert_eq!(payload.code, 3);
+    assert!(payload.as_revert_data().unwrap_or_default().is_empty());
+    // mined anyway with an explicit gas limit: a failed receipt that
+    // consumed only what ran (unused gas is kept, as on Nitro)
     let receipt = p
         .send_transaction(trap.with_gas_limit(300_000))
         .await
@@ -279,7 +277,7 @@ async fn reverts_reach_alloy_as_decodable_errors() {
         .await
         .unwrap();
     assert!(!receipt.status());
-    assert_eq!(receipt.gas_used, 300_000);
+    assert!(receipt.gas_used < 100_000, "{}", receipt.gas_used);
     // out of gas: a failed receipt too
     let burn = TransactionRequest::default()
         .with_to(probe)

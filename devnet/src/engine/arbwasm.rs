@@ -1,12 +1,20 @@
-//! The ArbWasm precompile at `0x71`: program activation (validation, data
-//! fee, `ProgramActivated`) and the views deployment tools query.
+//! The ArbWasm precompile at `0x71`: program activation (validation, gas,
+//! data fee, `ProgramActivated`), keepalive, and the views deployment tools
+//! query, with Nitro's figures (`il_wasm::costs`, `gas::DataPricer`).
+//!
+//! Activation charges as Nitro does: 1,659,168 gas first, then (after the
+//! checks that revert and keep the rest: not wasm, up to date) the compile
+//! cost; a module that fails validation consumes all the gas sent. The
+//! data fee is priced on the module's asm estimate by the data pricer.
 //!
 //! Deviation from Nitro, on purpose: when validation fails, the revert data
 //! is `Error(string)` with the reason ("activation failed: unsupported
-//! import vm_hooks::foo"), so clients show why.
+//! import vm_hooks::foo"), so clients show why (all gas is still consumed).
 
 use alloy::primitives::{Address, B256, U256, address};
 use alloy::sol_types::{SolCall, SolError, SolEvent, SolInterface, SolValue};
+
+use il_wasm::costs;
 
 use super::{
     Frame, Halt, ProgramExit, ProgramInfo, STYLUS_VERSION,
@@ -23,8 +31,15 @@ pub const KEEPALIVE_DAYS: u16 = 31;
 pub const EXPIRY_SECONDS: u64 = EXPIRY_DAYS as u64 * 86_400;
 /// [`KEEPALIVE_DAYS`] in seconds.
 pub const KEEPALIVE_SECONDS: u64 = KEEPALIVE_DAYS as u64 * 86_400;
-/// Reported by `maxStackDepth` (not enforced beyond wasmi's own limits).
-pub const MAX_STACK_DEPTH: u32 = 262_144;
+/// Reported by `maxStackDepth` before ArbOS 50 (not enforced beyond
+/// wasmi's own limits).
+pub const MAX_STACK_DEPTH_BEFORE_ARBOS_50: u32 = 262_144;
+/// Reported by `maxStackDepth` from ArbOS 50, words (not enforced beyond
+/// wasmi's own limits).
+pub const MAX_STACK_DEPTH: u32 = 22_000;
+/// The first ArbOS version with `activationGas` (Nitro's
+/// `ARBOS_VERSION_STYLUS_CONTRACT_LIMIT`).
+pub const ARBOS_ACTIVATION_GAS: u64 = 60;
 /// Reported by `blockCacheSize` (no cache is modelled).
 pub const BLOCK_CACHE_SIZE: u16 = 32;
 /// Gas of a view call.
@@ -39,10 +54,16 @@ alloy::sol!(
 
 use IArbWasm::IArbWasmCalls as Call;
 
-/// The activation data fee for `wasm_len` bytes of decompressed wasm:
-/// [`gas::DATA_FEE_PER_BYTE_WEI`] (1 gwei) per byte.
-pub fn data_fee(wasm_len: usize) -> U256 {
-    U256::from(wasm_len).saturating_mul(U256::from(gas::DATA_FEE_PER_BYTE_WEI))
+/// The data fee activating `wasm` (decompressed) on `engine` would pay in
+/// its current block: the data pricer's price of the module's asm estimate.
+///
+/// # Errors
+/// A module Nitro's cost formulas refuse.
+pub fn data_fee(engine: &super::Engine, wasm: &[u8]) -> Result<U256, String> {
+    let costs = il_wasm::costs::nitro_costs(wasm)?;
+    let bytes = u32::try_from(costs.asm_estimate).unwrap_or(u32::MAX);
+    let now = engine.block_env().timestamp;
+    Ok(engine.data_pricer().quote(bytes, now))
 }
 
 /// The ArbWasm handler.
@@ -69,15 +90,15 @@ impl super::NativeProgram for ArbWasm {
                 with_program(frame, c.codehash, |info, _| info.version.abi_encode())
             }
             Call::codehashAsmSize(c) => {
-                with_program(frame, c.codehash, |info, _| info.wasm_len.abi_encode())
+                with_program(frame, c.codehash, |info, _| info.asm_size.abi_encode())
             }
             Call::programVersion(c) => {
                 by_address(frame, c.program, |info, _| info.version.abi_encode())
             }
             Call::programInitGas(c) => by_address(frame, c.program, |info, _| {
                 IArbWasm::programInitGasCall::abi_encode_returns(&IArbWasm::programInitGasReturn {
-                    gas: info.init_gas,
-                    gasWhenCached: info.init_gas,
+                    gas: info.init_gas.saturating_add(info.cached_gas),
+                    gasWhenCached: info.cached_gas,
                 })
             }),
             Call::programMemoryFootprint(c) => {
@@ -87,19 +108,28 @@ impl super::NativeProgram for ArbWasm {
                 EXPIRY_SECONDS.saturating_sub(age).abi_encode()
             }),
             Call::inkPrice(_) => ret(INK_PRICE.abi_encode()),
-            Call::maxStackDepth(_) => ret(MAX_STACK_DEPTH.abi_encode()),
+            Call::maxStackDepth(_) => ret(if frame.engine().arbos_version() >= 50 {
+                MAX_STACK_DEPTH.abi_encode()
+            } else {
+                MAX_STACK_DEPTH_BEFORE_ARBOS_50.abi_encode()
+            }),
             Call::freePages(_) => ret(gas::FREE_PAGES.abi_encode()),
             Call::pageGas(_) => ret(PAGE_GAS.abi_encode()),
-            // no exponential ramp in this chain's memory model
-            Call::pageRamp(_) => ret(0u64.abi_encode()),
+            Call::pageRamp(_) => ret(gas::PAGE_RAMP.abi_encode()),
             Call::pageLimit(_) => ret(PAGE_LIMIT.abi_encode()),
             Call::minInitGas(_) => ret(IArbWasm::minInitGasCall::abi_encode_returns(
                 &IArbWasm::minInitGasReturn {
-                    gas: gas::PROGRAM_INIT_BASE_GAS,
-                    cached: gas::PROGRAM_INIT_BASE_GAS,
+                    gas: costs::MIN_INIT_GAS,
+                    cached: costs::MIN_CACHED_INIT_GAS,
                 },
             )),
-            Call::initCostScalar(_) => ret(100u64.abi_encode()),
+            Call::initCostScalar(_) => ret(costs::COST_SCALAR_PERCENT.abi_encode()),
+            // ArbOwner's extra activation gas, at its default; the method
+            // exists from ArbOS 60
+            Call::activationGas(_) if frame.engine().arbos_version() >= ARBOS_ACTIVATION_GAS => {
+                ret(0u64.abi_encode())
+            }
+            Call::activationGas(_) => ProgramExit::Revert(Vec::new()),
             Call::expiryDays(_) => ret(EXPIRY_DAYS.abi_encode()),
             Call::keepaliveDays(_) => ret(KEEPALIVE_DAYS.abi_encode()),
             Call::blockCacheSize(_) => ret(BLOCK_CACHE_SIZE.abi_encode()),
@@ -150,6 +180,9 @@ fn activate(frame: &mut Frame, program: Address) -> ProgramExit {
     if frame.is_static() {
         return ProgramExit::Halt(Halt::WriteProtection);
     }
+    if let Err(h) = frame.charge_gas(costs::ACTIVATION_FIXED_GAS) {
+        return ProgramExit::Halt(h);
+    }
     let code = match frame.code(program) {
         Ok(c) => c,
         Err(h) => return ProgramExit::Halt(h),
@@ -161,19 +194,27 @@ fn activate(frame: &mut Frame, program: Address) -> ProgramExit {
     if frame.engine().runnable_program(code_hash).is_ok() {
         return revert(IArbWasm::ProgramUpToDate {});
     }
-    let validated = match frame.engine().wasm().validate(code_hash, &code) {
+    let checked = frame
+        .engine()
+        .wasm()
+        .validate(code_hash, &code)
+        .and_then(|v| costs::nitro_costs(&v.wasm).map(|c| (v, c)));
+    let (validated, costs) = match checked {
         Ok(v) => v,
         Err(reason) => {
+            // Nitro burns all the gas of a failed activation
+            frame.set_gas_left(0);
             return ProgramExit::Revert(
                 alloy::sol_types::Revert::from(format!("activation failed: {reason}")).abi_encode(),
             );
         }
     };
-    let wasm_len = validated.wasm.len();
-    if let Err(h) = frame.charge_gas(gas::activation_gas(wasm_len)) {
+    if let Err(h) = frame.charge_gas(costs.compile_gas) {
         return ProgramExit::Halt(h);
     }
-    let fee = data_fee(wasm_len);
+    let now = frame.block().timestamp;
+    let asm_estimate = u32::try_from(costs.asm_estimate).unwrap_or(u32::MAX);
+    let fee = frame.engine().state_mut().price_data(asm_estimate, now);
     let have = frame.value();
     if have < fee {
         return revert(IArbWasm::ProgramInsufficientValue { have, want: fee });
@@ -181,11 +222,13 @@ fn activate(frame: &mut Frame, program: Address) -> ProgramExit {
     let info = ProgramInfo {
         version: STYLUS_VERSION,
         module_hash: validated.module_hash,
-        activated_at: frame.block().timestamp,
+        activated_at: now,
         // wasm_len <= 128 KiB
-        wasm_len: u32::try_from(wasm_len).unwrap_or(u32::MAX),
+        wasm_len: u32::try_from(validated.wasm.len()).unwrap_or(u32::MAX),
         footprint: validated.footprint,
-        init_gas: gas::program_init_gas(wasm_len),
+        init_gas: costs.init_gas(),
+        cached_gas: costs.cached_gas(),
+        asm_size: u32::try_from(costs.asm_size()).unwrap_or(u32::MAX),
     };
     frame.engine().state_mut().set_program(code_hash, info);
     let event = IArbWasm::ProgramActivated {
@@ -222,7 +265,7 @@ fn keepalive(frame: &mut Frame, code_hash: B256) -> ProgramExit {
     if age < KEEPALIVE_SECONDS {
         return revert(IArbWasm::ProgramKeepaliveTooSoon { ageInSeconds: age });
     }
-    let fee = data_fee(info.wasm_len as usize);
+    let fee = frame.engine().state_mut().price_data(info.asm_size, now);
     let have = frame.value();
     if have < fee {
         return revert(IArbWasm::ProgramInsufficientValue { have, want: fee });

@@ -40,7 +40,6 @@ pub struct Frame {
     return_data: Vec<u8>,
     output: Vec<u8>,
     cache: BTreeMap<U256, CachedSlot>,
-    pages: u32,
 }
 
 impl Frame {
@@ -54,7 +53,6 @@ impl Frame {
             return_data: Vec::new(),
             output: Vec::new(),
             cache: BTreeMap::new(),
-            pages: 0,
         }
     }
 
@@ -69,7 +67,6 @@ impl Frame {
             return_data: Vec::new(),
             output: Vec::new(),
             cache: BTreeMap::new(),
-            pages: 0,
         };
         std::mem::replace(self, blank)
     }
@@ -186,32 +183,31 @@ impl Frame {
         self.charge_gas(gas::words(bytes).saturating_mul(gas::COPY_WORD_GAS))
     }
 
-    /// Wasm pages this frame holds (initial + grown).
-    pub fn pages(&self) -> u32 {
-        self.pages
-    }
-
-    /// Charges for `pages` more wasm pages held by this frame (the first
-    /// [`gas::FREE_PAGES`] are free) and records them.
+    /// Opens `pages` more wasm pages in the transaction (a program's
+    /// initial memory or its growth) and charges Nitro's memory model for
+    /// them: `gas::memory_gas` over the pages the transaction's open frames
+    /// hold and the most it has held.
     ///
     /// # Errors
-    /// [`Halt::OutOfGas`].
+    /// [`Halt::OutOfGas`] (the pages are then not opened).
     pub fn charge_pages(&mut self, pages: u32) -> Result<(), Halt> {
         if pages == 0 {
             return Ok(());
         }
-        self.charge_gas(gas::pages_gas(self.pages, pages))?;
-        self.pages = self.pages.saturating_add(pages);
+        let cost = self.engine.state().pages_cost(pages);
+        self.charge_gas(cost)?;
+        self.engine.state_mut().open_pages(pages);
         Ok(())
     }
 
-    /// `pay_for_memory_grow(pages)`: charges for `pages` without growing
-    /// (calls made voluntarily consume gas unproductively, as on Nitro).
+    /// `pay_for_memory_grow(pages)`: pays for and opens `pages` pages, as
+    /// Nitro's instrumentation does before each `memory.grow` (a call made
+    /// voluntarily opens pages that do not exist, as on Nitro).
     ///
     /// # Errors
     /// [`Halt::OutOfGas`].
     pub fn pay_for_memory_grow(&mut self, pages: u16) -> Result<(), Halt> {
-        self.charge_gas(gas::pages_gas(self.pages, u32::from(pages)))
+        self.charge_pages(u32::from(pages))
     }
 
     /// The data `write_result` set (returned on success, reverted with on failure).
@@ -282,8 +278,13 @@ impl Frame {
     ///
     /// # Errors
     /// [`Halt::WriteProtection`] in a static context with dirty slots,
-    /// [`Halt::OutOfGas`].
+    /// [`Halt::OutOfGas`] (also when less than `gas::SSTORE_SENTRY_GAS`
+    /// is left as it starts, as on Nitro).
     pub fn storage_flush(&mut self, clear: bool) -> Result<(), Halt> {
+        // Nitro's sentry: a flush needs the gas of a call stipend left
+        if self.gas_left() < gas::SSTORE_SENTRY_GAS {
+            return Err(Halt::OutOfGas);
+        }
         let dirty: Vec<(U256, B256)> = self
             .cache
             .iter()

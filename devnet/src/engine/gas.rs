@@ -1,6 +1,9 @@
-//! The local chain's deterministic gas model. It is modelled on the EVM and on
-//! Stylus's ink, and it is documented in `devnet/README.md`; it is never
-//! claimed to equal Nitro's prices.
+//! The local chain's deterministic gas model, documented figure by figure
+//! in `devnet/README.md`. Where Nitro's price is known from its source it is
+//! Nitro's: a program's activation and start (`il_wasm::costs`), memory
+//! pages per transaction, the activation data fee, the hostios' ink, the
+//! storage sentries. Execution inside a program is priced by wasmi's fuel,
+//! not by Nitro's per-instruction table.
 //!
 //! Units: gas (as in receipts); ink = gas x [`INK_PER_GAS`]; one wasmi fuel
 //! unit (roughly one WebAssembly instruction) = [`INK_PER_FUEL`] ink.
@@ -85,24 +88,110 @@ pub const CODE_DEPOSIT_GAS: u64 = 200;
 /// EIP-3529: the refund is at most the gas used divided by this.
 pub const MAX_REFUND_QUOTIENT: u64 = 5;
 
-/// Wasm pages (64 KiB) a call frame gets without paying.
+/// Wasm pages (64 KiB) a transaction opens without paying (Nitro's
+/// `FreePages`).
 pub const FREE_PAGES: u16 = 2;
-/// Cost of each further wasm page a frame holds (initial or grown).
+/// Gas of each page opened beyond the free ones (Nitro's `PageGas`).
 pub const PAGE_GAS: u16 = 1_000;
-/// Most wasm pages a frame may hold (8 MiB).
+/// Most wasm pages a program may hold (8 MiB, Nitro's `PageLimit`).
 pub const PAGE_LIMIT: u16 = 128;
+/// Nitro's `PageRamp`: reported by ArbWasm, not used by its cost (the
+/// exponential part is the fixed table of [`memory_exp`]).
+pub const PAGE_RAMP: u64 = 620_674_314;
+/// The exponential memory table's value at [`PAGE_LIMIT`] pages, plus one.
+const MEMORY_EXP_TOP: f64 = 31_874_000.0;
 
-/// Fixed cost of starting a program (instantiation), before the size part.
-pub const PROGRAM_INIT_BASE_GAS: u64 = 1_000;
-/// Bytes of (uncompressed) wasm per extra unit of init gas.
-pub const PROGRAM_INIT_BYTES_PER_GAS: u64 = 128;
+/// The exponential part of holding `pages` pages in one transaction
+/// (Nitro's `memoryExponents`: `floor(b^p)` with `b = e^(ln(31,874,000)/128)`,
+/// saturating above [`PAGE_LIMIT`]).
+pub fn memory_exp(pages: u32) -> u64 {
+    if pages > u32::from(PAGE_LIMIT) {
+        return u64::MAX;
+    }
+    let base = (MEMORY_EXP_TOP.ln() / f64::from(PAGE_LIMIT)).exp();
+    // at most 31,873,999: exact in f64, truncation as Go's conversion
+    base.powf(f64::from(pages)) as u64
+}
 
-/// Gas of ArbWasm `activateProgram` before the size part.
-pub const ACTIVATION_BASE_GAS: u64 = 1_000_000;
-/// Gas per byte of (uncompressed) wasm activated.
-pub const ACTIVATION_BYTE_GAS: u64 = 10;
-/// Activation data fee per byte of uncompressed wasm, in wei (1 gwei).
-pub const DATA_FEE_PER_BYTE_WEI: u64 = 1_000_000_000;
+/// Gas of opening `new` pages when `open` are open and `ever` is the most
+/// the transaction has held (Nitro's `MemoryModel.GasCost`): 1,000 per page
+/// above the free two, re-paid whenever pages are reopened, plus the growth
+/// of [`memory_exp`] over the transaction's peak, paid once.
+pub fn memory_gas(new: u32, open: u32, ever: u32) -> u64 {
+    let new_open = open.saturating_add(new);
+    let new_ever = ever.max(new_open);
+    let free = u32::from(FREE_PAGES);
+    if new_ever <= free {
+        return 0;
+    }
+    let adding = new_open
+        .saturating_sub(free)
+        .saturating_sub(open.saturating_sub(free));
+    let linear = u64::from(adding).saturating_mul(u64::from(PAGE_GAS));
+    let expand = memory_exp(new_ever).saturating_sub(memory_exp(ever));
+    linear.saturating_add(expand)
+}
+
+/// Gas a storage flush must have left before it starts (Nitro's
+/// `SSTORE_SENTRY_GAS`; checked, not charged).
+pub const SSTORE_SENTRY_GAS: u64 = 2_300;
+/// Gas a storage cache write must have left (the sentry plus Nitro's
+/// `REQUIRED_ACCESS_GAS` of 10; checked, not charged).
+pub const STORAGE_CACHE_SENTRY_GAS: u64 = SSTORE_SENTRY_GAS + 10;
+
+/// The data pricer's floor, wei per asm byte ("5 Mb = $1").
+pub const DATA_MIN_PRICE_WEI: u64 = 82_928_201;
+/// The pricer's inertia, bytes: the price is `floor * e^(demand/inertia)`.
+pub const DATA_INERTIA: u64 = 21_360_419;
+/// Bytes of demand that drain each second (2^40 bytes a year).
+pub const DATA_BYTES_PER_SECOND: u64 = (1 << 40) / (365 * 24) / 3_600;
+
+/// ArbWasm's data pricer (Nitro's `data_pricer.go`): the demand of
+/// recently activated asm bytes, which drains at
+/// [`DATA_BYTES_PER_SECOND`]; each activation or keepalive adds its bytes
+/// and pays `bytes * floor * e^(demand / inertia)` wei.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DataPricer {
+    /// Bytes of demand after the last update.
+    pub demand: u32,
+    /// Time of the last update, seconds.
+    pub last_update: u64,
+}
+
+impl DataPricer {
+    /// Adds `bytes` of demand at time `now` and returns the fee in wei.
+    pub fn update(&mut self, bytes: u32, now: u64) -> alloy::primitives::U256 {
+        let passed = u32::try_from(now.saturating_sub(self.last_update)).unwrap_or(u32::MAX);
+        let credit = u64::from(passed).saturating_mul(DATA_BYTES_PER_SECOND);
+        let drained = u64::from(self.demand).saturating_sub(credit);
+        let demand = u32::try_from(drained.saturating_add(u64::from(bytes))).unwrap_or(u32::MAX);
+        self.demand = demand;
+        self.last_update = now;
+        let exponent = 10_000u64.saturating_mul(u64::from(demand)) / DATA_INERTIA;
+        let multiplier = exp_bips(exponent, 12);
+        let per_byte = DATA_MIN_PRICE_WEI.saturating_mul(multiplier) / 10_000;
+        alloy::primitives::U256::from(per_byte.saturating_mul(u64::from(bytes)))
+    }
+
+    /// The fee [`DataPricer::update`] would charge, without updating.
+    pub fn quote(&self, bytes: u32, now: u64) -> alloy::primitives::U256 {
+        let mut copy = *self;
+        copy.update(bytes, now)
+    }
+}
+
+/// `10,000 * e^(x / 10,000)` for `x` in basis points, by the first
+/// `terms` terms of its series evaluated from the innermost (as Nitro's
+/// `ApproxExpBasisPoints`, non-negative inputs).
+pub fn exp_bips(x: u64, terms: u64) -> u64 {
+    const ONE: u64 = 10_000;
+    let terms = terms.max(1);
+    let mut acc = ONE.saturating_add(x / terms);
+    for i in (1..terms).rev() {
+        acc = ONE.saturating_add(acc.saturating_mul(x) / (i * ONE));
+    }
+    acc
+}
 
 /// Most gas a transaction may carry (Arbitrum's per-transaction cap).
 pub const MAX_TX_GAS: u64 = 32_000_000;
@@ -135,24 +224,6 @@ pub fn intrinsic_gas(
     gas
 }
 
-/// Gas to hold `pages` more wasm pages when a frame already holds `held`.
-pub fn pages_gas(held: u32, pages: u32) -> u64 {
-    let free = u32::from(FREE_PAGES);
-    let billable_after = held.saturating_add(pages).saturating_sub(free);
-    let billable_before = held.saturating_sub(free);
-    u64::from(billable_after.saturating_sub(billable_before)).saturating_mul(u64::from(PAGE_GAS))
-}
-
-/// Init gas of a program of `wasm_len` uncompressed bytes.
-pub fn program_init_gas(wasm_len: usize) -> u64 {
-    PROGRAM_INIT_BASE_GAS.saturating_add((wasm_len as u64) / PROGRAM_INIT_BYTES_PER_GAS)
-}
-
-/// Gas of activating `wasm_len` bytes of wasm.
-pub fn activation_gas(wasm_len: usize) -> u64 {
-    ACTIVATION_BASE_GAS.saturating_add((wasm_len as u64).saturating_mul(ACTIVATION_BYTE_GAS))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,11 +252,64 @@ mod tests {
     }
 
     #[test]
-    fn pages_beyond_the_free_ones_cost_page_gas() {
-        assert_eq!(pages_gas(0, 2), 0);
-        assert_eq!(pages_gas(0, 3), 1_000);
-        assert_eq!(pages_gas(2, 1), 1_000);
-        assert_eq!(pages_gas(5, 2), 2_000);
-        assert_eq!(pages_gas(1, 0), 0);
+    fn memory_costs_follow_nitros_table_and_model() {
+        // values of Nitro's table (arbos/programs/memory.go)
+        for (pages, value) in [
+            (0, 1),
+            (6, 2),
+            (16, 8),
+            (32, 75),
+            (64, 5_645),
+            (96, 424_206),
+            (127, 27_849_408),
+            (128, 31_873_999),
+        ] {
+            assert_eq!(memory_exp(pages), value, "{pages} pages");
+        }
+        assert_eq!(memory_exp(129), u64::MAX);
+        // opening all 128 pages in any steps costs the same (Nitro's
+        // memory_test.go): 126 x 1,000 + 31,873,999 - 1
+        for jump in 1..=128u32 {
+            let (mut total, mut pages) = (0u64, 0u32);
+            while pages < 128 {
+                let step = jump.min(128 - pages);
+                total += memory_gas(step, pages, pages);
+                pages += step;
+            }
+            assert_eq!(total, 31_999_998, "steps of {jump}");
+        }
+        assert_eq!(memory_gas(2, 0, 0), 0);
+        assert_eq!(memory_gas(1, 2, 2), 1_000 + memory_exp(3) - memory_exp(2));
+        // reopening below the peak pays the linear part only
+        assert_eq!(memory_gas(3, 0, 10), 1_000);
+        assert_eq!(memory_gas(129, 0, 0), u64::MAX);
+    }
+
+    #[test]
+    fn the_data_fee_starts_at_the_floor_and_rises_with_demand() {
+        assert_eq!(exp_bips(0, 12), 10_000);
+        // e = 2.71828...
+        assert_eq!(exp_bips(10_000, 12), 27_182);
+        let mut p = DataPricer::default();
+        // a tiny activation long after the last: almost the floor
+        let fee = p.update(1_024, 1_000_000);
+        assert_eq!(
+            fee,
+            alloy::primitives::U256::from(DATA_MIN_PRICE_WEI * 1_024)
+        );
+        // 21,360,419 bytes at once: e times the floor, within the series' error
+        let mut p = DataPricer::default();
+        let fee = p.update(21_360_419, 10);
+        let per_byte = fee / alloy::primitives::U256::from(21_360_419u64);
+        assert_eq!(
+            per_byte,
+            alloy::primitives::U256::from(DATA_MIN_PRICE_WEI * 27_182 / 10_000)
+        );
+        // the demand drains at 34,865 bytes a second
+        assert_eq!(DATA_BYTES_PER_SECOND, 34_865);
+        let q = p.quote(0, 10 + 100);
+        assert_eq!(q, alloy::primitives::U256::ZERO);
+        p.update(0, 110);
+        assert_eq!(u64::from(p.demand), 21_360_419 - 100 * 34_865);
     }
 }

@@ -355,9 +355,14 @@ impl std::fmt::Debug for Engine {
 
 impl Engine {
     /// The Nitro activation rules this chain models (default: not debug,
-    /// ArbOS 40); see `il_wasm::activation`.
+    /// ArbOS 51); see `il_wasm::activation`.
     pub fn set_activation_rules(&self, rules: il_wasm::activation::Rules) {
         self.0.wasm.set_rules(rules);
+    }
+
+    /// The ArbOS version the chain models.
+    pub fn arbos_version(&self) -> u64 {
+        self.0.wasm.rules().arbos_version
     }
 
     /// A new engine over `world` with the ArbWasm, StylusDeployer and ArbSys
@@ -411,6 +416,11 @@ impl Engine {
     /// The EVM runtime (analysed-bytecode cache, standard precompiles).
     pub fn evm(&self) -> &evm::EvmRuntime {
         &self.0.evm
+    }
+
+    /// ArbWasm's data pricer as it stands.
+    pub fn data_pricer(&self) -> gas::DataPricer {
+        self.state().world.data_pricer
     }
 
     /// A copy of the world state (accounts, storage, activations).
@@ -610,6 +620,8 @@ impl Engine {
                 wasm_len: 0,
                 footprint: 0,
                 init_gas: 0,
+                cached_gas: 0,
+                asm_size: 0,
             });
         }
         let info = self

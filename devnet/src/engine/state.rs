@@ -69,12 +69,20 @@ pub struct ProgramInfo {
     pub module_hash: B256,
     /// Block timestamp of activation (or of the last keepalive), seconds.
     pub activated_at: u64,
-    /// Bytes of the decompressed wasm (reported as `codehashAsmSize`).
+    /// Bytes of the decompressed wasm.
     pub wasm_len: u32,
     /// Initial linear memory of the module, in 64 KiB pages.
     pub footprint: u16,
-    /// Gas charged to start the program (see `gas::program_init_gas`).
+    /// Gas an uncached call pays to start the program on top of
+    /// `cached_gas` (Nitro's `initGas`; `il_wasm::costs`).
     pub init_gas: u64,
+    /// Gas every call pays to start the program (Nitro's `cachedGas`).
+    #[serde(default)]
+    pub cached_gas: u64,
+    /// Nitro's asm size estimate in whole KiB, bytes (`codehashAsmSize`;
+    /// keepalives are priced on it).
+    #[serde(default)]
+    pub asm_size: u32,
 }
 
 /// The persistent part of the chain: accounts, storage and activations.
@@ -86,6 +94,9 @@ pub struct WorldState {
     pub storage: BTreeMap<Address, BTreeMap<U256, B256>>,
     /// Activated programs by code hash.
     pub programs: BTreeMap<B256, ProgramInfo>,
+    /// ArbWasm's data pricer (activation and keepalive fees).
+    #[serde(default)]
+    pub data_pricer: super::gas::DataPricer,
 }
 
 impl WorldState {
@@ -144,6 +155,7 @@ enum JournalEntry {
         code_hash: B256,
         previous: Option<ProgramInfo>,
     },
+    DataPricer(super::gas::DataPricer),
     /// Every storage slot of an account removed (a self-destruct).
     StorageCleared {
         address: Address,
@@ -192,6 +204,11 @@ pub(crate) struct Journaled {
     destructed: HashSet<Address>,
     /// Open frames per acting address (reentrancy as on Nitro).
     active: HashMap<Address, u32>,
+    /// Wasm pages the open program frames of the transaction hold (Nitro's
+    /// `stylusPagesOpen`; released when a frame ends, not journaled).
+    pages_open: u32,
+    /// Most pages the transaction has held at once (`stylusPagesEver`).
+    pages_ever: u32,
 }
 
 impl Journaled {
@@ -215,6 +232,8 @@ impl Journaled {
         self.created.clear();
         self.destructed.clear();
         self.active.clear();
+        self.pages_open = 0;
+        self.pages_ever = 0;
     }
 
     pub fn checkpoint(&self) -> Checkpoint {
@@ -252,6 +271,7 @@ impl Journaled {
                         self.world.programs.remove(&code_hash);
                     }
                 },
+                Some(JournalEntry::DataPricer(previous)) => self.world.data_pricer = previous,
                 Some(JournalEntry::StorageCleared { address, previous }) => {
                     if !previous.is_empty() {
                         self.world.storage.insert(address, previous);
@@ -519,6 +539,34 @@ impl Journaled {
         }
     }
 
+    /// Charges the data pricer with `bytes` at `now` (journaled) and returns the fee.
+    pub fn price_data(&mut self, bytes: u32, now: u64) -> U256 {
+        let previous = self.world.data_pricer;
+        self.journal.push(JournalEntry::DataPricer(previous));
+        self.world.data_pricer.update(bytes, now)
+    }
+
+    /// Pages open in the transaction's program frames.
+    pub fn pages_open(&self) -> u32 {
+        self.pages_open
+    }
+
+    /// The gas of opening `pages` more pages now (`gas::memory_gas`).
+    pub fn pages_cost(&self, pages: u32) -> u64 {
+        super::gas::memory_gas(pages, self.pages_open, self.pages_ever)
+    }
+
+    /// Records `pages` more pages open (paid for).
+    pub fn open_pages(&mut self, pages: u32) {
+        self.pages_open = self.pages_open.saturating_add(pages);
+        self.pages_ever = self.pages_ever.max(self.pages_open);
+    }
+
+    /// Releases pages when a frame ends: back to `open` (the peak stays).
+    pub fn close_pages(&mut self, open: u32) {
+        self.pages_open = open;
+    }
+
     pub fn set_program(&mut self, code_hash: B256, info: ProgramInfo) {
         let previous = self.world.programs.insert(code_hash, info);
         self.journal.push(JournalEntry::Program {
@@ -537,6 +585,29 @@ mod tests {
     }
 
     #[test]
+    fn pages_are_counted_per_transaction_and_the_peak_is_paid_once() {
+        let mut j = Journaled::default();
+        j.begin_tx();
+        // a program opens 10 pages, calls one that opens 5, both return
+        let first = j.pages_cost(10);
+        assert_eq!(first, super::super::gas::memory_gas(10, 0, 0));
+        j.open_pages(10);
+        let nested = j.pages_cost(5);
+        assert_eq!(
+            nested,
+            5_000 + super::super::gas::memory_exp(15) - super::super::gas::memory_exp(10)
+        );
+        j.open_pages(5);
+        j.close_pages(10);
+        j.close_pages(0);
+        // a second program in the same transaction pays the linear part only
+        assert_eq!(j.pages_cost(15), 13_000);
+        // a new transaction starts from nothing
+        j.begin_tx();
+        assert_eq!(j.pages_cost(10), first);
+    }
+
+    #[test]
     fn revert_undoes_balances_storage_programs_and_logs() {
         let mut j = Journaled::default();
         j.add_balance(addr(1), U256::from(100));
@@ -552,6 +623,8 @@ mod tests {
                 wasm_len: 1,
                 footprint: 1,
                 init_gas: 1,
+                cached_gas: 1,
+                asm_size: 1_024,
             },
         );
         j.push_log(Log::new_unchecked(addr(2), vec![], Bytes::new()));

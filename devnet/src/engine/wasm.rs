@@ -5,12 +5,18 @@
 //! cached by code hash; each call frame gets a fresh `Store` and instance
 //! (reusing an instance would leak its memory between calls).
 //!
-//! Metering: wasmi fuel (about one unit per instruction) is ink at
-//! [`gas::INK_PER_FUEL`] ink per fuel; hostios charge [`gas::HOSTIO_INK`] plus
-//! their own costs; memory pages (initial and grown, seen through a
-//! `ResourceLimiter`) are charged at the next hostio or at the end of the
-//! frame. Traps (a panic's `unreachable`, out-of-bounds memory, out of fuel)
-//! fail the frame; they never reach the node.
+//! Metering: a call first pays the program's start as Nitro prices it
+//! (`initGas + cachedGas`: programs are never cached here); wasmi fuel
+//! (about one unit per instruction) is ink at [`gas::INK_PER_FUEL`] ink per
+//! fuel; hostios charge [`gas::HOSTIO_INK`] plus their own costs; memory
+//! pages (initial and grown, seen through a `ResourceLimiter`) are charged
+//! by Nitro's per-transaction memory model at the next hostio or at the end
+//! of the frame, and released when the frame ends.
+//!
+//! Failures, as on Nitro: a trap (a panic's `unreachable`, out-of-bounds
+//! memory, a failed hostio) reverts the frame with empty data and returns
+//! its unused gas; running out of gas consumes it all. Neither reaches the
+//! node.
 
 use std::{
     cell::{Cell, RefCell},
@@ -276,6 +282,11 @@ impl WasmRuntime {
         self.rules.set(rules);
     }
 
+    /// The rules [`WasmRuntime::set_rules`] set.
+    pub fn rules(&self) -> il_wasm::activation::Rules {
+        self.rules.get()
+    }
+
     /// Cumulative wall time spent instantiating, executing and compiling.
     pub fn timings(&self) -> WasmTimings {
         self.timings.get()
@@ -380,9 +391,11 @@ impl WasmRuntime {
             Ok(m) => m,
             Err(e) => return ProgramExit::Halt(Halt::Trap(format!("cannot load program: {e}"))),
         };
-        if let Err(h) = frame.charge_gas(info.init_gas) {
+        // never cached: Nitro's uncached start, before the memory
+        if let Err(h) = frame.charge_gas(info.init_gas.saturating_add(info.cached_gas)) {
             return ProgramExit::Halt(h);
         }
+        let pages_open = frame.engine().state().pages_open();
         let data = WasmData {
             frame: frame.take(),
             memory: None,
@@ -399,7 +412,15 @@ impl WasmRuntime {
         });
         let data = store.into_data();
         *frame = data.frame;
-        exit
+        frame.engine().state_mut().close_pages(pages_open);
+        match exit {
+            // Nitro: a trapping program reverts with no data, unused gas kept
+            ProgramExit::Halt(Halt::Trap(reason)) => {
+                tracing::debug!(program = %frame.code_address(), %reason, "program trapped");
+                ProgramExit::Revert(Vec::new())
+            }
+            other => other,
+        }
     }
 }
 
@@ -680,6 +701,10 @@ fn define_hostios(linker: &mut Linker<WasmData>) {
             hostio(&mut c, |c| {
                 let key = U256::from_be_bytes(read_word(c, key)?.0);
                 let value = read_word(c, value)?;
+                // Nitro's sentry: checked, not charged
+                if frame(c).gas_left() < gas::STORAGE_CACHE_SENTRY_GAS {
+                    return Err(halt(Halt::OutOfGas));
+                }
                 frame(c).storage_cache(key, value);
                 Ok(())
             })

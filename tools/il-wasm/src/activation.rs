@@ -40,12 +40,13 @@ pub struct Rules {
 }
 
 impl Default for Rules {
-    /// Arbitrum One and Sepolia today: not debug, ArbOS 40 (multi-value
+    /// Arbitrum One and Sepolia today: not debug, ArbOS 51 "Dia" (on
+    /// Sepolia since 2025-11-20, on One since 2026-01-08; multi-value
     /// still accepted).
     fn default() -> Self {
         Self {
             debug: false,
-            arbos_version: 40,
+            arbos_version: 51,
         }
     }
 }

@@ -23,6 +23,7 @@ use std::io::{Read, Write};
 
 pub mod activation;
 pub mod artifacts;
+pub mod costs;
 pub mod deployer;
 
 use wasm_encoder::reencode::Reencode;

@@ -4,7 +4,10 @@
 //! raw, prepared and brotli sizes and the `vm_hooks` it imports, and exits
 //! non-zero if any contract uses a float instruction, imports from a module
 //! other than `vm_hooks`, lacks the `user_entrypoint` export, or has deployed
-//! code larger than the limit.
+//! code larger than the limit. With each contract it prints what Nitro
+//! would charge: activation gas, the gas a call pays to start the program
+//! (uncached and cached) and the asm size the data fee is priced on
+//! (`il_wasm::costs`).
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -136,6 +139,16 @@ fn check(max_code: usize, files: &[PathBuf]) -> Result<ExitCode, String> {
                 let today = il_wasm::activation::Rules::default();
                 if let Err(e) = il_wasm::activation::check(&prepared, &today) {
                     failures.push(format!("{label}: Nitro would refuse it: {e}"));
+                }
+                match il_wasm::costs::nitro_costs(&prepared) {
+                    Ok(c) => println!(
+                        "    Nitro: activation {} gas, call {} gas uncached / {} cached, asm {} KiB",
+                        c.activation_gas(),
+                        c.uncached_call_gas(),
+                        c.cached_gas(),
+                        c.asm_size() / 1024
+                    ),
+                    Err(e) => failures.push(format!("{label}: Nitro would refuse it: {e}")),
                 }
                 let next = il_wasm::activation::Rules {
                     arbos_version: il_wasm::activation::ARBOS_NO_MULTI_VALUE,
