@@ -1352,11 +1352,15 @@ pub fn run(
                 }
                 if run_keeper {
                     let input = keeper_input(&kv, params, range, p, t, sigma_wad, estimator)?;
-                    let decisions = policy::decide(&input, &params.policy)?;
-                    for d in decisions {
+                    // the actions only; the full record of those applied
+                    for d in policy::decide_actions(&input, &params.policy)? {
                         if d.action.acts() {
                             if apply(&mut kv, &d.action, params, range, p, t)? {
-                                keeper_actions.push(d);
+                                keeper_actions.push(policy::explain(
+                                    &input,
+                                    &params.policy,
+                                    d.rule,
+                                )?);
                             } else {
                                 // the manager would refuse it (a simulated
                                 // revert: the live keeper skips it too)
