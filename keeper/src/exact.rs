@@ -61,8 +61,45 @@ impl Price {
     /// [`PriceError::NotPositive`] when not positive and finite, or when it
     /// rounds to zero at 18 places.
     pub fn from_f64(p: f64) -> Result<Self, PriceError> {
+        if let Some(price) = Self::from_short_f64(p) {
+            return Ok(price);
+        }
         let d = Decimal::from_f64_18(p).ok_or_else(|| PriceError::NotPositive(p.to_string()))?;
         Self::from_decimal(&d)
+    }
+
+    /// [`Price::from_f64`] without allocating, for the common case (the
+    /// backtest converts a price every tick): a positive `p` whose shortest
+    /// text has at most 18 places and 38 digits, read as the same digits
+    /// over `10^places`. `None` sends other values to the general path.
+    fn from_short_f64(p: f64) -> Option<Self> {
+        use std::fmt::Write as _;
+        if !(p.is_finite() && p > 0.0) {
+            return None;
+        }
+        let mut text = StackText::default();
+        write!(text, "{p}").ok()?;
+        let text = text.as_str()?;
+        let (int, frac) = text.split_once('.').unwrap_or((text, ""));
+        if frac.len() > 18 || int.len() + frac.len() > 38 {
+            return None;
+        }
+        let mut mantissa: u128 = 0;
+        for b in int.bytes().chain(frac.bytes()) {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            mantissa = mantissa * 10 + u128::from(b - b'0');
+        }
+        if mantissa == 0 {
+            return None;
+        }
+        // frac.len() <= 18
+        let places = u32::try_from(frac.len()).ok()?;
+        Some(Self {
+            num: U256::from(mantissa),
+            den: U256::from(10u128.pow(places)),
+        })
     }
 
     /// As il-math's type.
@@ -71,6 +108,39 @@ impl Price {
     /// `MathError::ZeroPrice` if a component is zero.
     pub fn to_math(&self) -> Result<il_math::Price, MathError> {
         il_math::Price::new(self.num, self.den)
+    }
+}
+
+/// Text written on the stack (up to 48 bytes; longer writes fail).
+struct StackText {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        Self {
+            buf: [0; 48],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> Option<&str> {
+        std::str::from_utf8(self.buf.get(..self.len)?).ok()
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len.checked_add(s.len()).ok_or(std::fmt::Error)?;
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -282,6 +352,48 @@ pub fn size_strangle_f64(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The general path of [`Price::from_f64`], for comparison.
+    fn general(p: f64) -> Result<Price, PriceError> {
+        let d = Decimal::from_f64_18(p).ok_or_else(|| PriceError::NotPositive(p.to_string()))?;
+        Price::from_decimal(&d)
+    }
+
+    #[test]
+    fn the_short_path_gives_the_general_paths_price() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut samples = vec![
+            1.0,
+            0.5,
+            1850.25,
+            3_000.123_456_789,
+            1e-18,
+            1.5e-18,
+            1e-19,
+            123_456_789.0,
+            1e20,
+            1e38,
+            1e39,
+            1e300,
+            5e-324,
+            f64::MAX,
+            0.1 + 0.2,
+        ];
+        for _ in 0..20_000 {
+            // xorshift over magnitudes 1e-20 .. 1e40
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let unit = (x >> 11) as f64 / (1u64 << 53) as f64;
+            samples.push(10f64.powf(unit * 60.0 - 20.0));
+        }
+        for p in samples {
+            assert_eq!(Price::from_f64(p), general(p), "{p}");
+        }
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(Price::from_f64(bad), general(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn sigma_is_capped_at_the_contract_maximum() {

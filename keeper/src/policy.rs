@@ -466,22 +466,43 @@ pub fn tier_benefit(
 struct Ctx<'a> {
     input: &'a PolicyInput,
     cfg: &'a PolicyConfig,
+    /// Build each decision's reason and inputs (off for replays that read
+    /// only the actions: the records cost more than the decisions).
+    explain: bool,
+}
+
+/// A decision's inputs, recorded only when the decision is explained.
+struct Notes(Option<Map<String, Value>>);
+
+impl Notes {
+    fn put(&mut self, key: &str, value: impl FnOnce() -> Value) {
+        if let Some(map) = &mut self.0 {
+            map.insert(key.into(), value());
+        }
+    }
 }
 
 impl Ctx<'_> {
-    fn decision(
-        &self,
-        rule: Rule,
-        action: Action,
-        reason: String,
-        inputs: Map<String, Value>,
-    ) -> Decision {
+    fn notes(&self) -> Notes {
+        Notes(self.explain.then(Map::new))
+    }
+
+    /// `reason()` when explaining, else nothing.
+    fn why(&self, reason: impl FnOnce() -> String) -> String {
+        if self.explain {
+            reason()
+        } else {
+            String::new()
+        }
+    }
+
+    fn decision(&self, rule: Rule, action: Action, reason: String, inputs: Notes) -> Decision {
         Decision {
             time: self.input.time,
             rule,
             action,
             reason,
-            inputs,
+            inputs: inputs.0.unwrap_or_default(),
         }
     }
 
@@ -491,22 +512,22 @@ impl Ctx<'_> {
         rule: Rule,
         action: Action,
         reason: String,
-        mut inputs: Map<String, Value>,
+        mut inputs: Notes,
         gas: u64,
         benefit: Option<U256>,
     ) -> Result<Decision, PolicyError> {
         let cost = gas_cost(&self.input.gas, gas)?;
-        inputs.insert("gas".into(), json!(gas));
-        inputs.insert("gas_cost".into(), u(cost));
+        inputs.put("gas", || json!(gas));
+        inputs.put("gas_cost", || u(cost));
         match benefit {
             Some(b) => {
-                inputs.insert("benefit".into(), u(b));
+                inputs.put("benefit", || u(b));
                 if cost > b {
-                    return Ok(self.decision(rule, Action::Skip, format!("gas cost {cost} exceeds the expected benefit {b} over the horizon ({reason})"), inputs));
+                    return Ok(self.decision(rule, Action::Skip, self.why(|| format!("gas cost {cost} exceeds the expected benefit {b} over the horizon ({reason})")), inputs));
                 }
             }
             None => {
-                inputs.insert("benefit".into(), Value::Null);
+                inputs.put("benefit", || Value::Null);
             }
         }
         Ok(self.decision(rule, action, reason, inputs))
@@ -528,19 +549,19 @@ impl Ctx<'_> {
             .tiers
             .get(next)
             .ok_or_else(|| PolicyError::Tiers(format!("select_tier returned {next}")))?;
-        let mut inputs = Map::new();
-        inputs.insert("sigma_wad".into(), u(sigma));
-        inputs.insert("estimator".into(), json!(self.input.estimator));
-        inputs.insert("tier_index".into(), json!(v.tier_index));
-        inputs.insert("selected_tier".into(), json!(next));
-        inputs.insert("hysteresis_wad".into(), u(v.tier_hysteresis_wad));
-        inputs.insert("fee_pips".into(), json!(current.fee_pips));
-        inputs.insert("selected_fee_pips".into(), json!(tier.fee_pips));
+        let mut inputs = self.notes();
+        inputs.put("sigma_wad", || u(sigma));
+        inputs.put("estimator", || json!(self.input.estimator));
+        inputs.put("tier_index", || json!(v.tier_index));
+        inputs.put("selected_tier", || json!(next));
+        inputs.put("hysteresis_wad", || u(v.tier_hysteresis_wad));
+        inputs.put("fee_pips", || json!(current.fee_pips));
+        inputs.put("selected_fee_pips", || json!(tier.fee_pips));
         if next == v.tier_index {
             return Ok(self.decision(
                 Rule::FeeTier,
                 Action::Hold,
-                format!("tier {next} ({} pips) still fits sigma", tier.fee_pips),
+                self.why(|| format!("tier {next} ({} pips) still fits sigma", tier.fee_pips)),
                 inputs,
             ));
         }
@@ -549,24 +570,28 @@ impl Ctx<'_> {
             tier: next,
             fee_pips: tier.fee_pips,
         };
-        let reason = format!(
-            "sigma moves the tier from {} ({} pips) to {next} ({} pips)",
-            v.tier_index, current.fee_pips, tier.fee_pips
-        );
+        let reason = self.why(|| {
+            format!(
+                "sigma moves the tier from {} ({} pips) to {next} ({} pips)",
+                v.tier_index, current.fee_pips, tier.fee_pips
+            )
+        });
         if v.tier_cooldown_left > 0 {
-            inputs.insert("cooldown_left".into(), json!(v.tier_cooldown_left));
+            inputs.put("cooldown_left", || json!(v.tier_cooldown_left));
             return Ok(self.decision(
                 Rule::FeeTier,
                 Action::Skip,
-                format!(
-                    "{reason}, but the cooldown has {}s left",
-                    v.tier_cooldown_left
-                ),
+                self.why(|| {
+                    format!(
+                        "{reason}, but the cooldown has {}s left",
+                        v.tier_cooldown_left
+                    )
+                }),
                 inputs,
             ));
         }
         let turnover = v.turnover_per_year.or(self.cfg.turnover_per_year);
-        inputs.insert("turnover_per_year".into(), json!(turnover));
+        inputs.put("turnover_per_year", || json!(turnover));
         let benefit = tier_benefit(
             v.lp_value,
             current.fee_pips.abs_diff(tier.fee_pips),
@@ -587,18 +612,18 @@ impl Ctx<'_> {
         let v = &self.input.vault;
         let lvr =
             exact::lvr_rate(self.input.sigma_wad).map_err(|e| PolicyError::Math(e.to_string()))?;
-        let mut inputs = Map::new();
-        inputs.insert("sigma_wad".into(), u(self.input.sigma_wad));
-        inputs.insert("lvr_rate_wad".into(), u(lvr));
-        inputs.insert("fee_rate_wad".into(), v.fee_rate_wad.map_or(Value::Null, u));
-        inputs.insert("lp_bps".into(), json!(v.lp_bps));
-        inputs.insert("min_lp_bps".into(), json!(v.min_lp_bps));
-        inputs.insert("max_lp_bps".into(), json!(v.max_lp_bps));
+        let mut inputs = self.notes();
+        inputs.put("sigma_wad", || u(self.input.sigma_wad));
+        inputs.put("lvr_rate_wad", || u(lvr));
+        inputs.put("fee_rate_wad", || v.fee_rate_wad.map_or(Value::Null, u));
+        inputs.put("lp_bps", || json!(v.lp_bps));
+        inputs.put("min_lp_bps", || json!(v.min_lp_bps));
+        inputs.put("max_lp_bps", || json!(v.max_lp_bps));
         let Some(fee) = v.fee_rate_wad else {
             return Ok(self.decision(
                 Rule::Rebalance,
                 Action::Hold,
-                "fee income rate not observed yet".into(),
+                self.why(|| "fee income rate not observed yet".into()),
                 inputs,
             ));
         };
@@ -620,55 +645,63 @@ impl Ctx<'_> {
                 return Ok(self.decision(
                     Rule::Rebalance,
                     Action::Hold,
-                    "LVR exceeds fee income but the LP is already at its minimum".into(),
+                    self.why(|| {
+                        "LVR exceeds fee income but the LP is already at its minimum".into()
+                    }),
                     inputs,
                 ));
             }
             let t = v.lp_bps.saturating_sub(v.max_step_bps).max(v.min_lp_bps);
             (
                 t,
-                format!(
-                    "LVR rate exceeds fee income by more than {} bps: de-risk to {t} bps",
-                    self.cfg.derisk_margin_bps
-                ),
+                self.why(|| {
+                    format!(
+                        "LVR rate exceeds fee income by more than {} bps: de-risk to {t} bps",
+                        self.cfg.derisk_margin_bps
+                    )
+                }),
             )
         } else if lhs < down {
             if v.lp_bps >= v.max_lp_bps {
                 return Ok(self.decision(
                     Rule::Rebalance,
                     Action::Hold,
-                    "fee income exceeds LVR and the LP is already at its maximum".into(),
+                    self.why(|| {
+                        "fee income exceeds LVR and the LP is already at its maximum".into()
+                    }),
                     inputs,
                 ));
             }
             let t = v.lp_bps.saturating_add(v.max_step_bps).min(v.max_lp_bps);
             (
                 t,
-                format!(
-                    "LVR rate below fee income by more than {} bps: redeploy to {t} bps",
-                    self.cfg.redeploy_margin_bps
-                ),
+                self.why(|| {
+                    format!(
+                        "LVR rate below fee income by more than {} bps: redeploy to {t} bps",
+                        self.cfg.redeploy_margin_bps
+                    )
+                }),
             )
         } else {
             return Ok(self.decision(
                 Rule::Rebalance,
                 Action::Hold,
-                "LVR and fee income within the hysteresis band".into(),
+                self.why(|| "LVR and fee income within the hysteresis band".into()),
                 inputs,
             ));
         };
         let wait = v.rebalance_wait.toward(target > v.lp_bps);
         if wait > 0 {
-            inputs.insert("cooldown_left".into(), json!(wait));
+            inputs.put("cooldown_left", || json!(wait));
             return Ok(self.decision(
                 Rule::Rebalance,
                 Action::Skip,
-                format!("{reason}, but the cooldown has {wait}s left"),
+                self.why(|| format!("{reason}, but the cooldown has {wait}s left")),
                 inputs,
             ));
         }
         let moved = mul_div(v.vault_value, U256::from(v.lp_bps.abs_diff(target)), bps)?;
-        inputs.insert("moved_value".into(), u(moved));
+        inputs.put("moved_value", || u(moved));
         let benefit = rebalance_benefit(moved, lvr, fee, self.cfg)?;
         self.gas_guard(
             Rule::Rebalance,
@@ -686,17 +719,17 @@ impl Ctx<'_> {
         let v = &self.input.vault;
         let drift = (v.hedge_target - v.hedge_size).unsigned_abs();
         let target_abs = v.hedge_target.unsigned_abs();
-        let mut inputs = Map::new();
-        inputs.insert("hedge_size".into(), s(v.hedge_size));
-        inputs.insert("hedge_target".into(), s(v.hedge_target));
-        inputs.insert("drift".into(), u(drift));
-        inputs.insert("band_bps".into(), json!(self.cfg.hedge_band_bps));
+        let mut inputs = self.notes();
+        inputs.put("hedge_size", || s(v.hedge_size));
+        inputs.put("hedge_target", || s(v.hedge_target));
+        inputs.put("drift", || u(drift));
+        inputs.put("band_bps", || json!(self.cfg.hedge_band_bps));
         let band = mul_div(
             target_abs,
             U256::from(self.cfg.hedge_band_bps),
             U256::from(BPS),
         )?;
-        inputs.insert("margin_low".into(), json!(v.hedge_margin_low));
+        inputs.put("margin_low", || json!(v.hedge_margin_low));
         if v.hedge_margin_low {
             // the contract tops the margin up at once, cooldown or not
             return Ok(self.decision(
@@ -704,7 +737,7 @@ impl Ctx<'_> {
                 Action::Hedge {
                     target: v.hedge_target,
                 },
-                "hedge equity below its margin trigger: top it up".into(),
+                self.why(|| "hedge equity below its margin trigger: top it up".into()),
                 inputs,
             ));
         }
@@ -712,18 +745,18 @@ impl Ctx<'_> {
             return Ok(self.decision(
                 Rule::Hedge,
                 Action::Hold,
-                "hedge within its band".into(),
+                self.why(|| "hedge within its band".into()),
                 inputs,
             ));
         }
-        let reason = format!("hedge drift {drift} exceeds the band {band}");
+        let reason = self.why(|| format!("hedge drift {drift} exceeds the band {band}"));
         let wait = v.hedge_wait.toward(v.hedge_target > v.hedge_size);
         if wait > 0 {
-            inputs.insert("cooldown_left".into(), json!(wait));
+            inputs.put("cooldown_left", || json!(wait));
             return Ok(self.decision(
                 Rule::Hedge,
                 Action::Skip,
-                format!("{reason}, but the cooldown has {wait}s left"),
+                self.why(|| format!("{reason}, but the cooldown has {wait}s left")),
                 inputs,
             ));
         }
@@ -775,25 +808,88 @@ fn check_input(input: &PolicyInput) -> Result<(), PolicyError> {
 /// overflows. Market conditions never error: they produce `Hold`/`Skip`.
 #[inline(never)]
 pub fn decide(input: &PolicyInput, cfg: &PolicyConfig) -> Result<Vec<Decision>, PolicyError> {
+    Ok(decide_with(input, cfg, true)?.into())
+}
+
+/// [`decide`]'s actions without their explanations: the same rule and
+/// action per decision, an empty reason and inputs. For replays that need
+/// only the actions ([`explain`] gives a decision's full record).
+///
+/// # Errors
+/// As [`decide`].
+#[inline(never)]
+pub fn decide_actions(
+    input: &PolicyInput,
+    cfg: &PolicyConfig,
+) -> Result<[Decision; 3], PolicyError> {
+    decide_with(input, cfg, false)
+}
+
+/// [`decide`]'s full record of one `rule` on this input.
+///
+/// # Errors
+/// As [`decide`].
+pub fn explain(
+    input: &PolicyInput,
+    cfg: &PolicyConfig,
+    rule: Rule,
+) -> Result<Decision, PolicyError> {
     check_input(input)?;
-    let ctx = Ctx { input, cfg };
-    let v = &input.vault;
-    if input.deviation_bps > v.max_deviation_bps {
-        let reason = format!(
+    let ctx = Ctx {
+        input,
+        cfg,
+        explain: true,
+    };
+    if let Some(skips) = deviation_skips(&ctx) {
+        let [fee, rebalance, hedge] = skips;
+        return Ok(match rule {
+            Rule::FeeTier => fee,
+            Rule::Rebalance => rebalance,
+            Rule::Hedge => hedge,
+        });
+    }
+    match rule {
+        Rule::FeeTier => ctx.fee_tier(),
+        Rule::Rebalance => ctx.rebalance(),
+        Rule::Hedge => ctx.hedge(),
+    }
+}
+
+fn decide_with(
+    input: &PolicyInput,
+    cfg: &PolicyConfig,
+    explain: bool,
+) -> Result<[Decision; 3], PolicyError> {
+    check_input(input)?;
+    let ctx = Ctx {
+        input,
+        cfg,
+        explain,
+    };
+    if let Some(skips) = deviation_skips(&ctx) {
+        return Ok(skips);
+    }
+    Ok([ctx.fee_tier()?, ctx.rebalance()?, ctx.hedge()?])
+}
+
+/// Every rule skips while the pool's spot deviates beyond the contract's bound.
+fn deviation_skips(ctx: &Ctx<'_>) -> Option<[Decision; 3]> {
+    let (input, v) = (ctx.input, &ctx.input.vault);
+    if input.deviation_bps <= v.max_deviation_bps {
+        return None;
+    }
+    let reason = ctx.why(|| {
+        format!(
             "pool spot deviates {} bps from the oracle, beyond the contract's {} bps bound",
             input.deviation_bps, v.max_deviation_bps
-        );
-        return Ok([Rule::FeeTier, Rule::Rebalance, Rule::Hedge]
-            .into_iter()
-            .map(|rule| {
-                let mut inputs = Map::new();
-                inputs.insert("deviation_bps".into(), json!(input.deviation_bps));
-                inputs.insert("max_deviation_bps".into(), json!(v.max_deviation_bps));
-                ctx.decision(rule, Action::Skip, reason.clone(), inputs)
-            })
-            .collect());
-    }
-    Ok(vec![ctx.fee_tier()?, ctx.rebalance()?, ctx.hedge()?])
+        )
+    });
+    Some([Rule::FeeTier, Rule::Rebalance, Rule::Hedge].map(|rule| {
+        let mut inputs = ctx.notes();
+        inputs.put("deviation_bps", || json!(input.deviation_bps));
+        inputs.put("max_deviation_bps", || json!(v.max_deviation_bps));
+        ctx.decision(rule, Action::Skip, reason.clone(), inputs)
+    }))
 }
 
 /// A concentrated position as the re-range rule sees it.
@@ -1267,6 +1363,16 @@ mod tests {
             let mut input = base();
             edit(&mut input);
             assert_eq!(actions(&input), want.to_vec(), "{name}");
+            // the unexplained decisions act alike, and each explained one
+            // is decide's record
+            let cfg = PolicyConfig::default();
+            let full = decide(&input, &cfg).unwrap();
+            let quiet = decide_actions(&input, &cfg).unwrap();
+            for (q, f) in quiet.iter().zip(&full) {
+                assert_eq!((q.rule, &q.action), (f.rule, &f.action), "{name}");
+                assert!(q.reason.is_empty() && q.inputs.is_empty(), "{name}");
+                assert_eq!(&explain(&input, &cfg, f.rule).unwrap(), f, "{name}");
+            }
         }
     }
 

@@ -292,10 +292,29 @@ pub fn valuation(
     price: &Price,
     ratio_bps: u16,
 ) -> Result<Valuation, MathError> {
+    if h.liquidity.is_zero() {
+        return valuation_in((U256::ZERO, U256::ZERO), h, price, ratio_bps);
+    }
+    valuation_in(pool.bounds()?, h, price, ratio_bps)
+}
+
+/// [`valuation`] for a range whose sqrt-price bounds are already known
+/// (`PoolState::bounds`): the same values, without recomputing them (a
+/// replay values the same range every step).
+///
+/// # Errors
+/// As [`valuation`]; `InvalidInterval` unless `lower < upper` when the
+/// vault holds liquidity.
+pub fn valuation_in(
+    bounds: (U256, U256),
+    h: &Holdings,
+    price: &Price,
+    ratio_bps: u16,
+) -> Result<Valuation, MathError> {
     let (lp, held0) = if h.liquidity.is_zero() {
         (U256::ZERO, U256::ZERO)
     } else {
-        let position = pool.position(h.liquidity)?;
+        let position = RangePosition::new(to_liquidity(h.liquidity)?, bounds.0, bounds.1)?;
         let s = price.sqrt_price_x96(Rounding::Floor);
         (position.value(s)?, position.delta(s)?)
     };

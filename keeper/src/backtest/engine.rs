@@ -1071,6 +1071,8 @@ pub fn run(
     // x0 = L / sqrt(P0), y0 = L sqrt(P0).
     let l0 = capital / (2.0 * p0.sqrt());
     let range = il_math::v4::full_range_ticks(params.vault.tick_spacing).map_err(math)?;
+    // its sqrt-price bounds, which every keeper tick values the position over
+    let bounds = pool_state(p0, range).bounds().map_err(math)?;
     let want = |k: StrategyKind| k == StrategyKind::Hold || params.strategies.contains(&k);
     let run_tiers = want(StrategyKind::LpTiers);
     // One slot per row: a range strategy has one per k (its index in
@@ -1351,12 +1353,17 @@ pub fn run(
                     r.tick(params, pool_fixed.y, p, t, sigma_wad)?;
                 }
                 if run_keeper {
-                    let input = keeper_input(&kv, params, range, p, t, sigma_wad, estimator)?;
-                    let decisions = policy::decide(&input, &params.policy)?;
-                    for d in decisions {
+                    let input =
+                        keeper_input(&kv, params, (range, bounds), p, t, sigma_wad, estimator)?;
+                    // the actions only; the full record of those applied
+                    for d in policy::decide_actions(&input, &params.policy)? {
                         if d.action.acts() {
                             if apply(&mut kv, &d.action, params, range, p, t)? {
-                                keeper_actions.push(d);
+                                keeper_actions.push(policy::explain(
+                                    &input,
+                                    &params.policy,
+                                    d.rule,
+                                )?);
                             } else {
                                 // the manager would refuse it (a simulated
                                 // revert: the live keeper skips it too)
@@ -1766,7 +1773,7 @@ fn buy_strangle(
 fn keeper_input(
     kv: &KeeperVault,
     params: &BacktestParams,
-    range: (i32, i32),
+    (range, bounds): ((i32, i32), (U256, U256)),
     p: f64,
     t: i64,
     sigma_wad: U256,
@@ -1791,7 +1798,7 @@ fn keeper_input(
         lp_value,
         lp_bps,
         hedge_target,
-    } = il_math::vault::valuation(&pool, &holdings, &price, ratio).map_err(math)?;
+    } = il_math::vault::valuation_in(bounds, &holdings, &price, ratio).map_err(math)?;
     let total = kv.lp_value(p) + kv.idle_value(p) + kv.owed_value(p);
     let spot = kv.pool.price();
     // deviation bps rounded up, bounded.
