@@ -223,8 +223,6 @@ fn activate(frame: &mut Frame, program: Address) -> ProgramExit {
         version: STYLUS_VERSION,
         module_hash: validated.module_hash,
         activated_at: now,
-        // wasm_len <= 128 KiB
-        wasm_len: u32::try_from(validated.wasm.len()).unwrap_or(u32::MAX),
         footprint: validated.footprint,
         init_gas: costs.init_gas(),
         cached_gas: costs.cached_gas(),

@@ -617,7 +617,6 @@ impl Engine {
                 version: STYLUS_VERSION,
                 module_hash: code_hash,
                 activated_at: self.block_env().timestamp,
-                wasm_len: 0,
                 footprint: 0,
                 init_gas: 0,
                 cached_gas: 0,

@@ -69,8 +69,6 @@ pub struct ProgramInfo {
     pub module_hash: B256,
     /// Block timestamp of activation (or of the last keepalive), seconds.
     pub activated_at: u64,
-    /// Bytes of the decompressed wasm.
-    pub wasm_len: u32,
     /// Initial linear memory of the module, in 64 KiB pages.
     pub footprint: u16,
     /// Gas an uncached call pays to start the program on top of
@@ -620,7 +618,6 @@ mod tests {
                 version: 2,
                 module_hash: B256::ZERO,
                 activated_at: 0,
-                wasm_len: 1,
                 footprint: 1,
                 init_gas: 1,
                 cached_gas: 1,
