@@ -1,7 +1,7 @@
 //! The depositor's web page, served by `il-demo --keep-running`: a tiny
 //! static HTTP server (hyper 1) over the built web app (`web/dist`), plus
 //! the deployment's `manifest.json` and a `network.json` naming the local
-//! chain, both from memory.
+//! chain, both from memory (readable from any origin: they are public).
 //!
 //! GET and HEAD only, on 127.0.0.1. Paths with a `..` segment, a backslash
 //! or a NUL, and anything that resolves outside the directory (symlinks
@@ -144,6 +144,17 @@ fn response(status: StatusCode, content_type: &'static str, body: Bytes) -> Resp
     r
 }
 
+/// The deployment's public JSON, readable from any origin (a page served
+/// elsewhere, e.g. `npm run dev` in web/, can use this chain).
+fn public_json(body: Bytes) -> Response<Full<Bytes>> {
+    let mut r = response(StatusCode::OK, JSON, body);
+    r.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    r
+}
+
 fn not_found() -> Response<Full<Bytes>> {
     response(
         StatusCode::NOT_FOUND,
@@ -172,8 +183,8 @@ async fn handle(
     }
     let path = req.uri().path();
     Ok(match path {
-        "/manifest.json" => response(StatusCode::OK, JSON, site.manifest.clone()),
-        "/network.json" => response(StatusCode::OK, JSON, site.network.clone()),
+        "/manifest.json" => public_json(site.manifest.clone()),
+        "/network.json" => public_json(site.network.clone()),
         _ => {
             let path = if path == "/" { "/index.html" } else { path }.to_owned();
             let read = tokio::task::spawn_blocking(move || {
@@ -331,9 +342,13 @@ mod tests {
         let r = request(addr, "GET", "/manifest.json").await;
         assert_eq!((r.status, r.header("content-type")), (200, Some(JSON)));
         assert_eq!(r.body, br#"{"contracts":{}}"#);
+        assert_eq!(r.header("access-control-allow-origin"), Some("*"));
         let r = request(addr, "GET", "/network.json").await;
         assert_eq!((r.status, r.header("content-type")), (200, Some(JSON)));
         assert_eq!(r.body, br#"{"chainId":412346}"#);
+        assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+        let r = request(addr, "GET", "/").await;
+        assert_eq!(r.header("access-control-allow-origin"), None);
 
         // HEAD: the GET's headers, no body
         let r = request(addr, "HEAD", "/assets/app.js").await;

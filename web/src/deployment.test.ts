@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkManifest, checkNetwork } from './deployment';
+import { checkManifest, checkNetwork, foreignManifest } from './deployment';
 
 const addr = (i: number) => `0x${i.toString(16).padStart(40, '0')}`;
 const contracts = Object.fromEntries(
@@ -28,5 +28,16 @@ describe('checkNetwork', () => {
     expect(checkNetwork({ chainId: 5, rpcUrl: 'http://127.0.0.1:8547' }).name).toBe('chain 5');
     expect(() => checkNetwork({ chainId: 5, rpcUrl: 'ws://x' })).toThrow('rpcUrl');
     expect(() => checkNetwork({ rpcUrl: 'http://x' })).toThrow('chainId');
+  });
+});
+
+describe('foreignManifest', () => {
+  it('warns only for a manifest of another origin', () => {
+    const page = 'https://vault.example/app/index.html';
+    expect(foreignManifest('manifest.json', page)).toBeUndefined();
+    expect(foreignManifest('/deployments/sepolia.json', page)).toBeUndefined();
+    expect(foreignManifest('https://vault.example/x.json', page)).toBeUndefined();
+    expect(foreignManifest('https://evil.example/manifest.json', page)).toContain('published by https://evil.example');
+    expect(foreignManifest('http://vault.example/manifest.json', page)).toContain('http://vault.example');
   });
 });

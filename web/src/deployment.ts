@@ -92,6 +92,26 @@ export function checkNetwork(json: unknown): Network {
   return { chainId: n.chainId, name, rpcUrl: n.rpcUrl, explorer };
 }
 
+/**
+ * A warning when the manifest comes from another site than the page: a
+ * link can point the page at any contracts, and approving tokens to a
+ * stranger's "vault" loses them. `undefined` for a manifest of the page's
+ * own origin.
+ */
+export function foreignManifest(manifestUrl: string, pageHref: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(manifestUrl, pageHref);
+  } catch {
+    return undefined;
+  }
+  if (url.origin === new URL(pageHref).origin) return undefined;
+  return (
+    `This page was pointed at a deployment published by ${url.origin}, not by the site serving the page: ` +
+    'check the vault address below against one you trust before you approve or deposit anything.'
+  );
+}
+
 async function fetchJson(url: string): Promise<unknown | undefined> {
   const r = await fetch(url, { cache: 'no-store' });
   if (r.status === 404) return undefined;
@@ -109,7 +129,9 @@ async function fetchJson(url: string): Promise<unknown | undefined> {
  * (default `network.json` beside the page, optional) or the known public
  * networks, with `?rpc=URL` overriding the RPC the page reads from.
  */
-export async function loadDeployment(search: string): Promise<{ manifest: Manifest; network: Network }> {
+export async function loadDeployment(
+  search: string,
+): Promise<{ manifest: Manifest; network: Network; manifestUrl: string }> {
   const q = new URLSearchParams(search);
   const manifestUrl = q.get('manifest') ?? 'manifest.json';
   let raw: unknown;
@@ -131,5 +153,5 @@ export async function loadDeployment(search: string): Promise<{ manifest: Manife
   }
   const rpc = q.get('rpc');
   if (rpc) network = { ...network, rpcUrl: rpc };
-  return { manifest, network };
+  return { manifest, network, manifestUrl };
 }

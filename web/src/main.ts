@@ -22,7 +22,7 @@ import {
   numberToHex,
 } from 'viem';
 import { lensAbi, tokenAbi, vaultAbi } from './abi';
-import { type Manifest, type Network, loadDeployment } from './deployment';
+import { type Manifest, type Network, foreignManifest, loadDeployment } from './deployment';
 import { type ErrorContext, explainError } from './errors';
 import { formatPips, formatRatio, formatUnits, lessBps, parseAmount, parseSlippage } from './units';
 
@@ -537,11 +537,17 @@ async function start() {
   });
   let manifest: Manifest;
   let network: Network;
+  let manifestUrl: string;
   try {
-    ({ manifest, network } = await loadDeployment(window.location.search));
+    ({ manifest, network, manifestUrl } = await loadDeployment(window.location.search));
   } catch (err) {
     notice('error', `The page cannot start: ${(err as Error).message}.`);
     return;
+  }
+  const foreign = foreignManifest(manifestUrl, window.location.href);
+  if (foreign) {
+    $('warning').textContent = foreign;
+    $('warning').hidden = false;
   }
   const chain = defineChain({
     id: network.chainId,

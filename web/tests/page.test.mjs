@@ -181,6 +181,27 @@ test('without a wallet the page reads the vault and says a wallet is needed', as
   await page.context().close();
 });
 
+test('a deployment that cannot load is said so; one from another site is flagged', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}?manifest=missing.json`);
+  assert.match(
+    await waitNotice(page, /cannot start/),
+    /^The page cannot start: no deployment manifest at missing\.json \(give one with \?manifest=URL\)\.$/,
+  );
+  // The same chain's manifest, but published by another origin (localhost
+  // vs 127.0.0.1): the page works and warns above everything.
+  const other = base.replace('127.0.0.1', 'localhost');
+  await page.goto(`${other}?manifest=${base}manifest.json&network=${base}network.json`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  assert.match(await text(page, 'warning'), /published by http:\/\/127\.0\.0\.1:\d+, not by the site serving the page/);
+  assert.match(await text(page, 'vault-price'), /tUSDC per tWETH$/);
+  await page.goto(base);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  assert.equal(await page.getByTestId('warning').isHidden(), true);
+  await context.close();
+});
+
 test('a wallet on another chain is told so, sends nothing, and switches', async () => {
   const wallet = newWallet(1);
   const page = await open(wallet);
