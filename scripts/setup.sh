@@ -4,6 +4,12 @@
 # Foundry's `cast` and `anvil` 1.7.1 from npm into ./node_modules/.bin, and
 # Uniswap v4 core 1.0.2's build artifacts into ./node_modules/@uniswap/v4-core.
 # Safe to run any number of times; does nothing when all is present.
+# Optional parts, named as arguments:
+#   web      the depositor page's npm packages (web/node_modules, from
+#            web/package-lock.json: viem, vite, typescript, vitest,
+#            playwright-core)
+#   browser  Debian's Chromium (/usr/bin/chromium, from apt), for the
+#            page's browser tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,3 +53,33 @@ if [ $missing -eq 1 ]; then
   [ -f node_modules/@uniswap/v4-core/out/PoolManager.sol/PoolManager.json ] \
     || die "node_modules/@uniswap/v4-core has no out/PoolManager.sol/PoolManager.json after npm install"
 fi
+
+for part in "$@"; do
+  case "$part" in
+    web)
+      # Reinstall when the lock file changed since the last install.
+      stamp=web/node_modules/.il-lock
+      if [ ! -f "$stamp" ] || ! cmp -s web/package-lock.json "$stamp"; then
+        command -v npm >/dev/null || die "npm not found: install Node.js 18+ (the web page's packages come from npm)"
+        echo "setup: npm ci in web/" >&2
+        npm --prefix web ci --no-audit --no-fund --loglevel=error >&2
+        cp web/package-lock.json "$stamp"
+      fi
+      ;;
+    browser)
+      if [ ! -x /usr/bin/chromium ]; then
+        command -v apt-get >/dev/null || die "apt-get not found: the browser tests need Debian's chromium package (/usr/bin/chromium)"
+        sudo=""
+        if [ "$(id -u)" -ne 0 ]; then
+          command -v sudo >/dev/null || die "installing chromium needs root: run 'apt-get install chromium' as root, then re-run"
+          sudo="sudo"
+        fi
+        echo "setup: apt-get install chromium" >&2
+        $sudo apt-get update -q >&2 || true
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends chromium >&2
+        [ -x /usr/bin/chromium ] || die "/usr/bin/chromium missing after apt-get install chromium"
+      fi
+      ;;
+    *) die "unknown part '$part' (known: web, browser)" ;;
+  esac
+done

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The test command (README, CI): set-up, release wasm + size/instruction
 # checks of every contract, then every test of the workspace (unit, property,
-# local-chain, anvil, cast and end-to-end), then the interface-drift checks.
-# Extra arguments go to `cargo test` (e.g. `scripts/test.sh -p il-vault`).
+# local-chain, anvil, cast and end-to-end), then the interface-drift checks,
+# then the web page's tests (scripts/web-test.sh: unit, build, and in
+# headless Chromium against the demo's chain).
+# Extra arguments go to `cargo test` (e.g. `scripts/test.sh -p il-vault`);
+# with arguments, the web page's tests are left out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,8 +32,10 @@ trap check_leftovers EXIT
 
 scripts/setup.sh
 scripts/check-wasm.sh
+web=0
 if [ $# -eq 0 ]; then
   set -- --workspace
+  web=1
 fi
 cargo test --locked "$@"
 
@@ -43,3 +48,7 @@ pkgs = [p["name"] for p in json.load(sys.stdin)["packages"]
 print(" ".join("-p " + p for p in pkgs), "--features", ",".join(p + "/export-abi" for p in pkgs))
 ')
 cargo test --locked $abi_args --test abi
+
+if [ $web -eq 1 ]; then
+  scripts/web-test.sh
+fi

@@ -5,13 +5,23 @@
 //! (alice) and a trader (bob), deposits from alice's wallet, then walks a
 //! seeded daily price path: each day the oracle moves, bob arbitrages the
 //! pool to it, and the real `il-keeper tick` binary runs against the chain
-//! as cron would run it. Alice withdraws at the end. The summary comes from
+//! as cron would run it. Alice withdraws at the end (unless `--no-withdrawal`:
+//! she keeps her shares, e.g. for the web page). The summary comes from
 //! the chain (the lens's views and the contracts' events), with the same
 //! path's backtest beside it.
 //!
+//! With `--keep-running` the chain stays up, `cast` commands to use it are
+//! printed, and the depositor's web page (the built `web/dist`, see
+//! `--web-dir`) is served on 127.0.0.1 with the deployment's
+//! `/manifest.json` and a `/network.json` naming the chain, until Ctrl-C or
+//! SIGTERM stops the page and then the chain (exit 0).
+//!
 //! Any failure prints one line `il-demo: ...`, stops the chain and exits 1.
 
+mod web;
+
 use std::{
+    io::Write,
     path::{Path, PathBuf},
     process::Command,
     time::Instant,
@@ -33,8 +43,9 @@ use il_deploy::{
     ops::{self, fmt_units},
     send::Sender,
 };
-use il_devnet::{Config, Devnet};
+use il_devnet::{Config, Devnet, DevnetHandle};
 use il_keeper::backtest::prices::{Model, Synthetic, generate};
+use tokio::signal::unix::{SignalKind, signal};
 
 /// The one-command demo of il-guard.
 #[derive(Debug, Parser)]
@@ -58,6 +69,10 @@ struct Args {
     /// Leave the chain running at the end and print `cast` commands to use it.
     #[arg(long)]
     keep_running: bool,
+    /// Alice keeps her shares at the end (no withdrawal): the vault stays
+    /// funded, e.g. for the web page with `--keep-running`.
+    #[arg(long)]
+    no_withdrawal: bool,
     /// Port of the local chain (0: a free one).
     #[arg(long, default_value_t = 0)]
     port: u16,
@@ -70,6 +85,12 @@ struct Args {
     /// Where the manifest, keeper config, keeper state and path CSV go.
     #[arg(long, default_value = "out/demo")]
     out: PathBuf,
+    /// The built web page served with `--keep-running` (`npm --prefix web run build`).
+    #[arg(long, env = "IL_WEB_DIR", default_value = "web/dist")]
+    web_dir: PathBuf,
+    /// Port of the web page with `--keep-running` (0: a free one).
+    #[arg(long, default_value_t = 0)]
+    web_port: u16,
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -134,6 +155,12 @@ async fn run(args: &Args) -> Result<(), String> {
     })
     .map_err(e("price path"))?;
     write_path_csv(&out.join("path.csv"), &path.times, &path.close)?;
+    // bound now, so that a taken --web-port fails before the long run
+    let web_listener = if args.keep_running {
+        Some(web::bind(args.web_port).await?)
+    } else {
+        None
+    };
 
     let chain = Devnet::spawn(Config {
         port: args.port,
@@ -160,13 +187,63 @@ async fn run(args: &Args) -> Result<(), String> {
         &keeper_bin,
     )
     .await;
-    if args.keep_running && result.is_ok() {
-        print_cast_help(&url, &out, &keys);
-        println!("\nthe chain keeps running; Ctrl-C stops it");
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    let result = match (result, web_listener) {
+        (Ok(()), Some(listener)) => keep_running(args, &chain, &out, &keys, listener).await,
+        (result, _) => result,
+    };
     chain.shutdown().await.map_err(e("stopping the chain"))?;
     result
+}
+
+/// Prints how to use the chain, serves the web page (if built) and waits
+/// for Ctrl-C or SIGTERM; the page stops before this returns.
+async fn keep_running(
+    args: &Args,
+    chain: &DevnetHandle,
+    out: &Path,
+    keys: &[PrivateKeySigner],
+    listener: tokio::net::TcpListener,
+) -> Result<(), String> {
+    // installed before the line scripts wait for: from then on SIGTERM is a stop
+    let mut term = signal(SignalKind::terminate()).map_err(e("SIGTERM handler"))?;
+    let url = chain.url();
+    print_cast_help(&url, out, keys);
+    println!();
+    let server = if args.web_dir.join("index.html").is_file() {
+        let manifest =
+            std::fs::read(out.join("manifest.json")).map_err(e("reading manifest.json"))?;
+        let network = serde_json::json!({
+            "chainId": chain.chain_id(),
+            "rpcUrl": url,
+            "name": "il-devnet (local)",
+        });
+        let server = web::WebServer::start(
+            listener,
+            &args.web_dir,
+            manifest,
+            network.to_string().into_bytes(),
+        )?;
+        println!("web page: http://{}/", server.addr());
+        println!(
+            "  in a browser wallet: import alice's dev key (KEY above, account 2) and add the network chain id {}, RPC {url}",
+            chain.chain_id()
+        );
+        Some(server)
+    } else {
+        drop(listener);
+        println!("web page: not built (npm --prefix web ci && npm --prefix web run build)");
+        None
+    };
+    println!("\nthe chain keeps running; Ctrl-C stops it");
+    let _ = std::io::stdout().flush();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    if let Some(server) = server {
+        server.shutdown().await;
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_lines)]
@@ -404,17 +481,23 @@ async fn drive(
         .call()
         .await
         .map_err(e("lens.accounting"))?;
-    let wd = ops::withdraw(&mut alice_tx, &m, dep.shares, U256::ZERO, U256::ZERO)
-        .await
-        .map_err(|err| err.to_string())?;
-    step(&format!(
-        "alice withdraws {} shares -> {} tWETH + {} tUSDC (hedge payout {} tUSDC)  tx {}",
-        fmt_units(wd.shares, share_decimals, 12),
-        fmt_units(wd.amount0, 18, 4),
-        fmt_units(wd.amount1, 6, 2),
-        fmt_units(wd.hedge_paid, 6, 2),
-        wd.tx
-    ));
+    let wd = if args.no_withdrawal {
+        step("alice keeps her shares (--no-withdrawal)");
+        None
+    } else {
+        let wd = ops::withdraw(&mut alice_tx, &m, dep.shares, U256::ZERO, U256::ZERO)
+            .await
+            .map_err(|err| err.to_string())?;
+        step(&format!(
+            "alice withdraws {} shares -> {} tWETH + {} tUSDC (hedge payout {} tUSDC)  tx {}",
+            fmt_units(wd.shares, share_decimals, 12),
+            fmt_units(wd.amount0, 18, 4),
+            fmt_units(wd.amount1, 6, 2),
+            fmt_units(wd.hedge_paid, 6, 2),
+            wd.tx
+        ));
+        Some(wd)
+    };
 
     // 7. the same path through the backtest
     let deposited = dep.amount0 * answer(closes[0])
@@ -424,7 +507,14 @@ async fn drive(
     let backtest = run_backtest(keeper_bin, out, &deposited)?;
 
     // 8. summary
-    println!("\n=== on chain (lens.accountOf(alice) before her withdrawal; tUSDC) ===");
+    println!(
+        "\n=== on chain (lens.accountOf(alice){}; tUSDC) ===",
+        if wd.is_some() {
+            " before her withdrawal"
+        } else {
+            ""
+        }
+    );
     let row = |k: &str, v: String| println!("  {k:<28}{v:>16}");
     row(
         "deposited value",
@@ -449,7 +539,10 @@ async fn drive(
         fmt_signed(vault_view.fees),
         fmt_signed(vault_view.hedgePnl)
     );
-    println!("  deposit  tx {}\n  withdraw tx {}", dep.tx, wd.tx);
+    println!("  deposit  tx {}", dep.tx);
+    if let Some(wd) = &wd {
+        println!("  withdraw tx {}", wd.tx);
+    }
     println!("\n=== keeper actions on chain ===");
     println!("  fee-tier changes: {}", actions.tiers.len());
     for (day, from, to, tx) in &actions.tiers {
