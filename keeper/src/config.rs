@@ -29,7 +29,7 @@
 
 use std::path::{Path, PathBuf};
 
-use alloy_primitives::Address;
+use alloy_primitives::{Address, U256};
 use il_deploy::{Manifest, ManifestError};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -158,6 +158,7 @@ struct RawKeeper {
     native_price: Option<String>,
     keepalive: Option<bool>,
     keepalive_margin_days: Option<u32>,
+    keepalive_max_fee_eth: Option<f64>,
 }
 
 /// Flags (and their environment variables) that override the file. `tick`,
@@ -373,10 +374,32 @@ pub struct KeeperConfig {
     /// Days before a program's expiry from which the keeper warns (and,
     /// with `keepalive`, renews it), 1 to 334.
     pub keepalive_margin_days: u32,
+    /// Most one renewal may pay ArbWasm as its data fee (the call's value),
+    /// ETH, in (0, 10]: the fee grows exponentially with the chain's recent
+    /// activations, and a renewal that would pay more is skipped and
+    /// recorded (the program keeps running until its expiry).
+    pub keepalive_max_fee_eth: f64,
+}
+
+impl KeeperConfig {
+    /// [`Self::keepalive_max_fee_eth`] in wei (to the nearest wei).
+    #[must_use]
+    pub fn keepalive_max_fee_wei(&self) -> U256 {
+        // At most 10 ETH = 1e19 wei: exact enough in f64 for a cap, and
+        // within u128.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let wei = (self.keepalive_max_fee_eth * 1e18).round() as u128;
+        U256::from(wei)
+    }
 }
 
 /// Default of `keeper.keepalive_margin_days`.
 pub const DEFAULT_KEEPALIVE_MARGIN_DAYS: u32 = 30;
+
+/// Default of `keeper.keepalive_max_fee_eth`: about 85 times the data fee
+/// of the largest contract at the data pricer's floor (1,364 KiB x
+/// 82,928,201 wei a byte = 0.000116 ETH).
+pub const DEFAULT_KEEPALIVE_MAX_FEE_ETH: f64 = 0.01;
 
 /// The validated configuration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -694,6 +717,19 @@ impl Config {
             ));
         }
 
+        let keepalive_max_fee_eth = k
+            .keepalive_max_fee_eth
+            .unwrap_or(DEFAULT_KEEPALIVE_MAX_FEE_ETH);
+        if !(keepalive_max_fee_eth.is_finite()
+            && keepalive_max_fee_eth > 0.0
+            && keepalive_max_fee_eth <= 10.0)
+        {
+            return Err(invalid(
+                "keeper.keepalive_max_fee_eth",
+                format!("must be above 0 and at most 10 ETH, got {keepalive_max_fee_eth}"),
+            ));
+        }
+
         raw.volatility
             .validate()
             .map_err(|e| invalid("volatility", e.to_string()))?;
@@ -717,6 +753,7 @@ impl Config {
                 native_price,
                 keepalive,
                 keepalive_margin_days,
+                keepalive_max_fee_eth,
             },
             volatility: raw.volatility,
             policy: raw.policy,
@@ -923,6 +960,29 @@ mod tests {
         );
         let e = load("[volatility]\newma_lambda = 1.5\n").unwrap_err();
         assert!(matches!(&e, ConfigError::Invalid { key, .. } if key == "volatility"));
+    }
+
+    #[test]
+    fn the_keepalive_fee_cap_is_bounded_and_in_wei() {
+        for bad in ["0.0", "-1.0", "10.5", "nan", "inf"] {
+            let e = load(&format!("[keeper]\nkeepalive_max_fee_eth = {bad}\n")).unwrap_err();
+            assert!(
+                matches!(&e, ConfigError::Invalid { key, .. } if key == "keeper.keepalive_max_fee_eth"),
+                "{bad}: {e}"
+            );
+        }
+        let dflt = load("").unwrap();
+        assert_eq!(
+            dflt.keeper.keepalive_max_fee_wei(),
+            U256::from(10_000_000_000_000_000u64)
+        );
+        let c = load("[keeper]\nkeepalive_max_fee_eth = 10\n").unwrap();
+        assert_eq!(
+            c.keeper.keepalive_max_fee_wei(),
+            U256::from(10_000_000_000_000_000_000u128)
+        );
+        let c = load("[keeper]\nkeepalive_max_fee_eth = 0.000001\n").unwrap();
+        assert_eq!(c.keeper.keepalive_max_fee_wei(), U256::from(1_000_000_000_000u64));
     }
 
     #[test]

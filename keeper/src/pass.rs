@@ -648,7 +648,9 @@ fn lifetime_record(
 
 /// Reads the programs' lifetimes; for each one due, warns (one line in
 /// all) and, with `keeper.keepalive` and a key (not in a dry run), renews
-/// it paying the data fee ArbWasm quotes plus 10 % (refunded). Returns the
+/// it paying the data fee ArbWasm quotes plus 10 % (refunded), unless that
+/// is above `keeper.keepalive_max_fee_eth` (then skipped and recorded: a
+/// program still running keeps running; one expired stays stuck). Returns the
 /// lifetimes read and the renewals sent.
 ///
 /// # Errors
@@ -727,6 +729,18 @@ async fn renew_programs(
         // 10 % over the quote absorbs a data-price move before inclusion;
         // ArbWasm refunds what is not needed.
         let value = fee.saturating_add(fee / U256::from(10u8));
+        let cap = cfg.keeper.keepalive_max_fee_wei();
+        if value > cap {
+            let reason = format!(
+                "{what}: data fee {value} wei (quote + 10 %) above keeper.keepalive_max_fee_eth = {cap} wei: not renewed"
+            );
+            tracing::warn!("{reason}");
+            rows.push(lifetime_record(lives.time, "skip", p, &reason));
+            if !runs {
+                stuck.push(what);
+            }
+            continue;
+        }
         let gas = match client.simulate_renewal(from, &data, value).await? {
             Ok(g) => g,
             Err(revert) => {

@@ -396,7 +396,8 @@ async fn a_statement_lists_the_accounts_moves_and_ends_at_the_lens() {
 
 /// Issue 15: the keeper watches its programs' yearly expiry. Fresh programs
 /// are not due; 340 days on, `status` and a pass without keepalive warn in
-/// one line and exit 0; a pass with keepalive renews every program
+/// one line and exit 0; one with keepalive but a fee cap below the data fee
+/// sends nothing and says why; a pass with keepalive renews every program
 /// (`codehashKeepalive`, one per code); past expiry the vault's calls fail
 /// with `ProgramExpired`, a pass without keepalive fails naming the expired
 /// programs, and one with keepalive reactivates them and the vault works.
@@ -474,6 +475,30 @@ async fn programs_near_expiry_are_warned_renewed_and_reactivated() {
     let out = keeper_bin(&toml, &["status"]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("program      vault"), "{stdout}");
+
+    // With keepalive but a fee cap below ArbWasm's data fee: nothing is
+    // sent, each program's skip is said, and the tick succeeds (the
+    // programs still run).
+    let capped = s.dir.join("keeper-capped.toml");
+    std::fs::write(
+        &capped,
+        format!("{text}keepalive = true\nkeepalive_max_fee_eth = 0.000001\n"),
+    )
+    .unwrap();
+    let out = keeper_bin(&capped, &["tick"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let skips: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("above keeper.keepalive_max_fee_eth = 1000000000000 wei"))
+        .collect();
+    assert_eq!(skips.len(), 10, "{stderr}");
+    assert!(skips.iter().any(|l| l.contains("vault (")), "{skips:?}");
+    let r = pass(&cfg, &PassOptions::default()).await;
+    assert!(
+        r.lifetimes.programs.iter().all(|p| p.secs_left() < 30 * DAY),
+        "nothing was renewed"
+    );
 
     // With keepalive: one codehashKeepalive per distinct code (the two test
     // tokens share theirs), then a year left again and nothing due.

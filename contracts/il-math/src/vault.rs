@@ -1270,18 +1270,42 @@ pub fn plan_rebalance(
     idle1: U256,
     target_bps: u16,
 ) -> Result<RebalancePlan, MathError> {
-    let h = Holdings {
-        liquidity,
-        idle0,
-        idle1,
-        equity: I256::ZERO,
+    // Every value below is `lp_value` at `price`: one sqrt price and one
+    // pair of range bounds serve all of them (the bounds computed on the
+    // first non-zero liquidity, with `RangePosition::from_ticks`'s checks in
+    // its order, so the results and the errors are `lp_value`'s).
+    let s = price.sqrt_price_x96(Rounding::Floor);
+    let mut bounds: Option<(U256, U256)> = None;
+    let mut value_of = |l: U256| -> Result<U256, MathError> {
+        if l.is_zero() {
+            return Ok(U256::ZERO);
+        }
+        let l = to_liquidity(l)?;
+        let (a, b) = if let Some(ab) = bounds {
+            ab
+        } else {
+            if pool.tick_lower >= pool.tick_upper {
+                return Err(MathError::InvalidInterval);
+            }
+            let ab = pool.bounds()?;
+            bounds = Some(ab);
+            ab
+        };
+        RangePosition::new(l, a, b)?.value(s)
     };
-    let current_bps = lp_bps(pool, &h, price)?;
-    let lp_val = lp_value(pool, liquidity, price)?;
+    let lp_val = value_of(liquidity)?;
     let capital = il_math::add(
         il_math::add(lp_val, price.quote(idle0, Rounding::Floor)?)?,
         idle1,
     )?;
+    // `lp_bps`: the capital's share in the pool, floor; 0 for an empty vault.
+    let current_bps = if capital.is_zero() {
+        0
+    } else {
+        // cannot truncate: lp_val <= capital, so bps <= 10_000.
+        il_math::mul_div(lp_val, U256::from(il_math::BPS), capital, Rounding::Floor)?
+            .saturating_to::<u16>()
+    };
     let burn = rebalance_burn(liquidity, lp_val, capital, target_bps)?;
     let wanted = il_math::mul_div(
         capital,
@@ -1292,7 +1316,7 @@ pub fn plan_rebalance(
     let add = if burn.is_zero() && wanted > lp_val {
         let missing = il_math::sub(wanted, lp_val)?;
         let affordable = liquidity_for(pool, idle0, idle1)?;
-        let worth = lp_value(pool, affordable, price)?;
+        let worth = value_of(affordable)?;
         if worth <= missing {
             affordable
         } else {
@@ -1308,7 +1332,7 @@ pub fn plan_rebalance(
         add,
         add0,
         add1,
-        burn_value: lp_value(pool, burn, price)?,
+        burn_value: value_of(burn)?,
     })
 }
 
@@ -2334,6 +2358,55 @@ mod tests {
             proptest::prop_assert_eq!(v.lp_value, lp_value(&pool, h.liquidity, &price).unwrap());
             proptest::prop_assert_eq!(v.lp_bps, lp_bps(&pool, &h, &price).unwrap());
             proptest::prop_assert_eq!(v.hedge_target, hedge_target(&pool, h.liquidity, &price, ratio).unwrap());
+        }
+
+        /// `plan_rebalance` values everything with one sqrt price and one
+        /// pair of bounds: the same plan (and the same error) as composing
+        /// `lp_bps` and `lp_value`, which compute them on every call.
+        #[test]
+        fn rebalance_plan_equals_the_composed_functions(
+            p_num in 1_u128..1_000_000_000_000,
+            p_den in 1_u128..1_000_000_000_000,
+            spot_bps in 9_000_u64..11_000,
+            liquidity in proptest::prop_oneof![proptest::strategy::Just(0_u128), 0_u128..u128::from(u64::MAX) << 20],
+            idle0 in 0_u128..u128::MAX >> 40,
+            idle1 in 0_u128..u128::MAX >> 40,
+            target in 0_u16..=10_000,
+            lower in -600_i32..0,
+            width in -1_i32..1_200,
+            full in proptest::bool::ANY,
+        ) {
+            let price = Price::new(u(p_num), u(p_den)).unwrap();
+            let (tick_lower, tick_upper) = if full {
+                v4::full_range_ticks(60).unwrap()
+            } else {
+                (lower * 60, (lower + width) * 60)
+            };
+            let spot = price.sqrt_price_x96(Rounding::Floor) * U256::from(spot_bps) / U256::from(10_000_u64);
+            let pool = PoolState { sqrt_price: spot, tick_lower, tick_upper };
+            let reference = || -> Result<RebalancePlan, MathError> {
+                let l = u(liquidity);
+                let h = Holdings { liquidity: l, idle0: u(idle0), idle1: u(idle1), equity: I256::ZERO };
+                let current_bps = lp_bps(&pool, &h, &price)?;
+                let lp_val = lp_value(&pool, l, &price)?;
+                let capital = il_math::add(il_math::add(lp_val, price.quote(h.idle0, Rounding::Floor)?)?, h.idle1)?;
+                let burn = rebalance_burn(l, lp_val, capital, target)?;
+                let wanted = il_math::mul_div(capital, U256::from(target), U256::from(il_math::BPS), Rounding::Floor)?;
+                let add = if burn.is_zero() && wanted > lp_val {
+                    let missing = il_math::sub(wanted, lp_val)?;
+                    let affordable = liquidity_for(&pool, h.idle0, h.idle1)?;
+                    let worth = lp_value(&pool, affordable, &price)?;
+                    if worth <= missing { affordable } else { il_math::mul_div(affordable, missing, worth, Rounding::Floor)? }
+                } else {
+                    U256::ZERO
+                };
+                let (add0, add1) = add_amounts(&pool, add)?;
+                Ok(RebalancePlan { current_bps, burn, add, add0, add1, burn_value: lp_value(&pool, burn, &price)? })
+            };
+            proptest::prop_assert_eq!(
+                plan_rebalance(&pool, &price, u(liquidity), u(idle0), u(idle1), target),
+                reference()
+            );
         }
     }
 }
