@@ -6,7 +6,7 @@
 // everything first and says where the binaries are (IL_DEMO_BIN, ...).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -51,7 +51,8 @@ const oracleAbi = parseAbi([
   'function setAnswer(int256 answer)',
 ]);
 
-let demo;
+let demo; // the il-demo process, from its spawn on (stopped by `after` whatever happens)
+let demoOut; // its --out directory (removed by `after`)
 let browser;
 let base; // the page's URL
 let network; // { chainId, rpcUrl }
@@ -59,13 +60,14 @@ let manifest;
 let pub;
 
 function startDemo() {
-  const out = mkdtempSync(join(tmpdir(), 'il-web-demo-'));
+  demoOut = mkdtempSync(join(tmpdir(), 'il-web-demo-'));
   const child = spawn(
     env('IL_DEMO_BIN'),
-    ['--days', '3', '--seed', '5', '--keep-running', '--no-withdrawal', '--out', out, '--web-dir', env('IL_WEB_DIR'),
+    ['--days', '3', '--seed', '5', '--keep-running', '--no-withdrawal', '--out', demoOut, '--web-dir', env('IL_WEB_DIR'),
       '--keeper-bin', env('IL_KEEPER_BIN'), '--wasm-dir', env('IL_WASM_DIR')],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  demo = child;
   let text = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`il-demo did not come up in 600 s:\n${text}`)), 600_000);
@@ -74,7 +76,7 @@ function startDemo() {
       const url = /web page: (http:\/\/\S+)/.exec(text);
       if (url && text.includes('Ctrl-C stops it')) {
         clearTimeout(timer);
-        resolve({ child, url: url[1], out });
+        resolve(url[1]);
       }
     };
     child.stdout.on('data', onData);
@@ -98,9 +100,7 @@ before(async () => {
   if (process.env.IL_WEB_URL) {
     base = process.env.IL_WEB_URL.replace(/\/?$/, '/');
   } else {
-    const started = await startDemo();
-    demo = started.child;
-    base = started.url;
+    base = await startDemo();
   }
   network = await (await fetch(`${base}network.json`)).json();
   manifest = await (await fetch(`${base}manifest.json`)).json();
@@ -127,11 +127,13 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (demo && demo.exitCode === null) {
+  if (demo && demo.exitCode === null && demo.signalCode === null) {
     const exited = new Promise((r) => demo.on('exit', r));
     demo.kill('SIGTERM');
     await exited;
   }
+  if (demoOut) rmSync(demoOut, { recursive: true, force: true });
+  if (!process.env.IL_WEB_SCREENSHOTS) rmSync(shots, { recursive: true, force: true });
 });
 
 /** A fresh page, with a test wallet unless `wallet` is null. */
