@@ -66,7 +66,8 @@ struct Args {
     /// Alice's deposit, whole tWETH (tUSDC follows at the first price).
     #[arg(long, default_value_t = 10)]
     deposit_eth: u64,
-    /// Leave the chain running at the end and print `cast` commands to use it.
+    /// Leave the chain running at the end, print `cast` commands to use it,
+    /// and serve the depositor's web page (`--web-dir`) against it.
     #[arg(long)]
     keep_running: bool,
     /// Alice keeps her shares at the end (no withdrawal): the vault stays

@@ -982,7 +982,10 @@ mod tests {
             U256::from(10_000_000_000_000_000_000u128)
         );
         let c = load("[keeper]\nkeepalive_max_fee_eth = 0.000001\n").unwrap();
-        assert_eq!(c.keeper.keepalive_max_fee_wei(), U256::from(1_000_000_000_000u64));
+        assert_eq!(
+            c.keeper.keepalive_max_fee_wei(),
+            U256::from(1_000_000_000_000u64)
+        );
     }
 
     #[test]

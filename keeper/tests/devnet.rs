@@ -496,7 +496,10 @@ async fn programs_near_expiry_are_warned_renewed_and_reactivated() {
     assert!(skips.iter().any(|l| l.contains("vault (")), "{skips:?}");
     let r = pass(&cfg, &PassOptions::default()).await;
     assert!(
-        r.lifetimes.programs.iter().all(|p| p.secs_left() < 30 * DAY),
+        r.lifetimes
+            .programs
+            .iter()
+            .all(|p| p.secs_left() < 30 * DAY),
         "nothing was renewed"
     );
 
