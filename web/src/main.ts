@@ -273,10 +273,15 @@ function ready(): Address | string {
   return account;
 }
 
-/** Sends one contract call from the wallet and waits for it; throws the revert. */
+/**
+ * Simulates one contract call from the connected account (a call the chain
+ * would refuse now is not sent), sends it from the wallet and waits for it;
+ * throws the revert.
+ */
 async function send(label: string, to: Address, abi: Abi, functionName: string, args: unknown[]): Promise<TransactionReceipt> {
   const a = app!;
   const from = account!;
+  await a.pub.simulateContract({ address: to, abi, functionName, args, account: from });
   const wallet = createWalletClient({ account: from, chain: a.chain, transport: custom(eth!) });
   notice('info', `${label}: confirm in your wallet…`);
   const hash = await wallet.writeContract({ address: to, abi, functionName, args, account: from, chain: a.chain });
@@ -344,74 +349,83 @@ function describeDeposit(p: DepositPlan): string {
   );
 }
 
-async function previewDeposit() {
-  const out = $('deposit-preview');
+/** Writes a plan's description, or why there is none, into `id`. */
+async function preview<P>(id: string, plan: () => Promise<P | string>, describe: (p: P) => string) {
   if (!app) return;
+  const out = $(id);
   try {
-    const p = await planDeposit();
-    out.textContent = typeof p === 'string' ? p : describeDeposit(p);
+    const p = await plan();
+    out.textContent = typeof p === 'string' ? p : describe(p);
   } catch (err) {
     out.textContent = explainError(err, app.ctx);
   }
 }
 
-async function deposit(ev: Event) {
-  ev.preventDefault();
-  if (busy) return;
-  clearNotice();
-  const who = ready();
-  if (!who.startsWith('0x')) return notice('error', who);
-  const from = who as Address;
-  const a = app!;
-  busy = true;
-  setButtons();
-  try {
-    const plan = await planDeposit();
-    if (typeof plan === 'string') return notice('error', plan);
-    await refreshAccount();
-    if (plan.a0 > balance0) {
-      return notice('error', `You have ${amount(balance0, a.token0)}, less than the ${amount(plan.a0, a.token0)} entered.`);
-    }
-    if (plan.a1 > balance1) {
-      return notice('error', `You have ${amount(balance1, a.token1)}, less than the ${amount(plan.a1, a.token1)} entered.`);
-    }
-    $('deposit-preview').textContent = describeDeposit(plan);
-    const vault = a.manifest.contracts.vault;
-    for (const [t, need] of [
-      [a.token0, plan.a0],
-      [a.token1, plan.a1],
-    ] as [Token, bigint][]) {
-      if (need === 0n) continue;
-      const allowance = (await a.pub.readContract({
-        address: t.address,
-        abi: tokenAbi,
-        functionName: 'allowance',
-        args: [from, vault],
-      })) as bigint;
-      if (allowance < need) await send(`Approve ${amount(need, t)}`, t.address, tokenAbi, 'approve', [vault, need]);
-    }
-    const args = [plan.a0, plan.a1, plan.minShares, from];
-    // A deposit the chain would refuse now is not sent.
-    await a.pub.simulateContract({ address: vault, abi: vaultAbi, functionName: 'deposit', args, account: from });
-    const receipt = await send('Deposit', vault, vaultAbi, 'deposit', args);
-    const d = eventArgs(receipt, 'Deposit');
-    notice(
-      'ok',
-      d
-        ? `Deposited ${amount(d.amount0, a.token0)} + ${amount(d.amount1, a.token1)} for ${shares(d.shares)}.`
-        : 'Deposited.',
-    );
-    $<HTMLInputElement>('amount0').value = '';
-    $<HTMLInputElement>('amount1').value = '';
-    $('deposit-preview').textContent = '';
-  } catch (err) {
-    fail(err);
-  } finally {
-    busy = false;
+const previewDeposit = () => preview('deposit-preview', planDeposit, describeDeposit);
+
+/**
+ * A form's submit handler running `body` once at a time, for the connected
+ * account on the vault's chain (else the sentence why, and nothing sent);
+ * any failure becomes the notice; the figures are read again after.
+ */
+function guarded(body: (from: Address, a: App) => Promise<void>): (ev: Event) => Promise<void> {
+  return async (ev) => {
+    ev.preventDefault();
+    if (busy) return;
+    clearNotice();
+    const who = ready();
+    if (!who.startsWith('0x')) return notice('error', who);
+    busy = true;
     setButtons();
-    await refresh();
-  }
+    try {
+      await body(who as Address, app!);
+    } catch (err) {
+      fail(err);
+    } finally {
+      busy = false;
+      setButtons();
+      await refresh();
+    }
+  };
 }
+
+const deposit = guarded(async (from, a) => {
+  const plan = await planDeposit();
+  if (typeof plan === 'string') return notice('error', plan);
+  await refreshAccount();
+  if (plan.a0 > balance0) {
+    return notice('error', `You have ${amount(balance0, a.token0)}, less than the ${amount(plan.a0, a.token0)} entered.`);
+  }
+  if (plan.a1 > balance1) {
+    return notice('error', `You have ${amount(balance1, a.token1)}, less than the ${amount(plan.a1, a.token1)} entered.`);
+  }
+  $('deposit-preview').textContent = describeDeposit(plan);
+  const vault = a.manifest.contracts.vault;
+  for (const [t, need] of [
+    [a.token0, plan.a0],
+    [a.token1, plan.a1],
+  ] as [Token, bigint][]) {
+    if (need === 0n) continue;
+    const allowance = (await a.pub.readContract({
+      address: t.address,
+      abi: tokenAbi,
+      functionName: 'allowance',
+      args: [from, vault],
+    })) as bigint;
+    if (allowance < need) await send(`Approve ${amount(need, t)}`, t.address, tokenAbi, 'approve', [vault, need]);
+  }
+  const receipt = await send('Deposit', vault, vaultAbi, 'deposit', [plan.a0, plan.a1, plan.minShares, from]);
+  const d = eventArgs(receipt, 'Deposit');
+  notice(
+    'ok',
+    d
+      ? `Deposited ${amount(d.amount0, a.token0)} + ${amount(d.amount1, a.token1)} for ${shares(d.shares)}.`
+      : 'Deposited.',
+  );
+  $<HTMLInputElement>('amount0').value = '';
+  $<HTMLInputElement>('amount1').value = '';
+  $('deposit-preview').textContent = '';
+});
 
 // ---- withdraw ------------------------------------------------------------------
 
@@ -444,54 +458,29 @@ function describeWithdraw(p: WithdrawPlan): string {
   );
 }
 
-async function previewWithdraw() {
-  const out = $('withdraw-preview');
-  if (!app || !account) return;
-  try {
-    const p = await planWithdraw(account);
-    out.textContent = typeof p === 'string' ? p : describeWithdraw(p);
-  } catch (err) {
-    out.textContent = explainError(err, app.ctx);
-  }
-}
+const previewWithdraw = async () => {
+  const from = account;
+  if (from) await preview('withdraw-preview', () => planWithdraw(from), describeWithdraw);
+};
 
-async function withdraw(ev: Event) {
-  ev.preventDefault();
-  if (busy) return;
-  clearNotice();
-  const who = ready();
-  if (!who.startsWith('0x')) return notice('error', who);
-  const from = who as Address;
-  const a = app!;
-  busy = true;
-  setButtons();
-  try {
-    await refreshAccount();
-    const plan = await planWithdraw(from);
-    if (typeof plan === 'string') return notice('error', plan);
-    $('withdraw-preview').textContent = describeWithdraw(plan);
-    const args = [plan.shares, plan.min0, plan.min1, from];
-    const vault = a.manifest.contracts.vault;
-    await a.pub.simulateContract({ address: vault, abi: vaultAbi, functionName: 'withdraw', args, account: from });
-    const receipt = await send('Withdraw', vault, vaultAbi, 'withdraw', args);
-    const w = eventArgs(receipt, 'Withdraw');
-    notice(
-      'ok',
-      w
-        ? `Withdrew ${shares(w.shares)} for ${amount(w.amount0, a.token0)} + ${amount(w.amount1, a.token1)}` +
-            (w.hedgePaid > 0n ? ` and a hedge payout of ${amount(w.hedgePaid, a.token1)}.` : '.')
-        : 'Withdrawn.',
-    );
-    $<HTMLInputElement>('shares').value = '';
-    $('withdraw-preview').textContent = '';
-  } catch (err) {
-    fail(err);
-  } finally {
-    busy = false;
-    setButtons();
-    await refresh();
-  }
-}
+const withdraw = guarded(async (from, a) => {
+  await refreshAccount();
+  const plan = await planWithdraw(from);
+  if (typeof plan === 'string') return notice('error', plan);
+  $('withdraw-preview').textContent = describeWithdraw(plan);
+  const vault = a.manifest.contracts.vault;
+  const receipt = await send('Withdraw', vault, vaultAbi, 'withdraw', [plan.shares, plan.min0, plan.min1, from]);
+  const w = eventArgs(receipt, 'Withdraw');
+  notice(
+    'ok',
+    w
+      ? `Withdrew ${shares(w.shares)} for ${amount(w.amount0, a.token0)} + ${amount(w.amount1, a.token1)}` +
+          (w.hedgePaid > 0n ? ` and a hedge payout of ${amount(w.hedgePaid, a.token1)}.` : '.')
+      : 'Withdrawn.',
+  );
+  $<HTMLInputElement>('shares').value = '';
+  $('withdraw-preview').textContent = '';
+});
 
 // ---- start -----------------------------------------------------------------------
 
