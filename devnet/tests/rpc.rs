@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use alloy::consensus::{
     SignableTransaction, TxEip1559, TxEip2930, TxEip7702, TxEnvelope, TxLegacy,
 };
-use alloy::eips::{BlockNumberOrTag, eip2718::Encodable2718};
+use alloy::eips::{BlockId, BlockNumberOrTag, eip2718::Encodable2718};
 use alloy::network::{EthereumWallet, TransactionBuilder};
 use alloy::primitives::{Address, B256, Bytes, TxKind, U256};
 use alloy::providers::{Provider, ProviderBuilder};
@@ -645,10 +645,13 @@ async fn snapshots_and_time_travel_cover_evm_contracts() {
         p.get_storage_at(store, U256::ZERO).await.unwrap(),
         U256::from(5)
     );
-    // time travel moves the EVM's block.number (the L1 estimate): 3,600 s = 300 L1 blocks
+    // time travel moves the EVM's block.number (the L1 estimate): 3,600 s = 300 L1 blocks.
+    // Read at the latest block: a pending call takes the wall clock, which
+    // may have crossed a 12 s L1 step since the latest block was mined.
     let read = || async {
         let out = p
             .call(TransactionRequest::default().with_to(number))
+            .block(BlockId::latest())
             .await
             .unwrap();
         U256::from_be_slice(&out).to::<u64>()
