@@ -15,8 +15,8 @@ interface IPlanner {
     function accounting(uint256[] memory args) external view returns (uint256[] memory);
     function feesOwed(uint256[] memory args) external view returns (uint256[] memory);
     function hedgePlan(uint256[] memory args) external view returns (uint256[] memory);
-    function lpValue(uint256[] memory args) external view returns (uint256[] memory);
     function price(uint256[] memory args) external view returns (uint256[] memory);
+    function rangePlan(uint256[] memory args) external view returns (uint256[] memory);
     function rebalancePlan(uint256[] memory args) external view returns (uint256[] memory);
     function slippageOk(uint256[] memory args) external view returns (uint256[] memory);
 }

@@ -25,6 +25,7 @@ interface IVault {
     error VaultInsufficientShares(uint256 shares, uint256 minShares);
     error VaultInvalidAddress(address account);
     error VaultInvalidPool();
+    error VaultInvalidRange(int256 tickLower, int256 tickUpper);
     error VaultLocked(uint64 unlockAt);
     error VaultMath(uint8 code);
     error VaultNotController(address account);
@@ -44,6 +45,7 @@ interface IVault {
     event HedgeTransferred(address indexed receiver, uint256 fractionWad);
     event LiquidityMoved(int256 liquidityDelta, uint256 amount0, uint256 amount1);
     event PoolSet(address indexed hooks, int256 tickLower, int256 tickUpper);
+    event Reranged(int256 fromLower, int256 fromUpper, int256 toLower, int256 toUpper, uint256 burned, uint256 minted);
     event Transfer(address indexed from, address indexed to, uint256 value);
     event Withdraw(address indexed owner, address indexed receiver, uint256 amount0, uint256 amount1, uint256 shares, uint256 hedgePaid);
 
@@ -61,6 +63,7 @@ interface IVault {
     function name() external view returns (string memory);
     function pendingController() external view returns (address controller, uint64 readyAt);
     function pool() external view returns (uint32 tickSpacing, address hooks, int256 tickLower, int256 tickUpper);
+    function rerange(int256 tickLower, int256 tickUpper) external returns (uint256 amount0Out, uint256 amount1Out, uint256 liquidity, uint256 amount0In, uint256 amount1In);
     function setPool(address hooks) external;
     function state() external view returns (uint256[] memory words);
     function symbol() external view returns (string memory);

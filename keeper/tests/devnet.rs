@@ -142,6 +142,8 @@ async fn a_price_shock_moves_the_tier_rebalances_and_hedges_once() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["tier_index"], 2);
     assert_eq!(v["pool_fee_pips"], 10_000);
+    assert_eq!(v["range"]["full_range"], true, "{v}");
+    assert_eq!(v["range"]["in_range"], true, "{v}");
     assert!(v["hedge_size"].as_str().unwrap().starts_with('-'), "{v}");
     assert_eq!(v["transactions"].as_array().unwrap().len(), 3);
     assert!(!v["estimates"].as_array().unwrap().is_empty());
@@ -155,6 +157,11 @@ async fn a_price_shock_moves_the_tier_rebalances_and_hedges_once() {
     );
     assert!(
         text.contains("fee tier     2 (10000 pips), pool fee 10000 pips"),
+        "{text}"
+    );
+    // the vault holds the full range, the oracle inside it
+    assert!(
+        text.contains("(full range); oracle tick ") && text.contains(", in range"),
         "{text}"
     );
     assert_eq!(text.matches(" mined 0x").count(), 3, "{text}");

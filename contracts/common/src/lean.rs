@@ -46,8 +46,7 @@ impl Word for i32 {
     /// Sign-extended (without alloy's `Signed` conversions, whose panic
     /// paths pull formatting code into a program).
     fn to_word(&self) -> B256 {
-        let w = U256::from(self.unsigned_abs());
-        if *self < 0 { w.wrapping_neg() } else { w }.to_word()
+        il_math::vault::tick_word(*self).to_word()
     }
 }
 
@@ -107,7 +106,7 @@ pub fn i256_at(data: &[u8], index: usize) -> Option<I256> {
 
 /// Word `index` as an address (the low 20 bytes).
 pub fn address_at(data: &[u8], index: usize) -> Option<Address> {
-    u256_at(data, index).map(|w| Address::from_word(w.to_word()))
+    u256_at(data, index).map(crate::slots::to_address)
 }
 
 /// `selector` followed by `words`, then (if given) one dynamic `bytes`

@@ -36,7 +36,7 @@ pub const fn base(tag: &[u8]) -> U256 {
 #[inline(never)]
 pub fn keyed<H: Host + ?Sized>(vm: &H, key: B256, base: U256) -> U256 {
     let mut input = [0u8; 64];
-    input[..32].copy_from_slice(key.as_slice());
+    input[..32].copy_from_slice(&key.0);
     input[32..].copy_from_slice(&base.to_be_bytes::<32>());
     U256::from_be_bytes(vm.native_keccak256(&input).0)
 }
@@ -77,9 +77,15 @@ pub fn set<H: Host + ?Sized>(vm: &H, slot: U256, value: U256) {
     store(vm, slot, &[value]);
 }
 
-/// An address kept in a word.
+/// An address kept in a word (its low 20 bytes). Copied byte by byte, with
+/// no panic path: alloy's `Address::from_word` converts a slice with
+/// `unwrap`, whose panic path pulls the formatting machinery into every
+/// program.
 pub fn to_address(word: U256) -> Address {
-    Address::from_word(word.to_word())
+    let b = word.to_be_bytes::<32>();
+    let mut a = [0u8; 20];
+    a.copy_from_slice(&b[12..]);
+    Address::new(a)
 }
 
 /// A word holding an address.

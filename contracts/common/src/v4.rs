@@ -102,7 +102,7 @@ impl Key {
 /// `keccak256(key . slot)`: the slot of `key` in a mapping at `slot`.
 fn mapping_slot(keccak: &impl Fn(&[u8]) -> B256, key: B256, slot: U256) -> U256 {
     let mut input = [0u8; 64];
-    input[..32].copy_from_slice(key.as_slice());
+    input[..32].copy_from_slice(&key.0);
     input[32..].copy_from_slice(&slot.to_be_bytes::<32>());
     U256::from_be_bytes(keccak(&input).0)
 }
@@ -127,7 +127,7 @@ pub fn position_slot(
     upper: i32,
 ) -> U256 {
     let mut packed = [0u8; 58];
-    packed[..20].copy_from_slice(owner.as_slice());
+    packed[..20].copy_from_slice(&owner.0.0);
     packed[20..23].copy_from_slice(&lower.to_be_bytes()[1..]);
     packed[23..26].copy_from_slice(&upper.to_be_bytes()[1..]);
     let key = keccak(&packed);

@@ -1355,6 +1355,75 @@ pub fn rebalance_within_slippage(
     }
 }
 
+/// A re-range: where the vault's position goes, and what the one it leaves
+/// is worth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RerangePlan {
+    /// The new range's ticks.
+    pub tick_lower: i32,
+    pub tick_upper: i32,
+    /// Value (at `price`) of the liquidity the re-range burns, for the
+    /// slippage check.
+    pub burn_value: U256,
+}
+
+/// Plans a re-range: the new range is `rule`'s base range
+/// ([`crate::range::RangeRule::base_range`]) centred on the oracle `price`
+/// for volatility `sigma_wad`, or the full range of `spacing`
+/// ([`v4::full_range_ticks`]) without a rule; `burn_value` is the value of
+/// the vault's `liquidity` in its current range (`pool`) at `price`.
+///
+/// # Errors
+/// Those of `base_range` (`InvalidInput` for a rule outside its domain,
+/// `VolatilityOutOfRange`), `InvalidTickSpacing`, and those of
+/// [`lp_value`].
+pub fn plan_rerange(
+    pool: &PoolState,
+    price: &Price,
+    liquidity: U256,
+    sigma_wad: U256,
+    spacing: i32,
+    rule: Option<&crate::range::RangeRule>,
+) -> Result<RerangePlan, MathError> {
+    let (tick_lower, tick_upper) = match rule {
+        Some(r) => r.base_range(price.sqrt_price_x96(Rounding::Floor), sigma_wad, spacing)?,
+        None => v4::full_range_ticks(spacing)?,
+    };
+    Ok(RerangePlan {
+        tick_lower,
+        tick_upper,
+        burn_value: lp_value(pool, liquidity, price)?,
+    })
+}
+
+/// Whether a liquidity move's two legs (a rebalance has one, a re-range
+/// both) are within `max_bps` at `price`: the tokens a burn returned
+/// (`out0`, `out1`) against the burned liquidity's value `burn_value`
+/// ([`RebalancePlan::burn_value`], [`RerangePlan::burn_value`]), and the
+/// tokens a mint took (`in0`, `in1`) against the value of the `minted`
+/// liquidity in `new_pool`'s range, each in the direction that costs the
+/// vault (as [`rebalance_within_slippage`]). A leg that moved nothing
+/// passes.
+///
+/// # Errors
+/// `Overflow`, the tick errors.
+#[allow(clippy::too_many_arguments)]
+pub fn move_within_slippage(
+    price: &Price,
+    new_pool: &PoolState,
+    minted: U256,
+    (out0, out1): (U256, U256),
+    burn_value: U256,
+    (in0, in1): (U256, U256),
+    max_bps: u16,
+) -> Result<bool, MathError> {
+    let fair_new = lp_value(new_pool, minted, price)?;
+    Ok(
+        rebalance_within_slippage(price, out0, out1, burn_value, true, max_bps)?
+            && rebalance_within_slippage(price, in0, in1, fair_new, false, max_bps)?,
+    )
+}
+
 /// A cursor over a word list (the engine's and the planner's argument
 /// lists): each read takes the next words; too few words is `InvalidInput`.
 pub struct Args<'a>(pub &'a [U256]);
@@ -1429,13 +1498,19 @@ impl<'a> Args<'a> {
     }
 }
 
+/// The sign-extended word of `t` (an `int24` tick as int256): the inverse
+/// of [`tick_of`].
+#[must_use]
+pub fn tick_word(t: i32) -> U256 {
+    let w = U256::from(t.unsigned_abs());
+    if t < 0 { w.wrapping_neg() } else { w }
+}
+
 /// The `i32` a sign-extended word holds (an `int24` tick), or `None`.
 pub fn tick_of(word: U256) -> Option<i32> {
     let b = word.to_be_bytes::<32>();
     let t = i32::from_be_bytes([b[28], b[29], b[30], b[31]]);
-    let back = U256::from(t.unsigned_abs());
-    let back = if t < 0 { back.wrapping_neg() } else { back };
-    (back == word).then_some(t)
+    (tick_word(t) == word).then_some(t)
 }
 
 /// How often the keeper may act: the bounds the manager enforces, which
@@ -1676,6 +1751,75 @@ mod tests {
         // the liquidity those amounts pay for is the liquidity back (or one less)
         let back = liquidity_for(&p, ax, ay).unwrap();
         assert!(back <= l && back + u(1) >= l, "{back}");
+    }
+
+    #[test]
+    fn rerange_plan_centres_the_rule_on_the_oracle_and_values_the_old_range() {
+        use crate::range::{RangeRule, sigma_from_percent};
+        let rule = RangeRule {
+            k_bps: 20_000,
+            horizon_secs: 7 * 86_400,
+            min_width: 600,
+            max_width: 60_000,
+        };
+        let (pool, l) = (pool_at(4), u(100 * ETH));
+        let sigma = sigma_from_percent(80);
+        // the spot (4) does not place the range: the oracle (9) does
+        let plan = plan_rerange(&pool, &price(9), l, sigma, 60, Some(&rule)).unwrap();
+        let want = rule
+            .base_range(price(9).sqrt_price_x96(Rounding::Floor), sigma, 60)
+            .unwrap();
+        assert_eq!((plan.tick_lower, plan.tick_upper), want);
+        let centre = v4::tick_at_sqrt_price(price(9).sqrt_price_x96(Rounding::Floor)).unwrap();
+        assert!((plan.tick_lower + plan.tick_upper - 2 * centre).abs() <= 60);
+        assert_eq!(plan.burn_value, lp_value(&pool, l, &price(9)).unwrap());
+        // without a rule: the full range; nothing to burn is worth nothing
+        let full = plan_rerange(&pool, &price(9), U256::ZERO, sigma, 60, None).unwrap();
+        assert_eq!(
+            (full.tick_lower, full.tick_upper),
+            v4::full_range_ticks(60).unwrap()
+        );
+        assert_eq!(full.burn_value, U256::ZERO);
+        // a rule outside its domain is refused, not clamped
+        let bad = RangeRule {
+            min_width: 90,
+            ..rule
+        };
+        assert_eq!(
+            plan_rerange(&pool, &price(9), l, sigma, 60, Some(&bad)),
+            Err(MathError::InvalidInput)
+        );
+    }
+
+    #[test]
+    fn rerange_slippage_checks_both_legs_against_the_oracle() {
+        let (old, l) = (pool_at(4), u(100 * ETH));
+        let p = price(4);
+        let burn_value = lp_value(&old, l, &p).unwrap();
+        let out = lp_amounts(&old, l).unwrap();
+        let new_pool = PoolState {
+            tick_lower: -6_000,
+            tick_upper: 33_720,
+            ..old
+        };
+        let minted = liquidity_for(&new_pool, out.0, out.1).unwrap();
+        let paid = add_amounts(&new_pool, minted).unwrap();
+        let ok = |out: (U256, U256), paid: (U256, U256), bps| {
+            move_within_slippage(&p, &new_pool, minted, out, burn_value, paid, bps).unwrap()
+        };
+        // at the oracle's price both legs are fair (a unit of rounding each)
+        assert!(ok(out, paid, 1));
+        // the burn returning 1 % less fails a 0.5 % bound, passes a 2 % one
+        let short = (out.0 * u(99) / u(100), out.1 * u(99) / u(100));
+        assert!(!ok(short, paid, 50) && ok(short, paid, 200));
+        // the mint taking 1 % more: the same
+        let dear = (paid.0 * u(101) / u(100), paid.1 * u(101) / u(100));
+        assert!(!ok(out, dear, 50) && ok(out, dear, 200));
+        // nothing burned and nothing minted passes
+        let zero = (U256::ZERO, U256::ZERO);
+        assert!(
+            move_within_slippage(&p, &new_pool, U256::ZERO, zero, U256::ZERO, zero, 0).unwrap()
+        );
     }
 
     #[test]

@@ -237,7 +237,6 @@ sol! {
         function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80);
         function positionOf(address account) external view returns (int256, uint256, int256);
         function equityOf(address account) external view returns (int256);
-        function lpValue(uint256[] args) external view returns (uint256[]);
         function price(uint256[] args) external view returns (uint256[]);
         function rebalancePlan(uint256[] args) external view returns (uint256[]);
         function slippageOk(uint256[] args) external view returns (uint256[]);
@@ -247,8 +246,8 @@ sol! {
 
 use ICalls::{
     adjustHedgeCall, configureCall, contractsCall, decimalsCall, equityOfCall, hedgePlanCall,
-    latestRoundDataCall, lpValueCall, moveLiquidityCall, poolCall, positionOfCall, priceCall,
-    rebalancePlanCall, slippageOkCall, stateCall,
+    latestRoundDataCall, moveLiquidityCall, poolCall, positionOfCall, priceCall, rebalancePlanCall,
+    slippageOkCall, stateCall,
 };
 use il_common::v4 as uni;
 
@@ -361,20 +360,28 @@ impl Manager {
         }
         self.ownable.init::<ManagerError>(owner)?;
         let me = self.vm().contract_address();
-        if u16::from_be_bytes([me[18], me[19]]) & 0x3fff != 0 {
+        let b = me.into_array();
+        if u16::from_be_bytes([b[18], b[19]]) & 0x3fff != 0 {
             return Err(ManagerHookAddress { hook: me }.into());
         }
         let out = self.read(vault, &lean::encode(contractsCall::SELECTOR, &[], None))?;
         let pool = self.read(vault, &lean::encode(poolCall::SELECTOR, &[], None))?;
         // contracts(): token0, token1, poolManager, venue, oracle, engine, ops;
         // pool(): tickSpacing, hooks, tickLower, tickUpper
-        let at = |i: usize| word(vault, &out, i);
-        let (token0, token1, oracle) = (at(0)?, at(1)?, at(4)?);
+        let mut c = [U256::ZERO; 5];
+        let mut pw = [U256::ZERO; 4];
+        for (i, x) in c.iter_mut().enumerate() {
+            *x = word(vault, &out, i)?;
+        }
+        for (i, x) in pw.iter_mut().enumerate() {
+            *x = word(vault, &pool, i)?;
+        }
+        let [token0, token1, pool_manager, venue, oracle] = c;
         let mut words = [U256::ZERO; WIRING_WORDS];
         words[..5].copy_from_slice(&[
             slots::from_address(vault),
-            at(2)?,
-            at(3)?,
+            pool_manager,
+            venue,
             oracle,
             slots::from_address(planner),
         ]);
@@ -388,9 +395,9 @@ impl Manager {
         }
         words[8] = token0;
         words[9] = token1;
-        words[10] = word(vault, &pool, 0)?;
-        words[11] = word(vault, &pool, 2)?;
-        words[12] = word(vault, &pool, 3)?;
+        words[10] = pw[0];
+        words[11] = pw[2];
+        words[12] = pw[3];
         slots::store(self.vm(), WIRING, &words);
         self.set_keeper_unchecked(keeper);
         self.store_tiers(
@@ -564,23 +571,13 @@ impl Manager {
         // the liquidity's fair value (at the oracle) against the tokens, both
         // ways: a removal must return what the liquidity is worth, an add
         // must not pay more than the liquidity it gets is worth
-        let fair = if burning {
-            burn_value
+        let zero = U256::ZERO;
+        let legs = if burning {
+            [zero, amount0, amount1, burn_value, zero, zero]
         } else {
-            let mut args = m.pool.to_vec();
-            args.extend_from_slice(&m.price);
-            args.push(add);
-            self.compute(w.planner, lpValueCall::SELECTOR, &args, 1)?[0]
+            [add, zero, zero, zero, amount0, amount1]
         };
-        let mut check = m.price.to_vec();
-        check.extend_from_slice(&[
-            amount0,
-            amount1,
-            fair,
-            U256::from(u8::from(burning)),
-            U256::from(p.max_slippage_bps),
-        ]);
-        let fair_ok = !self.compute(w.planner, slippageOkCall::SELECTOR, &check, 1)?[0].is_zero();
+        let fair_ok = self.slippage_ok(&w, &p, m.pool, &m, legs)?;
         if !fair_ok || amount0 < amount0_min || amount1 < amount1_min {
             return Err(ManagerSlippage { amount0, amount1 }.into());
         }
@@ -1036,10 +1033,15 @@ impl Manager {
         let mut w = [U256::ZERO; TIER_WORDS];
         slots::load(self.vm(), TIERS, &mut w);
         let count = w[1].saturating_to::<usize>().min(MAX_TIERS);
-        let tiers = (0..count)
-            .map(|i| FeeTier {
-                min_sigma_wad: w[2usize.saturating_add(i)],
-                fee_pips: w[2usize.saturating_add(MAX_TIERS).saturating_add(i)].saturating_to(),
+        // words 2.. are the bounds, 2 + MAX_TIERS.. the fees (no panic path)
+        let (bounds, fees) = w.split_at(2).1.split_at(MAX_TIERS);
+        let tiers = bounds
+            .iter()
+            .zip(fees)
+            .take(count)
+            .map(|(b, f)| FeeTier {
+                min_sigma_wad: *b,
+                fee_pips: f.saturating_to(),
             })
             .collect();
         (tiers, w[0])
@@ -1066,9 +1068,11 @@ impl Manager {
         let mut w = [U256::ZERO; TIER_WORDS];
         w[0] = hysteresis;
         w[1] = U256::from(tiers.len());
-        for (i, t) in tiers.iter().enumerate() {
-            w[2usize.saturating_add(i)] = t.min_sigma_wad;
-            w[2usize.saturating_add(MAX_TIERS).saturating_add(i)] = U256::from(t.fee_pips);
+        // words 2.. the bounds, 2 + MAX_TIERS.. the fees (no panic path)
+        let (bounds, fees) = w.split_at_mut(2).1.split_at_mut(MAX_TIERS);
+        for ((t, b), f) in tiers.iter().zip(bounds).zip(fees) {
+            *b = t.min_sigma_wad;
+            *f = U256::from(t.fee_pips);
         }
         slots::store(self.vm(), TIERS, &w);
         let mut cfg = self.load_config();
@@ -1208,7 +1212,12 @@ impl Manager {
             w.oracle,
             &lean::encode(latestRoundDataCall::SELECTOR, &[], None),
         )?;
-        let (answer, updated_at) = (word(w.oracle, &round, 1)?, word(w.oracle, &round, 3)?);
+        // latestRoundData: roundId, answer, startedAt, updatedAt, answeredInRound
+        let mut r = [U256::ZERO; 5];
+        for (i, x) in r.iter_mut().enumerate() {
+            *x = word(w.oracle, &round, i)?;
+        }
+        let [round_id, answer, _, updated_at, answered_in] = r;
         let now = U256::from(self.vm().block_timestamp());
         // fresh: set, not from the future, at most maxPriceAge old
         let fresh = match now.checked_sub(updated_at) {
@@ -1222,7 +1231,6 @@ impl Manager {
             }
             .into());
         }
-        let (round_id, answered_in) = (word(w.oracle, &round, 0)?, word(w.oracle, &round, 4)?);
         if answered_in < round_id {
             return Err(ManagerIncompleteRound {
                 roundId: round_id,
@@ -1263,6 +1271,25 @@ impl Manager {
             price: [price[0], price[1]],
             ledger: state.get(3..).unwrap_or_default().to_vec(),
         })
+    }
+
+    /// Whether a liquidity move is worth its fair value at the oracle within
+    /// `maxSlippageBps` (the planner's `slippageOk`): `legs` are the
+    /// liquidity minted in `pool`'s range, the tokens the burn returned, the
+    /// burned liquidity's value and the tokens the mint took.
+    fn slippage_ok(
+        &self,
+        w: &Wiring,
+        p: &Params,
+        pool: [U256; 3],
+        m: &Market,
+        legs: [U256; 6],
+    ) -> Result<bool, ManagerError> {
+        let mut args = pool.to_vec();
+        args.extend_from_slice(&m.price);
+        args.extend_from_slice(&legs);
+        args.push(U256::from(p.max_slippage_bps));
+        Ok(!self.compute(w.planner, slippageOkCall::SELECTOR, &args, 1)?[0].is_zero())
     }
 
     /// Calls planner function `selector` with `args`; the result must have

@@ -25,6 +25,7 @@ use alloy_primitives::U256;
 use alloy_sol_types::sol;
 use il_math::{
     MathError, Price, Rounding,
+    range::RangeRule,
     vault::{self, Args, Split},
 };
 use stylus_sdk::prelude::*;
@@ -41,13 +42,16 @@ sol! {
         /// Rebalance plan: `pool[3], price[2], liquidity, idle0, idle1, targetBps` ->
         /// `currentBps, burn, add, add0, add1, burnValue`.
         function rebalancePlan(uint256[] args) external view returns (uint256[]);
-        /// Value of liquidity in the vault's range: `pool[3], price[2], liquidity` -> `value`.
-        function lpValue(uint256[] args) external view returns (uint256[]);
-        /// Slippage check: `price[2], amount0, amount1, fairValue, burned, maxBps` -> `ok`.
+        /// Slippage check of a liquidity move: `pool[3], price[2], minted, out0, out1, burnValue, in0, in1, maxBps` -> `ok`
+        /// (`minted` liquidity in `pool`'s range for `in0`/`in1`; a burn worth `burnValue` returned `out0`/`out1`).
         function slippageOk(uint256[] args) external view returns (uint256[]);
         /// Hedge plan: `pool[3], price[2], liquidity, ratioBps, size, equity, idle1, collateralBps, maxStep` ->
         /// `target, delta, newSize, topUp`.
         function hedgePlan(uint256[] args) external view returns (uint256[]);
+
+        /// Re-range plan: `pool[3], price[2], liquidity, sigma, spacing, kBps, horizonSecs, minWidth, maxWidth` ->
+        /// `tickLower, tickUpper, burnValue` (ticks as int256; `kBps` 0: the full range).
+        function rangePlan(uint256[] args) external view returns (uint256[]);
 
         /// Oracle price and spot deviation: `answer, answerDecimals, decimals0, decimals1, sqrtPriceX96` ->
         /// `num, den, deviationBps`.
@@ -183,36 +187,52 @@ impl Planner {
         .to_vec())
     }
 
-    /// The value of liquidity in the vault's range at `price`
-    /// (`il_math::vault::lp_value`). Args: `pool[3], price[2], liquidity`.
-    /// Returns `value` (token1 raw, floor).
+    /// A re-range plan (`il_math::vault::plan_rerange`): the range rule's
+    /// base range centred on the oracle price, or the full range when
+    /// `kBps` is 0 (the other rule words are then ignored).
+    /// Args: `pool[3], price[2], liquidity, sigma, spacing, kBps,
+    /// horizonSecs, minWidth, maxWidth`.
+    /// Returns `tickLower, tickUpper` (int256), `burnValue`.
     ///
     /// # Errors
-    /// `PlannerMath`.
-    pub fn lp_value(&self, args: Vec<U256>) -> Result<Vec<U256>, PlannerError> {
+    /// `PlannerMath` (3 for a rule outside its domain).
+    pub fn range_plan(&self, args: Vec<U256>) -> Result<Vec<U256>, PlannerError> {
         let mut a = Args(&args);
-        let (pool, price, l) = (a.pool()?, a.price()?, a.word()?);
-        Ok([vault::lp_value(&pool, l, &price)?].to_vec())
+        let (pool, price, l, sigma) = (a.pool()?, a.price()?, a.word()?, a.word()?);
+        let spacing = a.small::<i32>()?;
+        let rule = RangeRule {
+            k_bps: a.small()?,
+            horizon_secs: a.small()?,
+            min_width: a.small()?,
+            max_width: a.small()?,
+        };
+        let rule = (rule.k_bps != 0).then_some(&rule);
+        let p = vault::plan_rerange(&pool, &price, l, sigma, spacing, rule)?;
+        Ok([
+            vault::tick_word(p.tick_lower),
+            vault::tick_word(p.tick_upper),
+            p.burn_value,
+        ]
+        .to_vec())
     }
 
-    /// Whether a rebalance's tokens and pool shares are within the slippage
-    /// bound (`il_math::vault::rebalance_within_slippage`).
-    /// Args: `price[2], amount0, amount1, fairValue, burned, maxBps`. Returns `ok`.
+    /// Whether a liquidity move's burn and mint are within the slippage
+    /// bound at `price` (`il_math::vault::move_within_slippage`): the
+    /// manager's rebalances (one leg) and re-ranges (both). Args: `pool[3]`
+    /// (the range `minted` went to), `price[2], minted, out0, out1,
+    /// burnValue, in0, in1, maxBps`. Returns `ok`.
     ///
     /// # Errors
     /// `PlannerMath`.
     pub fn slippage_ok(&self, args: Vec<U256>) -> Result<Vec<U256>, PlannerError> {
         let mut a = Args(&args);
-        let price = a.price()?;
-        let (amount0, amount1, fair, burned, max) = (
-            a.word()?,
-            a.word()?,
-            a.word()?,
-            !a.word()?.is_zero(),
-            a.small::<u16>()?,
-        );
-        Ok([flag(vault::rebalance_within_slippage(
-            &price, amount0, amount1, fair, burned, max,
+        let (pool, price, minted) = (a.pool()?, a.price()?, a.word()?);
+        let out = (a.word()?, a.word()?);
+        let burn_value = a.word()?;
+        let paid = (a.word()?, a.word()?);
+        let max = a.small::<u16>()?;
+        Ok([flag(vault::move_within_slippage(
+            &price, &pool, minted, out, burn_value, paid, max,
         )?)]
         .to_vec())
     }
@@ -264,9 +284,9 @@ il_common::lean_router! {
     Planner, PlannerError;
     constructor();
     IPlanner::rebalancePlanCall => rebalance_plan(args: Vec<U256>);
-    IPlanner::lpValueCall => lp_value(args: Vec<U256>);
     IPlanner::slippageOkCall => slippage_ok(args: Vec<U256>);
     IPlanner::hedgePlanCall => hedge_plan(args: Vec<U256>);
+    IPlanner::rangePlanCall => range_plan(args: Vec<U256>);
     IPlanner::priceCall => price(args: Vec<U256>);
     IPlanner::accountingCall => accounting(args: Vec<U256>);
     IPlanner::accountOfCall => account_of(args: Vec<U256>);

@@ -66,9 +66,62 @@ fn rebalance_and_value_return_the_library_results_in_their_layout() {
             plan.burn_value
         ]
     );
-    let mut args = pool_words(&p).to_vec();
-    args.extend_from_slice(&[u(4), u(1), plan.burn]);
-    assert_eq!(planner().lp_value(args).unwrap(), vec![plan.burn_value]);
+    assert_eq!(
+        plan.burn_value,
+        vault::lp_value(&p, plan.burn, &price()).unwrap()
+    );
+}
+
+#[test]
+fn range_plan_returns_the_rule_range_or_the_full_range() {
+    use il_math::range::RangeRule;
+    let p = pool();
+    let rule = RangeRule {
+        k_bps: 20_000,
+        horizon_secs: 7 * 86_400,
+        min_width: 600,
+        max_width: 60_000,
+    };
+    let sigma = il_math::range::sigma_from_percent(80);
+    let args = |r: &RangeRule| {
+        let mut a = pool_words(&p).to_vec();
+        a.extend_from_slice(&[u(4), u(1), u(100 * ETH), sigma, u(60)]);
+        a.extend_from_slice(&[
+            U256::from(r.k_bps),
+            U256::from(r.horizon_secs),
+            U256::from(r.min_width.unsigned_abs()),
+            U256::from(r.max_width.unsigned_abs()),
+        ]);
+        a
+    };
+    let plan = vault::plan_rerange(&p, &price(), u(100 * ETH), sigma, 60, Some(&rule)).unwrap();
+    let tick = |t: i32| I256::try_from(t).unwrap().into_raw();
+    assert_eq!(
+        planner().range_plan(args(&rule)).unwrap(),
+        vec![
+            tick(plan.tick_lower),
+            tick(plan.tick_upper),
+            plan.burn_value
+        ]
+    );
+    // k = 0: the full range, the other rule words ignored
+    let full = RangeRule { k_bps: 0, ..rule };
+    let (lo, hi) = il_math::v4::full_range_ticks(60).unwrap();
+    assert_eq!(
+        planner().range_plan(args(&full)).unwrap(),
+        vec![tick(lo), tick(hi), plan.burn_value]
+    );
+    // a rule out of its domain: PlannerMath(3)
+    let bad = RangeRule {
+        min_width: 90,
+        ..rule
+    };
+    assert_eq!(
+        planner().range_plan(args(&bad)),
+        Err(PlannerError::from(PlannerMath {
+            code: il_math::MathError::InvalidInput.code()
+        }))
+    );
 }
 
 #[test]
@@ -109,25 +162,37 @@ fn hedge_and_slippage_return_the_library_results_in_their_layout() {
             h.top_up
         ]
     );
-    // 1 token0 + 4 token1 for liquidity worth 8: within 1 bps either way
-    let ok = |amount1: u128, burned: bool| {
-        planner()
-            .slippage_ok(vec![
-                u(4),
-                u(1),
-                u(ETH),
-                u(amount1),
-                u(8 * ETH),
-                flag(burned),
-                u(1),
-            ])
-            .unwrap()
+    // a burn worth 8 returned 1 token0 + 4 token1: within 1 bps
+    let burn = |amount1: u128| {
+        let mut a = pool_words(&p).to_vec();
+        a.extend_from_slice(&[u(4), u(1), U256::ZERO, u(ETH), u(amount1), u(8 * ETH)]);
+        a.extend_from_slice(&[U256::ZERO, U256::ZERO, u(1)]);
+        planner().slippage_ok(a).unwrap()
     };
-    assert_eq!(ok(4 * ETH, true), vec![U256::from(1u8)]);
+    assert_eq!(burn(4 * ETH), vec![U256::from(1u8)]);
     // a removal that returned 1 % less than the liquidity is worth fails
-    assert_eq!(ok(4 * ETH - 8 * ETH / 100, true), vec![U256::ZERO]);
-    // an add that paid 1 % more than the liquidity is worth fails
-    assert_eq!(ok(4 * ETH + 8 * ETH / 100, false), vec![U256::ZERO]);
+    assert_eq!(burn(4 * ETH - 8 * ETH / 100), vec![U256::ZERO]);
+    // a mint that took 2 % more token1 than v4 asks for the liquidity
+    // fails; the amounts v4 asks for pass
+    let l = u(ETH);
+    let (a0, a1) = vault::add_amounts(&p, l).unwrap();
+    let mint = |a1: U256| {
+        let mut a = pool_words(&p).to_vec();
+        a.extend_from_slice(&[
+            u(4),
+            u(1),
+            l,
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+            a0,
+            a1,
+            u(1),
+        ]);
+        planner().slippage_ok(a).unwrap()
+    };
+    assert_eq!(mint(a1), vec![U256::from(1u8)]);
+    assert_eq!(mint(a1 + a1 * u(2) / u(100)), vec![U256::ZERO]);
 }
 
 #[test]
@@ -135,12 +200,17 @@ fn short_argument_lists_are_invalid_input() {
     let invalid = Err(PlannerError::from(PlannerMath { code: 16 }));
     assert_eq!(planner().rebalance_plan(vec![U256::ZERO; 2]), invalid);
     assert_eq!(planner().hedge_plan(vec![]), invalid);
-    assert_eq!(planner().lp_value(vec![U256::ZERO; 2]), invalid);
+    assert_eq!(planner().slippage_ok(vec![U256::ZERO; 2]), invalid);
+    // a pool and a price, then too few words for the rule
+    let mut short = vec![U256::ZERO; 3];
+    short.extend_from_slice(&[u(1), u(1), U256::ZERO, U256::ZERO, u(60)]);
+    assert_eq!(planner().range_plan(short), invalid);
     // a tick word that is not an int24
     let mut args = pool_words(&pool()).to_vec();
     args[1] = U256::MAX >> 1;
-    args.extend_from_slice(&[u(4), u(1), u(ETH)]);
-    assert_eq!(planner().lp_value(args), invalid);
+    args.extend_from_slice(&[u(4), u(1), u(ETH), U256::ZERO, U256::ZERO, U256::ZERO]);
+    args.extend_from_slice(&[U256::ZERO, U256::ZERO, u(1)]);
+    assert_eq!(planner().slippage_ok(args), invalid);
 }
 
 #[test]

@@ -11,8 +11,8 @@
 //! must stay under 24 KiB compressed, which the whole did not come close
 //! to):
 //! - this **vault** holds the money: deposits, withdrawals, shares, the
-//!   accounting state, the v4 position, and two asset moves only its
-//!   controller may make (`moveLiquidity`, `adjustHedge`). It is two
+//!   accounting state, the v4 position, and the asset moves only its
+//!   controller may make (`moveLiquidity`, `rerange`, `adjustHedge`). It is two
 //!   programs over this one crate and one storage: `il-vault` (deposits,
 //!   withdrawals, shares, views) and `il-vault-ops` (the controller's moves,
 //!   `setPool`, `configure`, `unlockCallback`), which the first runs by
@@ -125,9 +125,9 @@ sol! {
     /// `stylus_constructor`) takes `(address token0, address token1,
     /// address poolManager, address venue, address oracle, address engine,
     /// address ops, address controller, uint32 tickSpacing)`; token0 must be
-    /// the lower address (v4's currency0). `moveLiquidity`, `adjustHedge`,
-    /// `configure`, `setPool` and `unlockCallback` run in the operations
-    /// program `ops` (delegate call).
+    /// the lower address (v4's currency0). `moveLiquidity`, `rerange`,
+    /// `adjustHedge`, `configure`, `setPool` and `unlockCallback` run in the
+    /// operations program `ops` (delegate call).
     #[sol(abi)]
     interface IVault {
         /// Deposits at most `amount0Max`/`amount1Max` pro rata; mints at least `minShares` to `receiver`.
@@ -136,6 +136,8 @@ sol! {
         function withdraw(uint256 shares, uint256 amount0Min, uint256 amount1Min, address receiver) external returns (uint256 amount0, uint256 amount1);
         /// Controller only: adds (`liquidityDelta > 0`, from idle) or removes (`< 0`, to idle) liquidity; returns the tokens paid or received.
         function moveLiquidity(int256 liquidityDelta) external returns (uint256 amount0, uint256 amount1);
+        /// Controller only: moves the whole position to `[tickLower, tickUpper]` (burn, then mint with the idle tokens the new range takes); returns what the burn paid, the liquidity minted and what the mint took.
+        function rerange(int256 tickLower, int256 tickUpper) external returns (uint256 amount0Out, uint256 amount1Out, uint256 liquidity, uint256 amount0In, uint256 amount1In);
         /// Controller only, once, before any deposit: the pool is (token0, token1, dynamic fee, tickSpacing, `hooks`).
         function setPool(address hooks) external;
         /// The PoolManager calls this inside the vault's own `unlock`, and only then.
@@ -146,7 +148,7 @@ sol! {
         function configure(address controller, uint256 depositCap, bool paused) external;
         /// token0, token1, the v4 PoolManager, venue, oracle, engine, and the vault's operations program (il-vault-ops).
         function contracts() external view returns (address token0, address token1, address poolManager, address venue, address oracle, address engine, address ops);
-        /// The pool key's tick spacing and hooks, and the vault's range (full range ticks).
+        /// The pool key's tick spacing and hooks, and the vault's range (the full range until a re-range).
         function pool() external view returns (uint32 tickSpacing, address hooks, int256 tickLower, int256 tickUpper);
         /// controller, depositCap, paused, then the ledger record (13 words, il_math::vault::Ledger order).
         function state() external view returns (uint256[] words);
@@ -172,6 +174,10 @@ sol! {
         /// The pool was set: (token0, token1, dynamic fee, tickSpacing, `hooks`), range `[tickLower, tickUpper]`.
         #[derive(Debug, PartialEq, Eq)]
         event PoolSet(address indexed hooks, int256 tickLower, int256 tickUpper);
+        /// The position moved from `[fromLower, fromUpper]` to `[toLower, toUpper]`: `burned` liquidity removed (its IL realised
+        /// into idle tokens), `minted` added in the new range from idle.
+        #[derive(Debug, PartialEq, Eq)]
+        event Reranged(int256 fromLower, int256 fromUpper, int256 toLower, int256 toUpper, uint256 burned, uint256 minted);
         /// The controller moved `funded` idle token1 to the venue, traded `sizeDelta` (position now `newSize`), and got `paid` back by closing.
         #[derive(Debug, PartialEq, Eq)]
         event HedgeAdjusted(uint256 funded, int256 sizeDelta, int256 newSize, uint256 paid);
@@ -239,16 +245,19 @@ sol! {
         /// The proposed controller can take over only from `readyAt`.
         #[derive(Debug, PartialEq, Eq)]
         error VaultControllerNotReady(uint64 readyAt);
+        /// `[tickLower, tickUpper]` is not a range of the pool: both ends multiples of the tick spacing, lower below upper, within the usable ticks.
+        #[derive(Debug, PartialEq, Eq)]
+        error VaultInvalidRange(int256 tickLower, int256 tickUpper);
 }
 }
 
 pub use IVault::{
     Configured, ControllerProposed, Deposit, FeesCollected, HedgeAdjusted, HedgeTransferred,
-    LiquidityMoved, PoolSet, VaultCallFailed, VaultControllerNotReady, VaultDepositCap,
+    LiquidityMoved, PoolSet, Reranged, VaultCallFailed, VaultControllerNotReady, VaultDepositCap,
     VaultEngineOutput, VaultExceedsBalance, VaultInsufficientIdle, VaultInsufficientShares,
-    VaultInvalidAddress, VaultInvalidPool, VaultLocked, VaultMath, VaultNotController, VaultPaused,
-    VaultPoolAlreadySet, VaultPoolEmpty, VaultSlippage, VaultUnexpectedCallback, VaultZeroAmount,
-    Withdraw,
+    VaultInvalidAddress, VaultInvalidPool, VaultInvalidRange, VaultLocked, VaultMath,
+    VaultNotController, VaultPaused, VaultPoolAlreadySet, VaultPoolEmpty, VaultSlippage,
+    VaultUnexpectedCallback, VaultZeroAmount, Withdraw,
 };
 
 il_common::solidity_errors! {
@@ -278,6 +287,7 @@ il_common::solidity_errors! {
         ControllerNotReady(VaultControllerNotReady { readyAt }),
         PoolAlreadySet(VaultPoolAlreadySet {}),
         InvalidPool(VaultInvalidPool {}),
+        InvalidRange(VaultInvalidRange { tickLower, tickUpper }),
         UnexpectedCallback(VaultUnexpectedCallback { caller }),
     }
 }
@@ -949,6 +959,106 @@ impl Vault {
             &[liquidity_delta.to_word(), a0.to_word(), a1.to_word()],
         );
         Ok((a0, a1))
+    }
+
+    /// Controller only, not paused: moves the vault's whole position to
+    /// `[tick_lower, tick_upper]`. The fees are collected and credited
+    /// first; then all the position's liquidity is removed into idle tokens
+    /// (at the pool's price: the range's impermanent loss is realised), the
+    /// new range stored, and the most liquidity the idle tokens pay for at
+    /// the pool's price (`il_math::vault::liquidity_for`) added to it; what
+    /// the new range cannot take stays idle (one side, mostly, after the
+    /// price left the old range). Returns what the burn paid, the liquidity
+    /// minted and what the mint took. The accounting needs no other step:
+    /// it values the position, whatever its range, at the oracle.
+    ///
+    /// # Errors
+    /// `VaultNotController`, `VaultPaused`, `VaultInvalidRange` (ends not
+    /// multiples of the spacing, not ordered, or outside the usable ticks),
+    /// `VaultPoolEmpty`, `VaultCallFailed` (the venue cannot value the hedge
+    /// for the checkpoint, or the PoolManager refused).
+    ///
+    /// # Events
+    /// `Reranged`, `FeesCollected`, the PoolManager's `ModifyLiquidity`.
+    pub fn rerange(
+        &mut self,
+        tick_lower: I256,
+        tick_upper: I256,
+    ) -> Result<(U256, U256, U256, U256, U256), VaultError> {
+        self.controlled(false)?;
+        let old = self.pool_cfg();
+        let (lo, hi) = il_math::v4::full_range_ticks(old.spacing)?;
+        let (lower, upper) = match (
+            lean::i32_of(tick_lower.into_raw()),
+            lean::i32_of(tick_upper.into_raw()),
+        ) {
+            (Some(l), Some(u))
+                if lo <= l
+                    && l < u
+                    && u <= hi
+                    && l.checked_rem(old.spacing) == Some(0)
+                    && u.checked_rem(old.spacing) == Some(0) =>
+            {
+                (l, u)
+            }
+            _ => {
+                return Err(VaultInvalidRange {
+                    tickLower: tick_lower,
+                    tickUpper: tick_upper,
+                }
+                .into());
+            }
+        };
+        let w = self.wiring();
+        let mut ledger = self.checkpoint(&w)?;
+        let me = self.vm().contract_address();
+        let burned = ledger[LIQUIDITY];
+        let (mut out0, mut out1) = (U256::ZERO, U256::ZERO);
+        if !burned.is_zero() {
+            let (p0, p1, _, _) = self.modify(&w, il_math::to_negative(burned)?, me)?;
+            (out0, out1) = (p0.unsigned_abs(), p1.unsigned_abs());
+            ledger[IDLE0] = add(ledger[IDLE0], out0)?;
+            ledger[IDLE1] = add(ledger[IDLE1], out1)?;
+            ledger[LIQUIDITY] = U256::ZERO;
+        }
+        // cannot overflow: a hash plus two and three
+        for (i, t) in [(2u8, lower), (3, upper)] {
+            slots::set(
+                self.vm(),
+                POOL.wrapping_add(U256::from(i)),
+                il_math::vault::tick_word(t),
+            );
+        }
+        let slot0 = uni::slot0(self.vm(), w.pool_manager, &old.key(&w))
+            .map_err(|reason| call_failed(w.pool_manager, reason))?;
+        let state = il_math::vault::PoolState {
+            sqrt_price: slot0.sqrt_price_x96,
+            tick_lower: lower,
+            tick_upper: upper,
+        };
+        let minted = il_math::vault::liquidity_for(&state, ledger[IDLE0], ledger[IDLE1])?;
+        let (mut in0, mut in1) = (U256::ZERO, U256::ZERO);
+        if !minted.is_zero() {
+            let (p0, p1, _, _) = self.modify(&w, il_math::to_signed(minted)?, me)?;
+            (in0, in1) = (p0.unsigned_abs(), p1.unsigned_abs());
+            ledger[IDLE0] = sub_held(ledger[IDLE0], in0)?;
+            ledger[IDLE1] = sub_held(ledger[IDLE1], in1)?;
+            ledger[LIQUIDITY] = minted;
+        }
+        self.write_ledger(&ledger);
+        emit(
+            self.vm(),
+            &[Reranged::SIGNATURE_HASH],
+            &[
+                old.lower.to_word(),
+                old.upper.to_word(),
+                lower.to_word(),
+                upper.to_word(),
+                burned.to_word(),
+                minted.to_word(),
+            ],
+        );
+        Ok((out0, out1, minted, in0, in1))
     }
 
     /// Controller only, not paused (except a close alone, which reduces

@@ -1,5 +1,5 @@
 //! The vault's second program: its controller operations
-//! (`moveLiquidity`, `adjustHedge`, `configure`, `setPool`) and Uniswap
+//! (`moveLiquidity`, `rerange`, `adjustHedge`, `configure`, `setPool`) and Uniswap
 //! v4's `unlockCallback`. The vault program (`il-vault`) runs it by delegate
 //! call for every function it does not route itself, so it executes in the
 //! vault's storage, balance and `msg` (the caller the vault saw): the same
@@ -26,12 +26,14 @@ il_common::lean_route! {
     #[reentrant(
         IVault::unlockCallbackCall,
         IVault::moveLiquidityCall,
+        IVault::rerangeCall,
         IVault::adjustHedgeCall,
         IVault::configureCall,
         IVault::setPoolCall,
     )]
     IVault::unlockCallbackCall => unlock_callback(data: Bytes);
     IVault::moveLiquidityCall => move_liquidity(liquidity_delta: I256);
+    IVault::rerangeCall => rerange(tick_lower: I256, tick_upper: I256);
     IVault::adjustHedgeCall => adjust_hedge(fund: U256, size_delta: I256, close: bool);
     IVault::configureCall => configure(controller: Address, deposit_cap: U256, paused: bool);
     IVault::setPoolCall => set_pool(hooks: Address);

@@ -1,6 +1,6 @@
 //! The IL-managed LP vault's program: deposits, withdrawals, the share
 //! token, the transfer hook and the views. The vault's controller
-//! operations (`moveLiquidity`, `adjustHedge`, `configure`, `setPool`) and
+//! operations (`moveLiquidity`, `rerange`, `adjustHedge`, `configure`, `setPool`) and
 //! Uniswap v4's `unlockCallback` are a second program, `il-vault-ops`, which
 //! this one runs by delegate call in its own storage: one Stylus program must
 //! stay under 24 KiB compressed, and the vault on v4 did not fit in one.

@@ -111,6 +111,8 @@ pub struct Snapshot {
     pub tick_lower: i32,
     /// Upper end of the range.
     pub tick_upper: i32,
+    /// The pool's tick spacing (`vault.pool()`).
+    pub tick_spacing: i32,
     /// The vault's position liquidity as the PoolManager holds it.
     pub position_liquidity: U256,
     /// Fees the PoolManager owes the position now (not yet collected),
@@ -465,6 +467,10 @@ impl Client {
             tick: tick("slot0 tick", position.tick)?,
             tick_lower: tick("vault tickLower", range.tickLower)?,
             tick_upper: tick("vault tickUpper", range.tickUpper)?,
+            tick_spacing: i32::try_from(range.tickSpacing).map_err(|_| ChainError::Decode {
+                what: "vault tickSpacing".into(),
+                reason: format!("{} is not a tick spacing", range.tickSpacing),
+            })?,
             position_liquidity: position.liquidity,
             fees_owed0: position.fees0,
             fees_owed1: position.fees1,

@@ -79,6 +79,8 @@ pub struct Status {
     pub deviation_bps: u32,
     /// Paused.
     pub paused: bool,
+    /// The vault's range and where the oracle price is.
+    pub range: RangeStatus,
     /// Latest estimates, newest first.
     pub estimates: Vec<EstimateRecord>,
     /// Latest non-hold decisions, newest first.
@@ -87,6 +89,37 @@ pub struct Status {
     pub transactions: Vec<TxRecord>,
     /// The contracts' Stylus program lifetimes.
     pub programs: Lifetimes,
+}
+
+/// The vault's range of ticks and the oracle price's tick.
+#[derive(Debug, Serialize)]
+pub struct RangeStatus {
+    /// Lower tick.
+    pub lower: i32,
+    /// Upper tick (exclusive).
+    pub upper: i32,
+    /// The oracle price's tick (`None` if it cannot be computed).
+    pub oracle_tick: Option<i32>,
+    /// Whether the oracle's tick is in `[lower, upper)`: out of range, the
+    /// position earns no fees and holds one token.
+    pub in_range: bool,
+    /// Whether the range is the full range of the spacing.
+    pub full_range: bool,
+}
+
+fn range_status(s: &Snapshot) -> RangeStatus {
+    let oracle_tick = s
+        .math_price()
+        .ok()
+        .and_then(|p| il_math::tick_at_sqrt_price(p.sqrt_price_x96(il_math::Rounding::Floor)).ok());
+    RangeStatus {
+        lower: s.tick_lower,
+        upper: s.tick_upper,
+        oracle_tick,
+        in_range: oracle_tick.is_some_and(|t| s.tick_lower <= t && t < s.tick_upper),
+        full_range: il_math::v4::full_range_ticks(s.tick_spacing)
+            .is_ok_and(|f| f == (s.tick_lower, s.tick_upper)),
+    }
 }
 
 /// Reads the store without taking the run lock (status must work while a
@@ -138,6 +171,7 @@ fn build(s: &Snapshot, store: StoreView, programs: Lifetimes) -> Status {
         price: format!("{}/{}", s.price.num, s.price.den),
         deviation_bps: s.deviation_bps,
         paused: s.paused,
+        range: range_status(s),
         estimates,
         decisions,
         transactions,
@@ -196,6 +230,18 @@ fn print_text(st: &Status) {
         pct(u64::from(st.lp_bps)),
         st.price,
         st.deviation_bps
+    );
+    let r = &st.range;
+    let place = match r.oracle_tick {
+        Some(t) if r.in_range => format!("oracle tick {t}, in range"),
+        Some(t) => format!("oracle tick {t}, OUT OF RANGE (no fees, one token)"),
+        None => "oracle tick unknown".into(),
+    };
+    println!(
+        "range        [{}, {}){}; {place}",
+        r.lower,
+        r.upper,
+        if r.full_range { " (full range)" } else { "" }
     );
     if st.estimates.is_empty() {
         println!("volatility   no estimate in the store yet");

@@ -13,6 +13,7 @@ mod accounting;
 mod deposit_withdraw;
 mod keeper_actions;
 mod properties;
+mod ranges;
 mod security;
 mod v4_attacks;
 mod v4_flow;
