@@ -973,12 +973,37 @@ mod tests {
     use super::*;
     use std::collections::{HashMap, HashSet};
 
-    fn temp_db(name: &str) -> PathBuf {
+    /// A state database path in a directory of its own, removed (with
+    /// everything in it) when the test ends.
+    struct TempDb(PathBuf);
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            if let Some(dir) = self.0.parent() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
+
+    impl std::ops::Deref for TempDb {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl AsRef<Path> for TempDb {
+        fn as_ref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    fn temp_db(name: &str) -> TempDb {
         let dir =
             std::env::temp_dir().join(format!("il-keeper-store-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        dir.join("state.db")
+        TempDb(dir.join("state.db"))
     }
 
     fn intent(nonce: u64, n: u8) -> TxIntent {

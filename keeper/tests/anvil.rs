@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -83,11 +82,9 @@ fn transfer(to: Address) -> Call {
     }
 }
 
-fn temp_store(name: &str) -> (PathBuf, Store) {
-    let dir = std::env::temp_dir().join(format!("il-keeper-anvil-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("state.db");
+/// A store in a temp directory removed when the returned path drops.
+fn temp_store(name: &str) -> (common::TempPath, Store) {
+    let db = common::TempPath::new(&format!("anvil-{name}"), "state.db");
     let s = Store::open(&db).unwrap();
     (db, s)
 }

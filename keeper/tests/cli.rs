@@ -516,6 +516,7 @@ fn deploy_refuses_bad_input_before_touching_the_chain() {
         "{}",
         "the existing file is untouched"
     );
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -568,4 +569,5 @@ fn status_never_needs_the_key() {
     // tick, which signs, still refuses the missing key as bad configuration
     let o = keeper(&["--config", cfg.to_str().unwrap(), "tick"]);
     assert_input_error(&o, "IL_TEST_STATUS_KEY_UNSET is not set");
+    std::fs::remove_dir_all(dir).unwrap();
 }

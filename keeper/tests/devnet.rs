@@ -560,4 +560,6 @@ async fn programs_near_expiry_are_warned_renewed_and_reactivated() {
     lens.accounting().call().await.unwrap();
     let r = pass(&renewing, &PassOptions::default()).await;
     assert!(r.sent.is_empty(), "{:?}", r.sent);
+    s.node.shutdown().await.unwrap();
+    std::fs::remove_dir_all(&s.dir).unwrap();
 }

@@ -18,6 +18,41 @@ use il_deploy::{ops, send::Sender};
 use il_devnet::{Config as DevnetConfig, Devnet, DevnetHandle};
 use il_keeper::config::{ChainArgs, Config};
 
+/// A path in a temp directory of its own, removed (with everything in it)
+/// when the test ends.
+pub struct TempPath(pub PathBuf);
+
+impl TempPath {
+    /// `file` in a fresh directory `<temp>/il-keeper-<name>-<pid>`.
+    pub fn new(name: &str, file: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("il-keeper-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir.join(file))
+    }
+}
+
+impl Drop for TempPath {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+impl std::ops::Deref for TempPath {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for TempPath {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
 /// ETH at $1,850.25 with 8 oracle decimals.
 pub const ANSWER: u64 = 185_025_000_000;
 
