@@ -12,6 +12,7 @@ interface IManager {
     error ManagerIncompleteRound(uint256 roundId, uint256 answeredInRound);
     error ManagerInvalidAddress(address account);
     error ManagerInvalidParameter(uint8 index);
+    error ManagerInvalidRangeRule();
     error ManagerInvalidTarget(uint16 targetBps, uint16 currentBps);
     error ManagerInvalidTiers();
     error ManagerMath(uint8 code);
@@ -34,6 +35,7 @@ interface IManager {
     event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
     event ParamsUpdated(uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown);
+    event RangeRuleUpdated(uint32 kBps, uint64 horizonSecs, uint32 minWidth, uint32 maxWidth);
     event Rebalanced(uint16 fromBps, uint16 toBps, uint256 amount0, uint256 amount1, int256 liquidityDelta);
     event TiersUpdated(uint256 count, uint256 hysteresis);
     event VolatilityUpdated(uint256 sigma, uint8 tier, uint32 feePips, bool changed);
@@ -49,9 +51,12 @@ interface IManager {
     function params() external view returns (uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown);
     function pendingOwner() external view returns (address);
     function poolKey() external view returns (address currency0, address currency1, uint24 fee, int24 tickSpacing, address hooks, address poolManager);
+    function rangeRule() external view returns (uint32 kBps, uint64 horizonSecs, uint32 minWidth, uint32 maxWidth, uint64 lastRerange);
     function rebalance(uint16 targetBps, uint256 amount0Min, uint256 amount1Min) external returns (int256 liquidityDelta);
+    function rerange() external returns (int256 tickLower, int256 tickUpper, uint256 liquidity);
     function setKeeper(address keeper) external;
     function setParams(uint64 maxPriceAge, uint16 maxDeviationBps, uint16 maxSlippageBps, uint16 minLpBps, uint16 maxStepBps, uint64 rebalanceCooldown, uint16 hedgeRatioBps, uint256 maxHedgeStep, uint16 collateralBps, uint64 hedgeCooldown) external;
+    function setRangeRule(uint32 kBps, uint64 horizonSecs, uint32 minWidth, uint32 maxWidth) external;
     function setTiers(uint256[] memory minSigmas, uint32[] memory feesPips, uint256 hysteresis) external;
     function tiers() external view returns (uint256[] memory words);
     function transferOwnership(address newOwner) external;

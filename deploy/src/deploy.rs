@@ -94,7 +94,7 @@ type HedgeArgs = (
 );
 
 /// The contract crates, in deployment order, with their manifest names.
-pub const CONTRACT_CRATES: [(&str, &str); 9] = [
+pub const CONTRACT_CRATES: [(&str, &str); 10] = [
     ("token", "il_token"),
     ("oracle", "il_oracle"),
     ("hedge", "il_hedge"),
@@ -102,6 +102,7 @@ pub const CONTRACT_CRATES: [(&str, &str); 9] = [
     ("planner", "il_planner"),
     ("vault_ops", "il_vault_ops"),
     ("vault", "il_vault"),
+    ("manager_ops", "il_manager_ops"),
     ("manager", "il_manager"),
     ("lens", "il_lens"),
 ];
@@ -774,7 +775,17 @@ pub async fn deploy_system<P: Provider<Ethereum>>(
     )
     .await?;
     on_step(&format!("vault at {vault}"));
-    let manager_args = (vault, planner, deployer, config.keeper).abi_encode_params();
+    let manager_ops = deploy_one(
+        &mut tx,
+        "deploy manager operations",
+        code("manager_ops"),
+        &[],
+        B256::ZERO,
+        budget,
+    )
+    .await?;
+    on_step(&format!("manager operations at {manager_ops}"));
+    let manager_args = (vault, planner, manager_ops, deployer, config.keeper).abi_encode_params();
     let manager_init = constructor_calldata(&manager_args);
     let manager_code = il_wasm::initcode(code("manager"));
     let (hook_salt, hook) =
@@ -966,6 +977,7 @@ pub async fn deploy_system<P: Provider<Ethereum>>(
             vault,
             vault_ops,
             manager,
+            manager_ops,
             lens,
         },
         pool,

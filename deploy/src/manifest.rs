@@ -12,7 +12,8 @@
 //!     "token0": "0x…", "token1": "0x…", "oracle": "0x…",
 //!     "pool_manager": "0x…", "swap_router": "0x…",
 //!     "hedge": "0x…", "engine": "0x…", "planner": "0x…", "vault": "0x…",
-//!     "vault_ops": "0x…", "manager": "0x…", "lens": "0x…"
+//!     "vault_ops": "0x…", "manager": "0x…", "manager_ops": "0x…",
+//!     "lens": "0x…"
 //!   },
 //!   "pool": {
 //!     "currency0": "0x…", "currency1": "0x…", "fee": 8388608,
@@ -82,6 +83,10 @@ pub struct Contracts {
     /// The manager (keeper entrypoints, bounds, fee tiers; the pool's hook).
     #[serde(with = "crate::address::checksummed")]
     pub manager: Address,
+    /// The manager's operations program (the owner's functions,
+    /// delegate-called by the manager).
+    #[serde(with = "crate::address::checksummed")]
+    pub manager_ops: Address,
     /// Read-only views over the vault.
     #[serde(with = "crate::address::checksummed")]
     pub lens: Address,
@@ -351,6 +356,7 @@ impl Contracts {
             ("vault", self.vault),
             ("vault_ops", self.vault_ops),
             ("manager", self.manager),
+            ("manager_ops", self.manager_ops),
             ("lens", self.lens),
         ]);
         all
@@ -376,6 +382,7 @@ mod tests {
             vault: a(7),
             vault_ops: a(12),
             manager: a(8),
+            manager_ops: a(13),
             lens: a(9),
         };
         let key = PoolKey {
@@ -466,7 +473,7 @@ mod tests {
         assert_eq!(Manifest::from_json(&json, "m.json").unwrap(), m);
         assert!(
             m.contracts.named().iter().all(|(n, _)| *n != "swap_router")
-                && sample().contracts.named().len() == 12
+                && sample().contracts.named().len() == 13
         );
     }
 

@@ -57,6 +57,7 @@ async fn deploys_and_wires_the_whole_system_on_a_v4_pool() {
     assert!(m.block > 0);
     for prefix in [
         "vault at",
+        "manager operations at",
         "manager at",
         "Uniswap v4 PoolManager at",
         "lens at",
@@ -68,7 +69,7 @@ async fn deploys_and_wires_the_whole_system_on_a_v4_pool() {
     }
     let c = m.contracts;
     let all = c.named();
-    assert_eq!(all.len(), 12, "the local chain records its swap router");
+    assert_eq!(all.len(), 13, "the local chain records its swap router");
     for (name, a) in &all {
         assert!(
             !provider.get_code_at(*a).await.unwrap().is_empty(),

@@ -16,11 +16,12 @@ use il_devnet::{
 };
 
 /// Every contract the deployer puts on a chain.
-const CONTRACTS: [&str; 9] = [
+const CONTRACTS: [&str; 10] = [
     "il-engine",
     "il-hedge",
     "il-lens",
     "il-manager",
+    "il-manager-ops",
     "il-oracle",
     "il-planner",
     "il-token",
@@ -129,12 +130,13 @@ async fn activation_and_uncached_calls_cost_what_nitro_charges() {
             (nitro.uncached_call_gas(), nitro.cached_gas()),
             "{name}"
         );
-        // the vault hands unknown selectors to its operations program:
-        // ask it for `totalSupply()` (one storage read) instead
-        let unknown = if name == "il-vault" {
-            vec![0x18, 0x16, 0x0d, 0xdd]
-        } else {
-            vec![0xde, 0xad, 0xbe, 0xef]
+        // the vault and the manager hand unknown selectors to their
+        // operations programs: ask them for `totalSupply()` and
+        // `pendingOwner()` (one storage read each) instead
+        let unknown = match name {
+            "il-vault" => vec![0x18, 0x16, 0x0d, 0xdd],
+            "il-manager" => vec![0xe3, 0x0c, 0x39, 0x78],
+            _ => vec![0xde, 0xad, 0xbe, 0xef],
         };
         let receipt = p
             .send_transaction(

@@ -138,6 +138,7 @@ struct RawContracts {
     engine: Option<String>,
     planner: Option<String>,
     vault_ops: Option<String>,
+    manager_ops: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -279,6 +280,8 @@ pub struct Contracts {
     pub planner: Option<Address>,
     /// The vault's operations program.
     pub vault_ops: Option<Address>,
+    /// The manager's operations program (the owner's functions).
+    pub manager_ops: Option<Address>,
 }
 
 /// The addresses the chain-facing commands need, all present.
@@ -309,6 +312,7 @@ impl Contracts {
             ("engine", self.engine),
             ("planner", self.planner),
             ("manager", self.manager),
+            ("manager_ops", self.manager_ops),
             ("lens", self.lens),
             ("oracle", self.oracle),
             ("hedge", self.hedge),
@@ -601,6 +605,7 @@ impl Config {
             engine: addr("contracts.engine", &none, &raw.contracts.engine)?,
             planner: addr("contracts.planner", &none, &raw.contracts.planner)?,
             vault_ops: addr("contracts.vault_ops", &none, &raw.contracts.vault_ops)?,
+            manager_ops: addr("contracts.manager_ops", &none, &raw.contracts.manager_ops)?,
         };
         let manifest = match (&args.manifest, &raw.contracts.manifest) {
             (Some(m), _) => Some(m.clone()),
@@ -620,6 +625,7 @@ impl Config {
             contracts.engine = contracts.engine.or(Some(c.engine));
             contracts.planner = contracts.planner.or(Some(c.planner));
             contracts.vault_ops = contracts.vault_ops.or(Some(c.vault_ops));
+            contracts.manager_ops = contracts.manager_ops.or(Some(c.manager_ops));
             contracts.manifest = Some(m);
         }
 
@@ -1017,6 +1023,7 @@ mod tests {
                 vault: a(7),
                 vault_ops: a(11),
                 manager: a(8),
+                manager_ops: a(12),
                 lens: a(9),
             },
             pool: {

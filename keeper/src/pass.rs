@@ -30,7 +30,8 @@ use crate::chain::{ChainError, Client, Counts, Snapshot};
 use crate::config::Config;
 use crate::exact::Price;
 use crate::policy::{
-    self, Action, Decision, GasSnapshot, PolicyInput, PoolSnapshot, Rule, VaultSnapshot,
+    self, Action, Decision, GasSnapshot, PolicyConfig, PolicyInput, PoolSnapshot, Rule,
+    VaultSnapshot,
 };
 use crate::store::{self, DecisionRecord, EstimateRecord, Observation, Store};
 use crate::vol;
@@ -287,6 +288,7 @@ fn rule_index(r: Rule) -> usize {
         Rule::FeeTier => 0,
         Rule::Rebalance => 1,
         Rule::Hedge => 2,
+        Rule::Range => 3,
     }
 }
 
@@ -315,8 +317,65 @@ pub fn calldata(s: &Snapshot, action: &Action) -> Result<Option<Bytes>, ChainErr
             )
         }
         Action::Hedge { .. } => Some(IManager::hedgeCall {}.abi_encode().into()),
+        Action::Rerange { .. } => Some(IManager::rerangeCall {}.abi_encode().into()),
         Action::Hold | Action::Skip => None,
     })
+}
+
+/// The range rule's decision ([`policy::decide_range`]) and, when the range
+/// should move, the `rerange()` calldata with its simulation (its gas
+/// prices the re-range; a named revert, e.g. the cooldown, skips it at
+/// sending). Warns when the oracle's price is out of the vault's range.
+async fn range_decision(
+    client: &Client,
+    from: Address,
+    s: &Snapshot,
+    native: Price,
+    cfg: &PolicyConfig,
+) -> Result<(Decision, Option<(Bytes, Result<u64, String>)>), PassError> {
+    if s.full_range_settled()? {
+        let mut inputs = serde_json::Map::new();
+        inputs.insert("lower".into(), json!(s.tick_lower));
+        inputs.insert("upper".into(), json!(s.tick_upper));
+        let d = Decision {
+            time: s.time,
+            rule: Rule::Range,
+            action: Action::Hold,
+            reason: "the vault holds the full range and no range rule is set".into(),
+            inputs,
+        };
+        return Ok((d, None));
+    }
+    let view = s.range_view(U256::ZERO)?;
+    if view.tick < view.lower || view.tick >= view.upper {
+        tracing::warn!(
+            lower = view.lower,
+            upper = view.upper,
+            tick = view.tick,
+            "the oracle's price is out of the vault's range: the position earns no fees and holds one token"
+        );
+    }
+    if policy::rerange_reason(&view, cfg).is_none() {
+        return Ok((policy::decide_range(&view, 0, s.time, cfg), None));
+    }
+    let data: Bytes = IManager::rerangeCall {}.abi_encode().into();
+    let sim = match client.simulate(from, client.contracts.manager, &data).await {
+        Ok((_, g)) => Ok(g),
+        Err(ChainError::Revert(named)) => Err(named),
+        Err(e) => return Err(e.into()),
+    };
+    let gas = GasSnapshot {
+        gas_price_wei: U256::from(s.gas_price),
+        native_price: native,
+        gas_fee_tier: 0,
+        gas_rebalance: 0,
+        gas_hedge: 0,
+    };
+    let cost = policy::gas_cost(&gas, *sim.as_ref().unwrap_or(&0))?;
+    let view = s.range_view(cost)?;
+    let d = policy::decide_range(&view, s.rerange_wait(), s.time, cfg);
+    let sim = d.action.acts().then_some((data, sim));
+    Ok((d, sim))
 }
 
 fn skip(d: &Decision, reason: String) -> Decision {
@@ -336,6 +395,7 @@ fn action_kind(a: &Action) -> &'static str {
         Action::UpdateVolatility { .. } => "update_volatility",
         Action::Rebalance { .. } => "rebalance",
         Action::Hedge { .. } => "hedge",
+        Action::Rerange { .. } => "rerange",
         Action::Hold => "hold",
         Action::Skip => "skip",
     }
@@ -483,7 +543,7 @@ async fn pass_inner(
     let from = simulation_sender(client, &snap);
     let mut gas = [0u64; 3];
     // Per rule: the calldata and its simulation (gas, or the named revert).
-    let mut sims: [Option<(Bytes, Result<u64, String>)>; 3] = [None, None, None];
+    let mut sims: [Option<(Bytes, Result<u64, String>)>; 4] = [None, None, None, None];
     for d in first.iter().filter(|d| d.action.acts()) {
         let Some(data) = calldata(&snap, &d.action)? else {
             continue;
@@ -507,6 +567,9 @@ async fn pass_inner(
         first
     };
     let mut decisions = second;
+    let (range, range_sim) = range_decision(client, from, &snap, native, &cfg.policy).await?;
+    decisions.push(range);
+    sims[rule_index(Rule::Range)] = range_sim;
     if !pending.is_empty() {
         let hashes: Vec<String> = pending.iter().map(|t| t.hash.to_string()).collect();
         for d in &mut decisions {

@@ -275,6 +275,8 @@ pub enum Rule {
     Rebalance,
     /// Hedge (`hedge`).
     Hedge,
+    /// Concentrated range (`rerange`).
+    Range,
 }
 
 impl fmt::Display for Rule {
@@ -283,6 +285,7 @@ impl fmt::Display for Rule {
             Self::FeeTier => "fee_tier",
             Self::Rebalance => "rebalance",
             Self::Hedge => "hedge",
+            Self::Range => "range",
         })
     }
 }
@@ -311,6 +314,12 @@ pub enum Action {
         /// Expected size after the call, token0 raw.
         #[serde(with = "dec_signed")]
         target: I256,
+    },
+    /// Call `rerange()`; the contract moves the position to the range its
+    /// rule gives now.
+    Rerange {
+        /// Why the range should move.
+        reason: RerangeReason,
     },
     /// Nothing to do.
     Hold,
@@ -362,6 +371,10 @@ pub enum PolicyError {
     /// Inconsistent bounds (`min_lp_bps > max_lp_bps`, over 100 %).
     #[error("bad vault bounds: {0}")]
     Bounds(String),
+    /// A rule this input does not decide: the range rule is decided from
+    /// the range ([`decide_range`]).
+    #[error("rule {0} is not decided from a policy input")]
+    NotFromInput(Rule),
 }
 
 fn u(v: U256) -> Value {
@@ -379,7 +392,11 @@ fn mul_div(a: U256, b: U256, d: U256) -> Result<U256, PolicyError> {
 
 /// Gas cost of `gas` units in token1 raw units, rounded up (costs are never
 /// understated).
-fn gas_cost(g: &GasSnapshot, gas: u64) -> Result<U256, PolicyError> {
+///
+/// # Errors
+/// [`PolicyError::Math`] when the cost overflows or the native price is
+/// zero.
+pub fn gas_cost(g: &GasSnapshot, gas: u64) -> Result<U256, PolicyError> {
     let wei = g
         .gas_price_wei
         .checked_mul(U256::from(gas))
@@ -842,16 +859,18 @@ pub fn explain(
     };
     if let Some(skips) = deviation_skips(&ctx) {
         let [fee, rebalance, hedge] = skips;
-        return Ok(match rule {
-            Rule::FeeTier => fee,
-            Rule::Rebalance => rebalance,
-            Rule::Hedge => hedge,
-        });
+        return match rule {
+            Rule::FeeTier => Ok(fee),
+            Rule::Rebalance => Ok(rebalance),
+            Rule::Hedge => Ok(hedge),
+            Rule::Range => Err(PolicyError::NotFromInput(rule)),
+        };
     }
     match rule {
         Rule::FeeTier => ctx.fee_tier(),
         Rule::Rebalance => ctx.rebalance(),
         Rule::Hedge => ctx.hedge(),
+        Rule::Range => Err(PolicyError::NotFromInput(rule)),
     }
 }
 
@@ -940,20 +959,25 @@ impl fmt::Display for RerangeReason {
 }
 
 /// The re-range rule (the keeper says *when*; the contract computes the new
-/// ticks from the oracle and sigma): `Some(reason)` when the oracle's tick
-/// is out of `[lower, upper)`, or further from the middle than
-/// `range_inner_bps` of the half-width (`|2 tick - lower - upper| * 1e4 >
-/// inner * (upper - lower)`), or the target width is off the current one by
-/// more than `range_width_tolerance_bps` of the current (`|target - width| *
-/// 1e4 > tolerance * width`); `None` otherwise, and also when the gas costs
-/// more than `range_max_gas_bps` of what it redeploys (a re-range that
-/// costs more than it can earn back; the check is exact integer math).
+/// ticks from the oracle and sigma): `Some(reason)` when [`rerange_reason`]
+/// gives one and [`rerange_pays`] holds; `None` otherwise.
 #[must_use]
 pub fn rerange_due(v: &RangeView, cfg: &PolicyConfig) -> Option<RerangeReason> {
+    rerange_reason(v, cfg).filter(|_| rerange_pays(v, cfg))
+}
+
+/// Why the range should move, gas aside: the oracle's tick is out of
+/// `[lower, upper)`, or further from the middle than `range_inner_bps` of
+/// the half-width (`|2 tick - lower - upper| * 1e4 > inner * (upper -
+/// lower)`), or the target width is off the current one by more than
+/// `range_width_tolerance_bps` of the current (`|target - width| * 1e4 >
+/// tolerance * width`); `None` when none holds.
+#[must_use]
+pub fn rerange_reason(v: &RangeView, cfg: &PolicyConfig) -> Option<RerangeReason> {
     let (lower, upper, tick) = (i64::from(v.lower), i64::from(v.upper), i64::from(v.tick));
     let width = (upper - lower).max(1);
     let bps = i64::try_from(BPS).unwrap_or(10_000);
-    let reason = if tick < lower || tick >= upper {
+    Some(if tick < lower || tick >= upper {
         RerangeReason::OutOfRange
     } else if (2 * tick - lower - upper).abs() * bps > i64::from(cfg.range_inner_bps) * width {
         RerangeReason::LeftInnerBand
@@ -963,12 +987,72 @@ pub fn rerange_due(v: &RangeView, cfg: &PolicyConfig) -> Option<RerangeReason> {
         RerangeReason::WidthOff
     } else {
         return None;
-    };
-    // gas * 1e4 > max_gas_bps * value: not worth it (products of values
-    // below 2^200 and 2^32 cannot overflow; saturate regardless)
+    })
+}
+
+/// Whether a re-range's gas is at most `range_max_gas_bps` of what it
+/// redeploys (a re-range that costs more than it can earn back is not
+/// worth it; exact integer math).
+#[must_use]
+pub fn rerange_pays(v: &RangeView, cfg: &PolicyConfig) -> bool {
+    // gas * 1e4 <= max_gas_bps * value (products of values below 2^200 and
+    // 2^32 cannot overflow; saturate regardless)
     let gas = v.gas_cost.saturating_mul(U256::from(BPS));
     let cap = v.value.saturating_mul(U256::from(cfg.range_max_gas_bps));
-    (gas <= cap).then_some(reason)
+    gas <= cap
+}
+
+/// The live keeper's range decision (rule [`Rule::Range`]) at `time`:
+/// [`Action::Rerange`] when [`rerange_reason`] gives a reason, the
+/// manager's cooldown has passed (`wait` seconds left) and
+/// [`rerange_pays`]; a skip naming the guard when one stops it; hold when
+/// the range is where the rule wants it.
+#[must_use]
+pub fn decide_range(v: &RangeView, wait: u64, time: u64, cfg: &PolicyConfig) -> Decision {
+    let mut inputs = Map::new();
+    for (k, val) in [
+        ("lower", json!(v.lower)),
+        ("upper", json!(v.upper)),
+        ("tick", json!(v.tick)),
+        ("target_width", json!(v.target_width)),
+        ("gas_cost", json!(v.gas_cost.to_string())),
+        ("value", json!(v.value.to_string())),
+        ("wait_secs", json!(wait)),
+    ] {
+        inputs.insert(k.into(), val);
+    }
+    let (action, reason) = match rerange_reason(v, cfg) {
+        None => (
+            Action::Hold,
+            format!(
+                "the oracle's tick {} is in the range [{}, {}) near its middle and the width {} is within the tolerance of {}",
+                v.tick,
+                v.lower,
+                v.upper,
+                v.upper.saturating_sub(v.lower),
+                v.target_width
+            ),
+        ),
+        Some(why) if wait > 0 => (
+            Action::Skip,
+            format!("{why}, but the manager's cooldown has {wait} s left"),
+        ),
+        Some(why) if !rerange_pays(v, cfg) => (
+            Action::Skip,
+            format!(
+                "{why}, but the gas ({} token1 raw) is more than range_max_gas_bps ({}) of what it redeploys ({})",
+                v.gas_cost, cfg.range_max_gas_bps, v.value
+            ),
+        ),
+        Some(why) => (Action::Rerange { reason: why }, why.to_string()),
+    };
+    Decision {
+        time,
+        rule: Rule::Range,
+        action,
+        reason,
+        inputs,
+    }
 }
 
 /// `U256` as a decimal string in serde (JSON numbers cannot hold 256 bits).

@@ -551,6 +551,7 @@ fn status_never_needs_the_key() {
             vault: a(7),
             vault_ops: a(11),
             manager: a(8),
+            manager_ops: a(12),
             lens: a(9),
         },
         pool,

@@ -13,7 +13,7 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{ANSWER, counts, keeper_config, shock, system};
+use common::{ANSWER, count, counts, keeper_config, shock, system};
 use il_deploy::bindings::ILens;
 use il_keeper::chain::Client;
 use il_keeper::chain::tx::{Hook, Stage};
@@ -446,6 +446,7 @@ async fn programs_near_expiry_are_warned_renewed_and_reactivated() {
             "hedge",
             "lens",
             "manager",
+            "manager_ops",
             "oracle",
             "planner",
             "token0",
@@ -499,7 +500,7 @@ async fn programs_near_expiry_are_warned_renewed_and_reactivated() {
         .lines()
         .filter(|l| l.contains("above keeper.keepalive_max_fee_eth = 1000000000000 wei"))
         .collect();
-    assert_eq!(skips.len(), 10, "{stderr}");
+    assert_eq!(skips.len(), 11, "{stderr}");
     assert!(skips.iter().any(|l| l.contains("vault (")), "{skips:?}");
     let r = pass(&cfg, &PassOptions::default()).await;
     assert!(
@@ -514,7 +515,7 @@ async fn programs_near_expiry_are_warned_renewed_and_reactivated() {
     // tokens share theirs), then a year left again and nothing due.
     let r = pass(&renewing, &PassOptions::default()).await;
     let rules: Vec<&str> = r.sent.iter().map(|t| t.rule.as_str()).collect();
-    assert_eq!(rules.len(), 9, "{rules:?}");
+    assert_eq!(rules.len(), 10, "{rules:?}");
     assert!(
         rules.iter().all(|r| r.starts_with("keepalive:")),
         "{rules:?}"
@@ -546,7 +547,7 @@ async fn programs_near_expiry_are_warned_renewed_and_reactivated() {
     // With keepalive: reactivated, and the vault answers again.
     let r = pass(&renewing, &PassOptions::default()).await;
     let rules: Vec<&str> = r.sent.iter().map(|t| t.rule.as_str()).collect();
-    assert_eq!(rules.len(), 9, "{rules:?}");
+    assert_eq!(rules.len(), 10, "{rules:?}");
     assert!(
         rules.iter().all(|r| r.starts_with("reactivate:")),
         "{rules:?}"
@@ -560,6 +561,161 @@ async fn programs_near_expiry_are_warned_renewed_and_reactivated() {
     lens.accounting().call().await.unwrap();
     let r = pass(&renewing, &PassOptions::default()).await;
     assert!(r.sent.is_empty(), "{:?}", r.sent);
+    s.node.shutdown().await.unwrap();
+    std::fs::remove_dir_all(&s.dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_price_out_of_the_range_is_reranged_once_and_withdrawn_at_the_lens_value() {
+    use alloy::primitives::U256;
+    use alloy::providers::Provider;
+    use alloy::sol_types::SolEvent;
+    use il_deploy::bindings::{IManager, IVault};
+    use il_deploy::{ops, send::Sender};
+
+    let s = system("range").await;
+    let cfg = keeper_config(&s);
+    let plain = PassOptions::default();
+    let c = s.manifest.contracts;
+    let owner = s.node.dev_accounts()[0].address;
+    // No hedge (the withdrawal below is the range's alone); a range rule:
+    // k = 0.5, a day's horizon, 10 to 50 spacings wide (at most +/- 16 %
+    // around the oracle, whatever the volatility).
+    let manager = IManager::new(c.manager, &s.owner);
+    for r in [
+        manager
+            .setParams(86_400, 100, 100, 0, 2_500, 600, 0, U256::MAX, 2_000, 600)
+            .send()
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap(),
+        manager
+            .setRangeRule(5_000, 86_400, 600, 3_000)
+            .send()
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap(),
+    ] {
+        assert!(r.status());
+    }
+    let reranged = || count(&s, c.vault, IVault::Reranged::SIGNATURE_HASH);
+    let vault_range = || async {
+        let p = IVault::new(c.vault, &s.owner).pool().call().await.unwrap();
+        (
+            i32::try_from(p.tickLower).unwrap(),
+            i32::try_from(p.tickUpper).unwrap(),
+        )
+    };
+    let oracle_tick = || async {
+        let sqrt = ops::oracle_sqrt_price(&s.owner, &s.manifest).await.unwrap();
+        il_math::tick_at_sqrt_price(sqrt).unwrap()
+    };
+    // Volatility needs three observations; the third pass reports it and
+    // places the first range (the vault starts in the full range).
+    pass(&cfg, &plain).await;
+    shock(&s, ANSWER * 105 / 100).await;
+    pass(&cfg, &plain).await;
+    shock(&s, ANSWER).await;
+    let r = pass(&cfg, &plain).await;
+    assert!(
+        acted(&r).contains(&"range".to_string()),
+        "{:#?}",
+        r.decisions
+    );
+    assert_eq!(reranged().await, 1);
+    let first = vault_range().await;
+    assert!((600..=3_000).contains(&(first.1 - first.0)), "{first:?}");
+
+    // The market walks 30 % up, out of the range: one re-range, centred on
+    // the oracle's tick.
+    shock(&s, ANSWER * 13 / 10).await;
+    let tick = oracle_tick().await;
+    assert!(tick >= first.1, "{tick} {first:?}");
+    let r = pass(&cfg, &plain).await;
+    let range: Vec<_> = r
+        .decisions
+        .iter()
+        .filter(|d| d.rule == il_keeper::policy::Rule::Range)
+        .collect();
+    assert_eq!(range.len(), 1);
+    assert!(
+        matches!(
+            range[0].action,
+            Action::Rerange {
+                reason: il_keeper::policy::RerangeReason::OutOfRange
+            }
+        ),
+        "{:#?}",
+        range[0]
+    );
+    assert_eq!(reranged().await, 2);
+    let now = vault_range().await;
+    assert!(
+        (now.0 + now.1 - 2 * tick).abs() <= 60,
+        "{now:?} around {tick}"
+    );
+    let logs = s
+        .owner
+        .get_logs(
+            &alloy::rpc::types::Filter::new()
+                .address(c.vault)
+                .event_signature(IVault::Reranged::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await
+        .unwrap();
+    let last = IVault::Reranged::decode_log_data(logs[1].data()).unwrap();
+    assert_eq!(
+        (
+            i32::try_from(last.fromLower).unwrap(),
+            i32::try_from(last.fromUpper).unwrap(),
+            i32::try_from(last.toLower).unwrap(),
+            i32::try_from(last.toUpper).unwrap()
+        ),
+        (first.0, first.1, now.0, now.1)
+    );
+    // A second pass at once re-ranges nothing.
+    let r = pass(&cfg, &plain).await;
+    assert!(
+        !acted(&r).contains(&"range".to_string()),
+        "{:#?}",
+        r.decisions
+    );
+    assert_eq!(reranged().await, 2);
+    // status shows the range
+    let out = keeper_bin(&s.dir.join("keeper.toml"), &["status"]).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "range        [{}, {}); oracle tick ",
+            now.0, now.1
+        )) && text.contains(", in range; rule k 5000 bps"),
+        "{text}"
+    );
+
+    // Everything withdrawn is worth what the lens said, within 0.1 %.
+    let lens = il_deploy::bindings::ILens::new(c.lens, &s.owner);
+    let before = lens.accountOf(owner).call().await.unwrap();
+    let price = lens.price().call().await.unwrap();
+    let w = ops::withdraw(
+        &mut Sender::new(&s.owner, owner),
+        &s.manifest,
+        before.shares,
+        U256::ZERO,
+        U256::ZERO,
+    )
+    .await
+    .unwrap();
+    let paid = w.amount0 * price.num / price.den + w.amount1;
+    assert!(
+        paid <= before.value && before.value - paid <= before.value / U256::from(1_000u32),
+        "paid {paid}, lens {}",
+        before.value
+    );
     s.node.shutdown().await.unwrap();
     std::fs::remove_dir_all(&s.dir).unwrap();
 }

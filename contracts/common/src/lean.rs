@@ -195,7 +195,8 @@ where
 }
 
 /// A delegate call of `target` with `data`: `target`'s code runs in the
-/// caller's storage, balance and `msg` (the vault runs `il-vault-ops` so).
+/// caller's storage, balance and `msg` (the vault runs `il-vault-ops` so,
+/// the manager `il-manager-ops`).
 /// `Err` as for [`call`]. Flushes and clears the storage cache first.
 #[inline(never)]
 pub fn delegate_call<S>(storage: &mut S, target: Address, data: &[u8]) -> Result<Vec<u8>, Vec<u8>>
@@ -204,8 +205,8 @@ where
 {
     let ctx = Call::new_mutating(storage);
     // SAFETY: the storage cache is flushed and cleared by the SDK before
-    // the call; the callee is the vault's own operations program, which
-    // keeps the vault's storage layout.
+    // the call; the callee is the caller's own operations program (the
+    // vault's, the manager's), which keeps the caller's storage layout.
     unsafe { stylus_sdk::call::delegate_call(storage.vm(), ctx, target, data) }.map_err(revert_data)
 }
 

@@ -1974,7 +1974,8 @@ fn apply(
             kv.last_hedge = Some(t);
             params.gas.hedge
         }
-        Action::Hold | Action::Skip => return Ok(false),
+        // the backtest moves ranges itself (`rerange_due` on its own view)
+        Action::Rerange { .. } | Action::Hold | Action::Skip => return Ok(false),
     };
     kv.book.actions += 1;
     kv.book.gas_used += gas;

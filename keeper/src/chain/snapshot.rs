@@ -90,6 +90,22 @@ pub struct Accounting {
     pub hedge_pnl: I256,
 }
 
+/// The manager's range rule (`setRangeRule`: all 0 for the full range) and
+/// the time of its last re-range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RangeState {
+    /// `k` in basis points (0: no rule, the full range).
+    pub k_bps: u32,
+    /// Horizon, seconds.
+    pub horizon_secs: u64,
+    /// Narrowest range, ticks.
+    pub min_width: u32,
+    /// Widest range, ticks.
+    pub max_width: u32,
+    /// Unix time of the last re-range (0: none).
+    pub last_rerange: u64,
+}
+
 /// Everything read in one batch.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Snapshot {
@@ -113,6 +129,8 @@ pub struct Snapshot {
     pub tick_upper: i32,
     /// The pool's tick spacing (`vault.pool()`).
     pub tick_spacing: i32,
+    /// The manager's range rule and last re-range (`manager.rangeRule()`).
+    pub range: RangeState,
     /// The vault's position liquidity as the PoolManager holds it.
     pub position_liquidity: U256,
     /// Fees the PoolManager owes the position now (not yet collected),
@@ -291,6 +309,82 @@ impl Snapshot {
         }
     }
 
+    /// The owner's range rule, `None` without one (the full range).
+    #[must_use]
+    pub fn range_rule(&self) -> Option<il_math::range::RangeRule> {
+        let r = &self.range;
+        (r.k_bps != 0).then(|| il_math::range::RangeRule {
+            k_bps: r.k_bps,
+            horizon_secs: r.horizon_secs,
+            min_width: i32::try_from(r.min_width).unwrap_or(i32::MAX),
+            max_width: i32::try_from(r.max_width).unwrap_or(i32::MAX),
+        })
+    }
+
+    /// Whether the vault holds the full range and the rule asks for it (no
+    /// rule): there is nothing a re-range could move.
+    ///
+    /// # Errors
+    /// [`ChainError::Decode`] for a spacing il-math refuses.
+    pub fn full_range_settled(&self) -> Result<bool, ChainError> {
+        let full = il_math::v4::full_range_ticks(self.tick_spacing)
+            .map_err(|e| math("full range ticks", e))?;
+        Ok(self.range_rule().is_none() && (self.tick_lower, self.tick_upper) == full)
+    }
+
+    /// The vault's range as the re-range rule sees it
+    /// ([`crate::policy::RangeView`]): its ticks, the oracle price's tick
+    /// (where the manager centres a new range), the width the manager
+    /// would give one now (the rule's width at the sigma last reported on
+    /// chain, which the manager uses; the usable span without a rule),
+    /// `gas_cost` (token1 raw) and what a re-range redeploys (the position
+    /// at the oracle and the idle tokens).
+    ///
+    /// # Errors
+    /// [`ChainError::Decode`] on an il-math failure (a rule the chain's
+    /// sigma puts out of its domain, a zero price).
+    pub fn range_view(&self, gas_cost: U256) -> Result<crate::policy::RangeView, ChainError> {
+        let price = self.math_price()?;
+        let tick = il_math::tick_at_sqrt_price(price.sqrt_price_x96(il_math::Rounding::Floor))
+            .map_err(|e| math("oracle tick", e))?;
+        let target_width = match self.range_rule() {
+            Some(rule) => rule
+                .width(self.manager.sigma, self.tick_spacing)
+                .map_err(|e| math("range width", e))?,
+            None => {
+                let (lo, hi) = il_math::v4::full_range_ticks(self.tick_spacing)
+                    .map_err(|e| math("full range ticks", e))?;
+                hi.saturating_sub(lo)
+            }
+        };
+        let idle = price
+            .quote(self.ledger.idle0, il_math::Rounding::Floor)
+            .map_err(|e| math("idle value", e))?
+            .saturating_add(self.ledger.idle1);
+        Ok(crate::policy::RangeView {
+            lower: self.tick_lower,
+            upper: self.tick_upper,
+            tick,
+            target_width,
+            gas_cost,
+            value: self.lp_value()?.saturating_add(idle),
+        })
+    }
+
+    /// Seconds until the manager allows the next re-range (one per
+    /// `rebalanceCooldown`).
+    #[must_use]
+    pub fn rerange_wait(&self) -> u64 {
+        use il_math::vault::pacing::{NONE, wait};
+        wait(
+            self.range.last_rerange,
+            NONE,
+            NONE,
+            self.params.rebalance_cooldown,
+            self.time,
+        )
+    }
+
     /// Seconds until the fee tier may change again.
     #[must_use]
     pub fn tier_wait(&self) -> u64 {
@@ -374,6 +468,7 @@ impl Client {
             call(c.manager, IManager::configCall {}.abi_encode()),
             call(c.manager, IManager::paramsCall {}.abi_encode()),
             call(c.manager, IManager::tiersCall {}.abi_encode()),
+            call(c.manager, IManager::rangeRuleCall {}.abi_encode()),
             call(
                 c.hedge,
                 IHedge::positionOfCall { account: c.vault }.abi_encode(),
@@ -429,8 +524,9 @@ impl Client {
         let cfg = dec::<IManager::configCall>("manager config", &outs[8])?;
         let params = dec::<IManager::paramsCall>("manager params", &outs[9])?;
         let tiers = dec::<IManager::tiersCall>("manager tiers", &outs[10])?;
-        let pos = dec::<IHedge::positionOfCall>("hedge positionOf", &outs[11])?;
-        let equity = dec::<IHedge::equityOfCall>("hedge equityOf", &outs[12])?;
+        let rule = dec::<IManager::rangeRuleCall>("manager rangeRule", &outs[11])?;
+        let pos = dec::<IHedge::positionOfCall>("hedge positionOf", &outs[12])?;
+        let equity = dec::<IHedge::equityOfCall>("hedge equityOf", &outs[13])?;
         let tick = |what: &str, v: I256| {
             i32::try_from(v).map_err(|_| ChainError::Decode {
                 what: what.to_string(),
@@ -471,6 +567,13 @@ impl Client {
                 what: "vault tickSpacing".into(),
                 reason: format!("{} is not a tick spacing", range.tickSpacing),
             })?,
+            range: RangeState {
+                k_bps: rule.kBps,
+                horizon_secs: rule.horizonSecs,
+                min_width: rule.minWidth,
+                max_width: rule.maxWidth,
+                last_rerange: rule.lastRerange,
+            },
             position_liquidity: position.liquidity,
             fees_owed0: position.fees0,
             fees_owed1: position.fees1,

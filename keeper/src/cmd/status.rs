@@ -91,7 +91,7 @@ pub struct Status {
     pub programs: Lifetimes,
 }
 
-/// The vault's range of ticks and the oracle price's tick.
+/// The vault's range of ticks, the oracle price's tick and the owner's rule.
 #[derive(Debug, Serialize)]
 pub struct RangeStatus {
     /// Lower tick.
@@ -105,6 +105,8 @@ pub struct RangeStatus {
     pub in_range: bool,
     /// Whether the range is the full range of the spacing.
     pub full_range: bool,
+    /// The range rule (`None`: the full range).
+    pub rule: Option<crate::chain::snapshot::RangeState>,
 }
 
 fn range_status(s: &Snapshot) -> RangeStatus {
@@ -119,6 +121,7 @@ fn range_status(s: &Snapshot) -> RangeStatus {
         in_range: oracle_tick.is_some_and(|t| s.tick_lower <= t && t < s.tick_upper),
         full_range: il_math::v4::full_range_ticks(s.tick_spacing)
             .is_ok_and(|f| f == (s.tick_lower, s.tick_upper)),
+        rule: (s.range.k_bps != 0).then_some(s.range),
     }
 }
 
@@ -237,8 +240,17 @@ fn print_text(st: &Status) {
         Some(t) => format!("oracle tick {t}, OUT OF RANGE (no fees, one token)"),
         None => "oracle tick unknown".into(),
     };
+    let rule = r.rule.map_or_else(
+        || "no range rule".to_string(),
+        |k| {
+            format!(
+                "rule k {} bps, horizon {} s, width {}..{} ticks, last re-range at {}",
+                k.k_bps, k.horizon_secs, k.min_width, k.max_width, k.last_rerange
+            )
+        },
+    );
     println!(
-        "range        [{}, {}){}; {place}",
+        "range        [{}, {}){}; {place}; {rule}",
         r.lower,
         r.upper,
         if r.full_range { " (full range)" } else { "" }

@@ -445,11 +445,13 @@ fn manager_constructor_wires_defaults_and_refuses_zero_addresses() {
         pool_fee: None,
         seed_pool: true,
     });
-    let (vault, planner, owner, keeper) = (s.vault, s.planner, s.owner, s.keeper);
+    let (vault, planner, ops, owner, keeper) =
+        (s.vault, s.planner, s.manager_ops, s.owner, s.keeper);
     for (args, bad) in [
-        ((Address::ZERO, planner, owner, keeper), "vault"),
-        ((vault, Address::ZERO, owner, keeper), "planner"),
-        ((vault, planner, owner, Address::ZERO), "keeper"),
+        ((Address::ZERO, planner, ops, owner, keeper), "vault"),
+        ((vault, Address::ZERO, ops, owner, keeper), "planner"),
+        ((vault, planner, Address::ZERO, owner, keeper), "ops"),
+        ((vault, planner, ops, owner, Address::ZERO), "keeper"),
     ] {
         let err =
             s.w.deploy_entry(
@@ -470,7 +472,13 @@ fn manager_constructor_wires_defaults_and_refuses_zero_addresses() {
         s.w.deploy_entry(
             "il-manager (zero owner)",
             il_manager::route,
-            &alloy_sol_types::SolValue::abi_encode_params(&(vault, planner, Address::ZERO, keeper)),
+            &alloy_sol_types::SolValue::abi_encode_params(&(
+                vault,
+                planner,
+                ops,
+                Address::ZERO,
+                keeper,
+            )),
         )
         .unwrap_err();
     assert_eq!(
@@ -560,8 +568,9 @@ fn manager_constructor_wires_defaults_and_refuses_zero_addresses() {
 #[test]
 fn the_manager_must_sit_at_a_hook_address_without_callbacks() {
     let mut s = Sys::new();
-    let (vault, planner, owner, keeper) = (s.vault, s.planner, s.owner, s.keeper);
-    let args = alloy_sol_types::SolValue::abi_encode_params(&(vault, planner, owner, keeper));
+    let (vault, planner, ops, owner, keeper) =
+        (s.vault, s.planner, s.manager_ops, s.owner, s.keeper);
+    let args = alloy_sol_types::SolValue::abi_encode_params(&(vault, planner, ops, owner, keeper));
     // an ordinary address: its low 14 bits (v4's hook permissions) are set
     let err =
         s.w.deploy_entry("il-manager (not a hook address)", il_manager::route, &args)
@@ -577,7 +586,7 @@ fn the_manager_must_sit_at_a_hook_address_without_callbacks() {
     assert_eq!(u16::from_be_bytes([hook[18], hook[19]]) & 0x3fff, 1);
     // at a mined address with no bit it deploys (another keeper: another
     // address than the fixture's)
-    let args = alloy_sol_types::SolValue::abi_encode_params(&(vault, planner, owner, s.carol));
+    let args = alloy_sol_types::SolValue::abi_encode_params(&(vault, planner, ops, owner, s.carol));
     let m =
         s.w.deploy_entry_as_hook("il-manager (second)", il_manager::route, &args, 0)
             .unwrap();

@@ -148,6 +148,8 @@ pub struct Sys {
     pub planner: Address,
     pub vault: Address,
     pub ops: Address,
+    /// The manager's operations program (`il-manager-ops`).
+    pub manager_ops: Address,
     pub manager: Address,
     pub lens: Address,
 }
@@ -247,11 +249,12 @@ impl Sys {
                 .abi_encode_params(),
         );
         let keeper = w.account(1);
+        let manager_ops = deploy(&mut w, "il-manager-ops", il_manager_ops::route, &[]);
         let manager = w
             .deploy_entry_as_hook(
                 "il-manager",
                 il_manager::route,
-                &(vault, planner, owner, keeper).abi_encode_params(),
+                &(vault, planner, manager_ops, owner, keeper).abi_encode_params(),
                 0,
             )
             .unwrap_or_else(|e| panic!("deploy manager: 0x{}", alloy_primitives::hex::encode(e)));
@@ -288,6 +291,7 @@ impl Sys {
             planner,
             vault,
             ops,
+            manager_ops,
             manager,
             lens,
         };
@@ -762,7 +766,7 @@ impl Sys {
             .deploy_entry_as_hook(
                 "il-manager (second)",
                 il_manager::route,
-                &(vault, self.planner, owner, self.keeper).abi_encode_params(),
+                &(vault, self.planner, self.manager_ops, owner, self.keeper).abi_encode_params(),
                 0,
             )
             .unwrap_or_else(|e| panic!("deploy manager: 0x{}", alloy_primitives::hex::encode(e)));

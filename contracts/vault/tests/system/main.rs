@@ -12,6 +12,7 @@ mod access;
 mod accounting;
 mod deposit_withdraw;
 mod keeper_actions;
+mod keeper_ranges;
 mod properties;
 mod ranges;
 mod security;
