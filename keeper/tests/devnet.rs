@@ -697,6 +697,32 @@ async fn a_price_out_of_the_range_is_reranged_once_and_withdrawn_at_the_lens_val
         "{text}"
     );
 
+    // The depositor's statement says when the vault re-ranged (IL
+    // realised), with the ranges.
+    let out = keeper_bin(
+        &s.dir.join("keeper.toml"),
+        &["--json", "statement", "--account", &owner.to_string()],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reranges: Vec<&serde_json::Value> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["event"] == "rerange")
+        .collect();
+    assert_eq!(reranges.len(), 2, "{v}");
+    assert_eq!(
+        reranges[1]["range"],
+        serde_json::json!([first.0, first.1, now.0, now.1]),
+        "{v}"
+    );
+
     // Everything withdrawn is worth what the lens said, within 0.1 %.
     let lens = il_deploy::bindings::ILens::new(c.lens, &s.owner);
     let before = lens.accountOf(owner).call().await.unwrap();

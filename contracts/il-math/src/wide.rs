@@ -4,6 +4,15 @@
 //! algorithm serves the 256-, 512-, 768- and 1152-bit intermediates the
 //! closed forms need. None uses a float; `div_rem` is the only one that can
 //! panic (on a zero divisor), and every caller excludes that first.
+//!
+//! Two implementations give the same exact results. On chain (wasm32) the
+//! multiplication, division and square root are one compact digit routine
+//! each, for every width (a Stylus program has 24 KiB). On a host (the
+//! keeper's replay, which values the vault thousands of times a run) they
+//! are ruint's own operations, several times faster. This crate's tests use
+//! the digit routines, the code contracts run, and check the host routines
+//! against them (`host_routines_equal_the_digit_routines`).
+#![cfg_attr(not(any(target_arch = "wasm32", test)), allow(dead_code))]
 
 use crate::{error::MathError, fixed::Rounding};
 use alloy_primitives::{U256, ruint::Uint};
@@ -78,7 +87,10 @@ pub(crate) fn mul<
     b: &Uint<B2, L2>,
 ) -> Uint<B3, L3> {
     const { assert!(B3 <= 1152 && L3 <= 18) };
-    from_digits(&mul_digits(&to_digits(a), &to_digits(b)))
+    #[cfg(not(any(target_arch = "wasm32", test)))]
+    return host::mul(a, b);
+    #[cfg(any(target_arch = "wasm32", test))]
+    return from_digits(&mul_digits(&to_digits(a), &to_digits(b)));
 }
 
 /// Schoolbook product of two digit strings, truncated to [`DIGITS`] digits
@@ -244,12 +256,15 @@ pub(crate) fn div_round<const B: usize, const L: usize>(
     d: Uint<B, L>,
     rounding: Rounding,
 ) -> Result<Uint<B, L>, MathError> {
+    #[cfg(not(any(target_arch = "wasm32", test)))]
+    return host::div_round(n, d, rounding);
     // q <= n fits in B bits.
-    Ok(from_digits(&div_round_digits(
+    #[cfg(any(target_arch = "wasm32", test))]
+    return Ok(from_digits(&div_round_digits(
         &to_digits(&n),
         &to_digits(&d),
         rounding,
-    )?))
+    )?));
 }
 
 #[inline(never)]
@@ -320,8 +335,102 @@ pub(crate) fn isqrt<const B: usize, const L: usize>(
     x: Uint<B, L>,
     rounding: Rounding,
 ) -> Uint<B, L> {
+    #[cfg(not(any(target_arch = "wasm32", test)))]
+    return host::isqrt(x, rounding);
     // the root of a B-bit value has at most B/2 + 1 bits: it fits.
-    from_digits(&isqrt_digits(&to_digits(&x), rounding))
+    #[cfg(any(target_arch = "wasm32", test))]
+    return from_digits(&isqrt_digits(&to_digits(&x), rounding));
+}
+
+/// The host's routines: ruint's operations, the same exact results as the
+/// digit routines (checked against them in this module's tests).
+#[cfg(not(target_arch = "wasm32"))]
+mod host {
+    use super::{Digits, from_digits, isqrt_start, to_digits};
+    use crate::{error::MathError, fixed::Rounding};
+    use alloy_primitives::ruint::Uint;
+
+    /// `a * b` in the caller's width: the product modulo `2^B3`, as the
+    /// digit routine truncates (callers size `B3` so nothing is lost).
+    #[inline]
+    pub(super) fn mul<
+        const B1: usize,
+        const L1: usize,
+        const B2: usize,
+        const L2: usize,
+        const B3: usize,
+        const L3: usize,
+    >(
+        a: &Uint<B1, L1>,
+        b: &Uint<B2, L2>,
+    ) -> Uint<B3, L3> {
+        let (a, b) = (truncate::<B1, L1, B3, L3>(a), truncate::<B2, L2, B3, L3>(b));
+        a.wrapping_mul(b)
+    }
+
+    /// The low `B2` bits of `x` (all of it when `B2 >= B1`).
+    fn truncate<const B1: usize, const L1: usize, const B2: usize, const L2: usize>(
+        x: &Uint<B1, L1>,
+    ) -> Uint<B2, L2> {
+        let mut limbs = [0_u64; L2];
+        for (dst, src) in limbs.iter_mut().zip(x.as_limbs()) {
+            *dst = *src;
+        }
+        Uint::from_limbs(limbs)
+    }
+
+    #[inline]
+    pub(super) fn div_round<const B: usize, const L: usize>(
+        n: Uint<B, L>,
+        d: Uint<B, L>,
+        rounding: Rounding,
+    ) -> Result<Uint<B, L>, MathError> {
+        if d.is_zero() {
+            return Err(MathError::DivisionByZero);
+        }
+        let (q, r) = n.div_rem(d);
+        // a remainder implies d >= 2, so q + 1 <= n: no overflow.
+        Ok(if rounding == Rounding::Ceil && !r.is_zero() {
+            q.wrapping_add(Uint::from(1_u8))
+        } else {
+            q
+        })
+    }
+
+    /// Newton's iteration from the digit routine's start (above the root,
+    /// within `2^-30` of it): the same floor, then the ceiling.
+    pub(super) fn isqrt<const B: usize, const L: usize>(
+        x: Uint<B, L>,
+        rounding: Rounding,
+    ) -> Uint<B, L> {
+        if x.is_zero() {
+            return x;
+        }
+        let digits: Digits = to_digits(&x);
+        // bit_len <= B <= 1152: fits u32.
+        let bits = u32::try_from(x.bit_len()).unwrap_or(u32::MAX);
+        let mut s: Uint<B, L> = from_digits(&isqrt_start(&digits, bits));
+        let one = Uint::<B, L>::from(1_u8);
+        loop {
+            // s > 0: it stays >= floor(sqrt(x)) >= 1.
+            let q = x.wrapping_div(s);
+            // floor((s + q) / 2) = s/2 + q/2 + (both odd), below 2^B.
+            let y = s
+                .wrapping_shr(1)
+                .wrapping_add(q.wrapping_shr(1))
+                .wrapping_add(s & q & one);
+            if y >= s {
+                break;
+            }
+            s = y;
+        }
+        // s = floor(sqrt(x)): s * s <= x fits in B bits, and s + 1 too.
+        if rounding == Rounding::Ceil && s.wrapping_mul(s) != x {
+            s.wrapping_add(one)
+        } else {
+            s
+        }
+    }
 }
 
 /// Newton iteration from above: `y = floor((s + floor(x / s)) / 2)` stays
@@ -444,6 +553,15 @@ mod tests {
         assert_eq!(isqrt(U512::ZERO, Rounding::Ceil), U512::ZERO);
     }
 
+    /// The low `B` bits of `x`.
+    fn low<const B: usize, const L: usize>(x: &U1152) -> Uint<B, L> {
+        let mut limbs = [0_u64; L];
+        for (dst, src) in limbs.iter_mut().zip(x.as_limbs()) {
+            *dst = *src;
+        }
+        Uint::from_limbs(limbs)
+    }
+
     /// Digits that exercise Knuth D's corner cases: qhat over-estimates and
     /// the rare add-back step need digits near 0, 2^31 and 2^32 - 1.
     #[allow(clippy::arithmetic_side_effects)]
@@ -476,6 +594,29 @@ mod tests {
             let (q, r) = div_rem(n, d);
             let (q_ref, r_ref) = n.div_rem(d);
             proptest::prop_assert_eq!((q, r), (q_ref, r_ref));
+        }
+
+        /// The host's routines (what the keeper and native builds run) give
+        /// what the digit routines (what contracts run) give, at every width
+        /// the crate uses.
+        #[test]
+        fn host_routines_equal_the_digit_routines(a in edgy_digits(), b in edgy_digits(), ceil in proptest::bool::ANY) {
+            let rounding = if ceil { Rounding::Ceil } else { Rounding::Floor };
+            let (a, b) = (U1152::from_limbs(a), U1152::from_limbs(b));
+            let (a256, b256) = (low::<256, 4>(&a), low::<256, 4>(&b));
+            let (a512, b512) = (low::<512, 8>(&a), low::<512, 8>(&b));
+            // products: 256 x 256 -> 512, 512 x 256 -> 768, 512 x 512 ->
+            // 1024, and a truncated 1152-bit one
+            proptest::prop_assert_eq!(host::mul::<256, 4, 256, 4, 512, 8>(&a256, &b256), mul::<256, 4, 256, 4, 512, 8>(&a256, &b256));
+            proptest::prop_assert_eq!(host::mul::<512, 8, 256, 4, 768, 12>(&a512, &b256), mul::<512, 8, 256, 4, 768, 12>(&a512, &b256));
+            proptest::prop_assert_eq!(host::mul::<512, 8, 512, 8, 1024, 16>(&a512, &b512), mul::<512, 8, 512, 8, 1024, 16>(&a512, &b512));
+            proptest::prop_assert_eq!(host::mul::<1152, 18, 1152, 18, 1152, 18>(&a, &b), mul::<1152, 18, 1152, 18, 1152, 18>(&a, &b));
+            proptest::prop_assert_eq!(host::div_round(a256, b256, rounding), div_round(a256, b256, rounding));
+            proptest::prop_assert_eq!(host::div_round(a512, b512, rounding), div_round(a512, b512, rounding));
+            proptest::prop_assert_eq!(host::div_round(a, b, rounding), div_round(a, b, rounding));
+            proptest::prop_assert_eq!(host::isqrt(a256, rounding), isqrt(a256, rounding));
+            proptest::prop_assert_eq!(host::isqrt(a512, rounding), isqrt(a512, rounding));
+            proptest::prop_assert_eq!(host::isqrt(a, rounding), isqrt(a, rounding));
         }
 
         #[test]

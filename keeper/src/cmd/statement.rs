@@ -13,6 +13,12 @@
 //! for each row `i`, `V_before(i) / V_after(i - 1)`, `V_before` read at the
 //! block before, `V_after` at the block itself; the last link runs to `now`.
 //! Periods when the account held no shares are skipped (nothing at risk).
+//!
+//! While the account holds shares, each re-range of the vault's position
+//! (the vault's `Reranged`: the position burned and minted in a new range,
+//! its impermanent loss realised into idle tokens) is a row too, `rerange`,
+//! with the old and new ranges: no cash flow, so the time-weighted return
+//! runs through it (its link ends at the block itself).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -61,6 +67,9 @@ pub enum Event {
     TransferIn,
     /// Shares transferred from the account.
     TransferOut,
+    /// The vault moved its position to a new range while the account held
+    /// shares (no cash flow: the realised IL is in the figures).
+    Rerange,
     /// The latest block (no transaction).
     Now,
 }
@@ -72,6 +81,7 @@ impl Event {
             Self::Withdraw => "withdraw",
             Self::TransferIn => "transfer_in",
             Self::TransferOut => "transfer_out",
+            Self::Rerange => "rerange",
             Self::Now => "now",
         }
     }
@@ -123,6 +133,8 @@ pub struct Row {
     /// Token1, raw.
     #[serde(with = "crate::policy::dec_opt")]
     pub amount1: Option<U256>,
+    /// A re-range's ticks: from lower, from upper, to lower, to upper.
+    pub range: Option<[i32; 4]>,
     /// The lens's figures at the end of the block.
     #[serde(flatten)]
     pub figures: Figures,
@@ -150,6 +162,7 @@ struct Entry {
     event: Event,
     shares_delta: I256,
     amounts: Option<(U256, U256)>,
+    range: Option<[i32; 4]>,
 }
 
 fn topic_address(log: &Log, i: usize) -> Option<Address> {
@@ -159,6 +172,8 @@ fn topic_address(log: &Log, i: usize) -> Option<Address> {
 /// The account's entries from the vault's logs (in chain order).
 fn entries(account: Address, logs: &[Log]) -> Vec<Entry> {
     let mut out: Vec<Entry> = Vec::new();
+    // the account's shares so far (re-ranges count while it holds some)
+    let mut held = I256::ZERO;
     for log in logs {
         let (Some(block), Some(tx)) = (log.block_number, log.transaction_hash) else {
             continue;
@@ -173,6 +188,7 @@ fn entries(account: Address, logs: &[Log]) -> Vec<Entry> {
                 event: Event::Now,
                 shares_delta: I256::ZERO,
                 amounts: None,
+                range: None,
             });
         }
         let Some(e) = out.last_mut() else { continue };
@@ -185,11 +201,13 @@ fn entries(account: Address, logs: &[Log]) -> Vec<Entry> {
             };
             let v = I256::try_from(t.value).unwrap_or(I256::MAX);
             if to == account && from != account {
+                held = held.saturating_add(v);
                 e.shares_delta = e.shares_delta.saturating_add(v);
                 if e.event == Event::Now && !from.is_zero() {
                     e.event = Event::TransferIn;
                 }
             } else if from == account && to != account {
+                held = held.saturating_sub(v);
                 e.shares_delta = e.shares_delta.saturating_sub(v);
                 if e.event == Event::Now && !to.is_zero() {
                     e.event = Event::TransferOut;
@@ -201,6 +219,20 @@ fn entries(account: Address, logs: &[Log]) -> Vec<Entry> {
             {
                 e.event = Event::Deposit;
                 e.amounts = Some((d.amount0, d.amount1));
+            }
+        } else if topic0 == IVault::Reranged::SIGNATURE_HASH {
+            if held > I256::ZERO
+                && e.event == Event::Now
+                && let Ok(r) = IVault::Reranged::decode_log_data(&log.inner.data)
+            {
+                let tick = |v: I256| i32::try_from(v).unwrap_or_default();
+                e.event = Event::Rerange;
+                e.range = Some([
+                    tick(r.fromLower),
+                    tick(r.fromUpper),
+                    tick(r.toLower),
+                    tick(r.toUpper),
+                ]);
             }
         } else if topic0 == IVault::Withdraw::SIGNATURE_HASH
             && topic_address(log, 1) == Some(account)
@@ -316,6 +348,7 @@ pub async fn statement(
             IVault::Transfer::SIGNATURE_HASH,
             IVault::Deposit::SIGNATURE_HASH,
             IVault::Withdraw::SIGNATURE_HASH,
+            IVault::Reranged::SIGNATURE_HASH,
         ])
         .from_block(from_block.min(latest))
         .to_block(latest);
@@ -338,9 +371,16 @@ pub async fn statement(
             shares_delta: e.shares_delta,
             amount0: e.amounts.map(|a| a.0),
             amount1: e.amounts.map(|a| a.1),
+            range: e.range,
             figures: figures[i],
         });
-        before.push(figures[n + i].value);
+        // a cash flow's link ends before its block; a re-range's (no cash
+        // flow) at the block itself, so what it cost is in the return
+        before.push(if e.event == Event::Rerange {
+            figures[i].value
+        } else {
+            figures[n + i].value
+        });
     }
     rows.push(Row {
         block: latest,
@@ -350,6 +390,7 @@ pub async fn statement(
         shares_delta: I256::ZERO,
         amount0: None,
         amount1: None,
+        range: None,
         figures: figures[2 * n],
     });
     before.push(figures[2 * n].value);
@@ -366,14 +407,17 @@ pub async fn statement(
 #[must_use]
 pub fn csv(s: &Statement) -> String {
     let mut out = String::from(
-        "block,time,event,tx,shares_delta,amount0,amount1,shares,value,hold,pnl,il,fees,hedge_pnl\n",
+        "block,time,event,tx,shares_delta,amount0,amount1,shares,value,hold,pnl,il,fees,hedge_pnl,from_lower,from_upper,to_lower,to_upper\n",
     );
     for r in &s.rows {
         let opt = |v: Option<U256>| v.map_or_else(String::new, |v| v.to_string());
         let f = &r.figures;
+        let range = r
+            .range
+            .map_or_else(|| ",,,".to_string(), |t| t.map(|x| x.to_string()).join(","));
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{range}",
             r.block,
             r.time,
             r.event.as_str(),
@@ -416,7 +460,10 @@ fn print_text(s: &Statement) {
             let f = &r.figures;
             [
                 r.block.to_string(),
-                r.event.as_str().to_string(),
+                match r.range {
+                    Some([a, b, c, d]) => format!("rerange [{a}, {b}) -> [{c}, {d})"),
+                    None => r.event.as_str().to_string(),
+                },
                 r.shares_delta.to_string(),
                 f.shares.to_string(),
                 f.value.to_string(),
@@ -502,6 +549,7 @@ mod tests {
             shares_delta: I256::ZERO,
             amount0: None,
             amount1: None,
+            range: None,
             figures: Figures {
                 shares: U256::from(shares),
                 value: U256::from(value),
@@ -530,6 +578,74 @@ mod tests {
         let want = 1.1 * 0.9 * 1.1 - 1.0;
         assert!((t - want).abs() < 1e-12, "{t} vs {want}");
         assert_eq!(twr(&[row(0, 0), row(0, 0)], &[U256::ZERO; 2]), None);
+    }
+
+    fn log(block: u64, tx: u8, topics: Vec<B256>, data: Vec<u8>) -> Log {
+        Log {
+            inner: alloy::primitives::Log {
+                address: Address::ZERO,
+                data: alloy::primitives::LogData::new_unchecked(topics, data.into()),
+            },
+            block_number: Some(block),
+            transaction_hash: Some(B256::with_last_byte(tx)),
+            ..Log::default()
+        }
+    }
+
+    fn transfer(block: u64, tx: u8, from: Address, to: Address, value: u64) -> Log {
+        log(
+            block,
+            tx,
+            vec![
+                IVault::Transfer::SIGNATURE_HASH,
+                from.into_word(),
+                to.into_word(),
+            ],
+            U256::from(value).to_be_bytes::<32>().to_vec(),
+        )
+    }
+
+    fn reranged(block: u64, tx: u8, ticks: [i32; 4]) -> Log {
+        let e = IVault::Reranged {
+            fromLower: I256::try_from(ticks[0]).unwrap(),
+            fromUpper: I256::try_from(ticks[1]).unwrap(),
+            toLower: I256::try_from(ticks[2]).unwrap(),
+            toUpper: I256::try_from(ticks[3]).unwrap(),
+            burned: U256::from(7u8),
+            minted: U256::from(9u8),
+        };
+        log(
+            block,
+            tx,
+            vec![IVault::Reranged::SIGNATURE_HASH],
+            e.encode_data(),
+        )
+    }
+
+    #[test]
+    fn re_ranges_are_rows_while_the_account_holds_shares() {
+        let (me, friend) = (Address::with_last_byte(0xAA), Address::with_last_byte(0xBB));
+        let logs = [
+            // before the account holds anything: not its row
+            reranged(1, 1, [-887_220, 887_220, -600, 600]),
+            transfer(2, 2, friend, me, 100),
+            reranged(3, 3, [-600, 600, 1_200, 2_400]),
+            transfer(4, 4, me, friend, 100),
+            // after it left: not its row either
+            reranged(5, 5, [1_200, 2_400, 0, 600]),
+        ];
+        let e = entries(me, &logs);
+        let kinds: Vec<(u64, Event)> = e.iter().map(|e| (e.block, e.event)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (2, Event::TransferIn),
+                (3, Event::Rerange),
+                (4, Event::TransferOut)
+            ]
+        );
+        assert_eq!(e[1].range, Some([-600, 600, 1_200, 2_400]));
+        assert_eq!(e[1].shares_delta, I256::ZERO);
     }
 
     #[test]
