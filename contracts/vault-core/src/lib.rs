@@ -936,22 +936,7 @@ impl Vault {
         }
         let w = self.wiring();
         let mut ledger = self.checkpoint(&w)?;
-        if liquidity_delta.is_negative() {
-            // checked before the PoolManager is asked (it would refuse with
-            // its own arithmetic error)
-            ledger[LIQUIDITY] = sub_held(ledger[LIQUIDITY], liquidity_delta.unsigned_abs())?;
-        }
-        let me = self.vm().contract_address();
-        let (p0, p1, _, _) = self.modify(&w, liquidity_delta, me)?;
-        let (a0, a1) = (p0.unsigned_abs(), p1.unsigned_abs());
-        if liquidity_delta.is_negative() {
-            ledger[IDLE0] = add(ledger[IDLE0], a0)?;
-            ledger[IDLE1] = add(ledger[IDLE1], a1)?;
-        } else {
-            ledger[LIQUIDITY] = add(ledger[LIQUIDITY], liquidity_delta.into_raw())?;
-            ledger[IDLE0] = sub_held(ledger[IDLE0], a0)?;
-            ledger[IDLE1] = sub_held(ledger[IDLE1], a1)?;
-        }
+        let (a0, a1) = self.move_booked(&w, &mut ledger, liquidity_delta)?;
         self.write_ledger(&ledger);
         emit(
             self.vm(),
@@ -1011,15 +996,10 @@ impl Vault {
         };
         let w = self.wiring();
         let mut ledger = self.checkpoint(&w)?;
-        let me = self.vm().contract_address();
         let burned = ledger[LIQUIDITY];
         let (mut out0, mut out1) = (U256::ZERO, U256::ZERO);
         if !burned.is_zero() {
-            let (p0, p1, _, _) = self.modify(&w, il_math::to_negative(burned)?, me)?;
-            (out0, out1) = (p0.unsigned_abs(), p1.unsigned_abs());
-            ledger[IDLE0] = add(ledger[IDLE0], out0)?;
-            ledger[IDLE1] = add(ledger[IDLE1], out1)?;
-            ledger[LIQUIDITY] = U256::ZERO;
+            (out0, out1) = self.move_booked(&w, &mut ledger, il_math::to_negative(burned)?)?;
         }
         // cannot overflow: a hash plus two and three
         for (i, t) in [(2u8, lower), (3, upper)] {
@@ -1039,11 +1019,7 @@ impl Vault {
         let minted = il_math::vault::liquidity_for(&state, ledger[IDLE0], ledger[IDLE1])?;
         let (mut in0, mut in1) = (U256::ZERO, U256::ZERO);
         if !minted.is_zero() {
-            let (p0, p1, _, _) = self.modify(&w, il_math::to_signed(minted)?, me)?;
-            (in0, in1) = (p0.unsigned_abs(), p1.unsigned_abs());
-            ledger[IDLE0] = sub_held(ledger[IDLE0], in0)?;
-            ledger[IDLE1] = sub_held(ledger[IDLE1], in1)?;
-            ledger[LIQUIDITY] = minted;
+            (in0, in1) = self.move_booked(&w, &mut ledger, il_math::to_signed(minted)?)?;
         }
         self.write_ledger(&ledger);
         emit(
@@ -1552,6 +1528,36 @@ impl Vault {
     }
 
     // ---- the v4 position -------------------------------------------------------
+
+    /// Changes the vault's position by `delta` (`modify`, in the stored
+    /// range) and books it in `ledger`: a removal takes the liquidity off
+    /// the books first (refused with `VaultInsufficientIdle` before the
+    /// PoolManager is asked) and adds what it paid to idle; an addition
+    /// adds the liquidity and takes what it cost from idle. Returns the
+    /// token amounts moved.
+    fn move_booked(
+        &mut self,
+        w: &Wiring,
+        ledger: &mut LedgerWords,
+        delta: I256,
+    ) -> Result<(U256, U256), VaultError> {
+        let removing = delta.is_negative();
+        if removing {
+            ledger[LIQUIDITY] = sub_held(ledger[LIQUIDITY], delta.unsigned_abs())?;
+        }
+        let me = self.vm().contract_address();
+        let (p0, p1, _, _) = self.modify(w, delta, me)?;
+        let (a0, a1) = (p0.unsigned_abs(), p1.unsigned_abs());
+        if removing {
+            ledger[IDLE0] = add(ledger[IDLE0], a0)?;
+            ledger[IDLE1] = add(ledger[IDLE1], a1)?;
+        } else {
+            ledger[LIQUIDITY] = add(ledger[LIQUIDITY], delta.into_raw())?;
+            ledger[IDLE0] = sub_held(ledger[IDLE0], a0)?;
+            ledger[IDLE1] = sub_held(ledger[IDLE1], a1)?;
+        }
+        Ok((a0, a1))
+    }
 
     /// Changes the vault's position by `delta` inside one `unlock` (see
     /// `unlockCallback`): what removing pays goes to `recipient`, the fees
