@@ -32,6 +32,14 @@ pub(crate) fn widen<const B1: usize, const L1: usize, const B2: usize, const L2:
     x: Uint<B1, L1>,
 ) -> Uint<B2, L2> {
     const { assert!(B2 >= B1 && L2 >= L1) };
+    truncate(&x)
+}
+
+/// The low `B2` bits of `x` (all of it when `B2 >= B1`).
+#[inline]
+fn truncate<const B1: usize, const L1: usize, const B2: usize, const L2: usize>(
+    x: &Uint<B1, L1>,
+) -> Uint<B2, L2> {
     let mut limbs = [0_u64; L2];
     for (dst, src) in limbs.iter_mut().zip(x.as_limbs()) {
         *dst = *src;
@@ -346,7 +354,7 @@ pub(crate) fn isqrt<const B: usize, const L: usize>(
 /// digit routines (checked against them in this module's tests).
 #[cfg(not(target_arch = "wasm32"))]
 mod host {
-    use super::{Digits, from_digits, isqrt_start, to_digits};
+    use super::{Digits, from_digits, isqrt_start, to_digits, truncate};
     use crate::{error::MathError, fixed::Rounding};
     use alloy_primitives::ruint::Uint;
 
@@ -366,17 +374,6 @@ mod host {
     ) -> Uint<B3, L3> {
         let (a, b) = (truncate::<B1, L1, B3, L3>(a), truncate::<B2, L2, B3, L3>(b));
         a.wrapping_mul(b)
-    }
-
-    /// The low `B2` bits of `x` (all of it when `B2 >= B1`).
-    fn truncate<const B1: usize, const L1: usize, const B2: usize, const L2: usize>(
-        x: &Uint<B1, L1>,
-    ) -> Uint<B2, L2> {
-        let mut limbs = [0_u64; L2];
-        for (dst, src) in limbs.iter_mut().zip(x.as_limbs()) {
-            *dst = *src;
-        }
-        Uint::from_limbs(limbs)
     }
 
     #[inline]
@@ -553,15 +550,6 @@ mod tests {
         assert_eq!(isqrt(U512::ZERO, Rounding::Ceil), U512::ZERO);
     }
 
-    /// The low `B` bits of `x`.
-    fn low<const B: usize, const L: usize>(x: &U1152) -> Uint<B, L> {
-        let mut limbs = [0_u64; L];
-        for (dst, src) in limbs.iter_mut().zip(x.as_limbs()) {
-            *dst = *src;
-        }
-        Uint::from_limbs(limbs)
-    }
-
     /// Digits that exercise Knuth D's corner cases: qhat over-estimates and
     /// the rare add-back step need digits near 0, 2^31 and 2^32 - 1.
     #[allow(clippy::arithmetic_side_effects)]
@@ -603,8 +591,8 @@ mod tests {
         fn host_routines_equal_the_digit_routines(a in edgy_digits(), b in edgy_digits(), ceil in proptest::bool::ANY) {
             let rounding = if ceil { Rounding::Ceil } else { Rounding::Floor };
             let (a, b) = (U1152::from_limbs(a), U1152::from_limbs(b));
-            let (a256, b256) = (low::<256, 4>(&a), low::<256, 4>(&b));
-            let (a512, b512) = (low::<512, 8>(&a), low::<512, 8>(&b));
+            let (a256, b256) = (truncate::<1152, 18, 256, 4>(&a), truncate::<1152, 18, 256, 4>(&b));
+            let (a512, b512) = (truncate::<1152, 18, 512, 8>(&a), truncate::<1152, 18, 512, 8>(&b));
             // products: 256 x 256 -> 512, 512 x 256 -> 768, 512 x 512 ->
             // 1024, and a truncated 1152-bit one
             proptest::prop_assert_eq!(host::mul::<256, 4, 256, 4, 512, 8>(&a256, &b256), mul::<256, 4, 256, 4, 512, 8>(&a256, &b256));

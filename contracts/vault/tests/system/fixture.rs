@@ -605,6 +605,24 @@ impl Sys {
         self.view(self.lens, &ILens::accountOfCall { account: who })
     }
 
+    /// `who` withdraws all its shares; what it is paid (token0 at the
+    /// oracle, rounded down, plus token1) is at most the lens's value of
+    /// them before, and within 0.1 % of it.
+    pub fn withdraw_all_at_lens_value(&mut self, who: Address) {
+        let shares = self.shares(who);
+        let lens = self.account_of(who).value;
+        let got = self.withdraw(who, shares);
+        let paid = self
+            .oracle_price()
+            .quote(got.amount0, Rounding::Floor)
+            .unwrap()
+            + got.amount1;
+        assert!(
+            paid <= lens && lens - paid <= lens / U256::from(1_000u32),
+            "{paid} vs {lens}"
+        );
+    }
+
     /// The oracle's price as il-math reads it.
     pub fn oracle_price(&mut self) -> Price {
         let answer = self.view(self.oracle, &IOracle::latestAnswerCall {});
